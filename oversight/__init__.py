@@ -1,0 +1,1 @@
+"""Street governance dashboard: the core, importable and testable without Streamlit."""

@@ -1,0 +1,65 @@
+"""How numbers and dates are shown: yuan with separators (万元 in Chinese), one-decimal percentages."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def yuan(value, lang: str = "zh") -> str:
+    """Money: 万元 from ten thousand up in Chinese, plain yuan with separators otherwise."""
+    if _missing(value):
+        return "—"
+    value = float(value)
+    if lang == "zh":
+        if abs(value) >= 10_000:
+            return f"{value / 10_000:,.2f} 万元"
+        return f"{value:,.0f} 元"
+    return f"¥{value:,.0f}"
+
+
+def pct(value) -> str:
+    """A share 0-1 as a percentage with one decimal."""
+    return "—" if _missing(value) else f"{float(value) * 100:.1f}%"
+
+
+def number(value, decimals: int = 0) -> str:
+    return "—" if _missing(value) else f"{float(value):,.{decimals}f}"
+
+
+def day(value) -> str:
+    if _missing(value) or value is None:
+        return ""
+    if isinstance(value, (datetime, date)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)[:10]
+
+
+def value(kind: str, v, lang: str = "zh") -> str:
+    """Format v by a metric's kind: int, yuan, pct, hours, points, decimal."""
+    if kind == "yuan":
+        return yuan(v, lang)
+    if kind == "pct":
+        return pct(v)
+    if kind in ("hours", "points", "decimal"):
+        return number(v, 1)
+    return number(v, 0)
+
+
+def delta(kind: str, current, previous, lang: str = "zh") -> str | None:
+    """The change from previous to current, formatted like the value (points for rates)."""
+    if _missing(current) or _missing(previous):
+        return None
+    diff = float(current) - float(previous)
+    if kind == "pct":
+        unit = " 个百分点" if lang == "zh" else " pp"
+        return f"{diff * 100:+.1f}{unit}"
+    if kind == "yuan":
+        return ("+" if diff >= 0 else "-") + yuan(abs(diff), lang)
+    if kind in ("hours", "points", "decimal"):
+        return f"{diff:+,.1f}"
+    return f"{diff:+,.0f}"

@@ -1,0 +1,46 @@
+"""UI strings in Simplified Chinese (default) and English, from locales/<lang>/*.toml.
+
+Each area of the app keeps its own file (locales/zh/common.toml, locales/zh/renovation.toml, ...);
+the files of one language are merged, and a key is its section and name: "nav.overview".
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+
+from oversight import settings
+
+LANGUAGES = ("zh", "en")
+
+
+def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
+    for k, v in table.items():
+        key = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, dict):
+            _flatten(key, v, out)
+        else:
+            out[key] = str(v)
+
+
+@lru_cache(maxsize=None)
+def strings(lang: str) -> dict[str, str]:
+    """Every string of one language, keyed 'section.name'."""
+    out: dict[str, str] = {}
+    for path in sorted((settings.LOCALE_DIR / lang).glob("*.toml")):
+        with open(path, "rb") as f:
+            _flatten("", tomllib.load(f), out)
+    return out
+
+
+def t(key: str, lang: str = "zh", **fmt) -> str:
+    """The string for key in lang; a missing key shows itself, so it is seen and fixed."""
+    text = strings(lang).get(key, key)
+    return text.format(**fmt) if fmt else text
+
+
+def label(section: str, value, lang: str) -> str:
+    """A code's label (a stage, category, channel...); values without one show as they are."""
+    if value is None:
+        return ""
+    return strings(lang).get(f"{section}.{value}", str(value))

@@ -1,0 +1,173 @@
+-- Every table of the import contract (shared/design/data-model.md), with its keys and rules.
+-- Money is DECIMAL yuan, shares 0-1, percentages 0-100, months are the first day of the month.
+
+CREATE TABLE IF NOT EXISTS communities (
+    community_id VARCHAR PRIMARY KEY,
+    name         VARCHAR NOT NULL,
+    street       VARCHAR NOT NULL,
+    district     VARCHAR NOT NULL,
+    city         VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS property_companies (
+    company_id       VARCHAR PRIMARY KEY,
+    name             VARCHAR NOT NULL,
+    kind             VARCHAR NOT NULL CHECK (kind IN ('market', 'public_interest', 'self_managed')),
+    has_party_branch BOOLEAN NOT NULL,
+    party_members    INTEGER NOT NULL CHECK (party_members >= 0)
+);
+
+CREATE TABLE IF NOT EXISTS compounds (
+    compound_id        VARCHAR PRIMARY KEY,
+    community_id       VARCHAR NOT NULL REFERENCES communities (community_id),
+    name               VARCHAR NOT NULL,
+    built_year         INTEGER CHECK (built_year BETWEEN 1900 AND 2100),
+    buildings          INTEGER NOT NULL CHECK (buildings >= 0),
+    units              INTEGER NOT NULL CHECK (units >= 0),
+    households         INTEGER NOT NULL CHECK (households >= 0),
+    elderly_share      DOUBLE CHECK (elderly_share BETWEEN 0 AND 1),
+    structure          VARCHAR,
+    plan_batch         VARCHAR CHECK (plan_batch IS NULL OR regexp_full_match(plan_batch, '\d{4}-\d{2}')),
+    in_renovation_plan BOOLEAN NOT NULL,
+    company_id         VARCHAR REFERENCES property_companies (company_id),
+    lat                DOUBLE CHECK (lat BETWEEN -90 AND 90),
+    lon                DOUBLE CHECK (lon BETWEEN -180 AND 180)
+);
+
+CREATE TABLE IF NOT EXISTS partner_units (
+    unit_id      VARCHAR PRIMARY KEY,
+    name         VARCHAR NOT NULL,
+    kind         VARCHAR NOT NULL CHECK (kind IN ('soe', 'agency', 'institution', 'private', 'ngo')),
+    community_id VARCHAR NOT NULL REFERENCES communities (community_id),
+    joined_on    DATE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS renovation_items (
+    item_id        VARCHAR PRIMARY KEY,
+    compound_id    VARCHAR NOT NULL REFERENCES compounds (compound_id),
+    category       VARCHAR NOT NULL CHECK (category IN ('basic', 'improvement', 'upgrade')),
+    item_type      VARCHAR NOT NULL,
+    title          VARCHAR NOT NULL,
+    in_plan        BOOLEAN NOT NULL,
+    funding        VARCHAR NOT NULL CHECK (funding IN ('government', 'partner', 'residents', 'mixed')),
+    stage          VARCHAR NOT NULL
+        CHECK (stage IN ('survey', 'design', 'tendering', 'construction', 'acceptance', 'done')),
+    budget_yuan    DECIMAL(14, 2) NOT NULL CHECK (budget_yuan >= 0),
+    spent_yuan     DECIMAL(14, 2) NOT NULL CHECK (spent_yuan >= 0),
+    planned_start  DATE,
+    planned_end    DATE,
+    actual_start   DATE,
+    actual_end     DATE,
+    progress_pct   DOUBLE NOT NULL CHECK (progress_pct BETWEEN 0 AND 100),
+    units_affected INTEGER CHECK (units_affected >= 0),
+    CHECK (planned_end >= planned_start),
+    CHECK (actual_end >= actual_start),
+    CHECK (actual_end IS NULL OR actual_start IS NOT NULL),
+    -- 100% means finished, and finished means 100%.
+    CHECK ((progress_pct = 100) = (stage = 'done'))
+);
+
+CREATE TABLE IF NOT EXISTS progress_updates (
+    item_id      VARCHAR NOT NULL REFERENCES renovation_items (item_id),
+    reported_on  DATE NOT NULL,
+    stage        VARCHAR NOT NULL
+        CHECK (stage IN ('survey', 'design', 'tendering', 'construction', 'acceptance', 'done')),
+    progress_pct DOUBLE NOT NULL CHECK (progress_pct BETWEEN 0 AND 100),
+    note         VARCHAR,
+    PRIMARY KEY (item_id, reported_on),
+    CHECK ((progress_pct = 100) = (stage = 'done'))
+);
+
+CREATE TABLE IF NOT EXISTS contributions (
+    contribution_id     VARCHAR PRIMARY KEY,
+    unit_id             VARCHAR NOT NULL REFERENCES partner_units (unit_id),
+    compound_id         VARCHAR NOT NULL REFERENCES compounds (compound_id),
+    item_id             VARCHAR REFERENCES renovation_items (item_id),
+    contributed_on      DATE NOT NULL,
+    kind                VARCHAR NOT NULL CHECK (kind IN ('works', 'funds', 'materials', 'service')),
+    description         VARCHAR NOT NULL,
+    value_yuan          DECIMAL(14, 2) NOT NULL CHECK (value_yuan >= 0),
+    volunteer_hours     DOUBLE NOT NULL DEFAULT 0 CHECK (volunteer_hours >= 0),
+    participants        INTEGER NOT NULL DEFAULT 0 CHECK (participants >= 0),
+    households_benefited INTEGER NOT NULL DEFAULT 0 CHECK (households_benefited >= 0)
+);
+
+CREATE TABLE IF NOT EXISTS red_property_monthly (
+    compound_id           VARCHAR NOT NULL REFERENCES compounds (compound_id),
+    month                 DATE NOT NULL CHECK (day(month) = 1),
+    company_id            VARCHAR REFERENCES property_companies (company_id),
+    cross_appointed_staff INTEGER NOT NULL CHECK (cross_appointed_staff >= 0),
+    party_members_serving INTEGER NOT NULL CHECK (party_members_serving >= 0),
+    committee_party_share DOUBLE CHECK (committee_party_share BETWEEN 0 AND 1),
+    joint_meetings        INTEGER NOT NULL CHECK (joint_meetings >= 0),
+    fee_collection_pct    DOUBLE CHECK (fee_collection_pct BETWEEN 0 AND 100),
+    PRIMARY KEY (compound_id, month)
+);
+
+CREATE TABLE IF NOT EXISTS requests (
+    request_id   VARCHAR PRIMARY KEY,
+    compound_id  VARCHAR NOT NULL REFERENCES compounds (compound_id),
+    received_at  TIMESTAMP NOT NULL,
+    channel      VARCHAR NOT NULL CHECK (channel IN ('hotline_12345', 'visit', 'council', 'online', 'other')),
+    category     VARCHAR NOT NULL,
+    summary      VARCHAR,
+    handler      VARCHAR NOT NULL CHECK (handler IN ('property', 'community', 'partner', 'other')),
+    responded_at TIMESTAMP,
+    resolved_at  TIMESTAMP,
+    satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+    CHECK (responded_at >= received_at),
+    CHECK (resolved_at >= received_at),
+    CHECK (resolved_at IS NULL OR responded_at IS NOT NULL)
+);
+
+CREATE TABLE IF NOT EXISTS volunteers (
+    volunteer_id VARCHAR PRIMARY KEY,
+    compound_id  VARCHAR NOT NULL REFERENCES compounds (compound_id),
+    -- Masked names only (张*华): a star must hide part of the name.
+    display_name VARCHAR NOT NULL CHECK (contains(display_name, '*')),
+    kind         VARCHAR NOT NULL
+        CHECK (kind IN ('resident', 'sunk_party_member', 'property_staff', 'partner_staff')),
+    unit_id      VARCHAR REFERENCES partner_units (unit_id),
+    joined_on    DATE NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS services (
+    service_id   VARCHAR PRIMARY KEY,
+    volunteer_id VARCHAR NOT NULL REFERENCES volunteers (volunteer_id),
+    served_on    DATE NOT NULL,
+    activity     VARCHAR NOT NULL,
+    hours        DOUBLE NOT NULL CHECK (hours > 0 AND hours <= 24),
+    points       DOUBLE NOT NULL CHECK (points >= 0)
+);
+
+CREATE TABLE IF NOT EXISTS rewards (
+    reward_id   VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    points_cost DOUBLE NOT NULL CHECK (points_cost > 0),
+    stock       INTEGER NOT NULL CHECK (stock >= 0)
+);
+
+CREATE TABLE IF NOT EXISTS redemptions (
+    redemption_id VARCHAR PRIMARY KEY,
+    volunteer_id  VARCHAR NOT NULL REFERENCES volunteers (volunteer_id),
+    reward_id     VARCHAR NOT NULL REFERENCES rewards (reward_id),
+    redeemed_on   DATE NOT NULL,
+    points_spent  DOUBLE NOT NULL CHECK (points_spent > 0)
+);
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS import_log (
+    import_id   VARCHAR PRIMARY KEY,
+    table_name  VARCHAR NOT NULL,
+    file_name   VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL,
+    rows        BIGINT NOT NULL CHECK (rows >= 0),
+    status      VARCHAR NOT NULL CHECK (status IN ('ok', 'failed')),
+    message     VARCHAR,
+    imported_at TIMESTAMP NOT NULL,
+    imported_by VARCHAR NOT NULL
+);

@@ -1,0 +1,40 @@
+"""Settings in one place, each overridable by an OVERSIGHT_* environment variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"OVERSIGHT_{name}", default)
+
+
+def db_path() -> Path:
+    """The DuckDB file: OVERSIGHT_DB, default data/oversight.duckdb (read at call time)."""
+    return Path(_env("DB", str(ROOT / "data" / "oversight.duckdb")))
+
+
+def default_language() -> str:
+    lang = _env("LANG", "zh")
+    return lang if lang in ("zh", "en") else "zh"
+
+
+def upload_limit_mb() -> int:
+    return int(_env("UPLOAD_LIMIT_MB", "200"))
+
+
+def points_per_hour() -> float:
+    return float(_env("POINTS_PER_HOUR", "1"))
+
+
+def snapshot_dir() -> Path:
+    return Path(_env("SNAPSHOT_DIR", str(ROOT / "data" / "snapshots")))
+
+
+DEMO_DIR = ROOT / "data" / "demo"
+QUERY_DIR = ROOT / "queries"
+LOCALE_DIR = ROOT / "locales"
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
