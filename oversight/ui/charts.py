@@ -1,0 +1,126 @@
+"""Altair charts with labelled axes. Charts only ever receive rows DuckDB has already aggregated."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from oversight import i18n
+from oversight.ui.context import Context
+from oversight.ui.widgets import empty, labelled
+
+PALETTE = ["#b23a3a", "#d9822b", "#3a7ca5", "#5b8c5a", "#8e6c8a", "#7f7f7f", "#c9a227", "#2f4858"]
+
+
+def _title(ctx: Context, col: str) -> str:
+    return i18n.t(f"col.{col}", ctx.lang)
+
+
+def _fmt(kind: str | None):
+    return {"pct": ".0%", "yuan": ",.0f", "int": ",d"}.get(kind or "", alt.Undefined)
+
+
+def hbar(
+    ctx: Context,
+    frame: pd.DataFrame,
+    y: str,
+    x: str,
+    color: str | None = None,
+    codes: dict[str, str] | None = None,
+    x_kind: str | None = None,
+    sort: str = "-x",
+    selectable: str | None = None,
+    key: str | None = None,
+    tooltip: list[str] | None = None,
+):
+    """Horizontal bars: names on the y axis never overlap however long they are.
+
+    selectable names a field; clicking a bar then reruns the page and the selection is returned.
+    """
+    if frame.empty:
+        empty(ctx)
+        return None
+    data = labelled(frame, ctx.lang, codes)
+    enc = {
+        "y": alt.Y(f"{y}:N", title=_title(ctx, y), sort=sort, axis=alt.Axis(labelLimit=180)),
+        "x": alt.X(f"{x}:Q", title=_title(ctx, x), axis=alt.Axis(format=_fmt(x_kind), tickCount=5)),
+        "tooltip": [alt.Tooltip(c, title=_title(ctx, c)) for c in (tooltip or [y, x])],
+    }
+    if color:
+        enc["color"] = alt.Color(
+            f"{color}:N", title=_title(ctx, color), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
+        )
+    chart = alt.Chart(data).mark_bar().encode(**enc)
+    rows = data[y].nunique()
+    chart = chart.properties(height=max(160, min(22 * rows + 40, 900)))
+    if selectable:
+        pick = alt.selection_point(name="pick", fields=[selectable], on="click")
+        chart = chart.add_params(pick)
+        return st.altair_chart(chart, width="stretch", on_select="rerun", selection_mode="pick", key=key)
+    st.altair_chart(chart, width="stretch", key=key)
+    return None
+
+
+def vbar(
+    ctx: Context,
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    color: str | None = None,
+    codes: dict[str, str] | None = None,
+    x_type: str = "N",
+    sort=None,
+    y_kind: str | None = None,
+):
+    """Vertical bars for few categories or months (labels kept horizontal)."""
+    if frame.empty:
+        empty(ctx)
+        return
+    data = labelled(frame, ctx.lang, codes)
+    enc = {
+        "x": alt.X(f"{x}:{x_type}", title=_title(ctx, x), sort=sort, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
+        "y": alt.Y(f"sum({y}):Q", title=_title(ctx, y), axis=alt.Axis(format=_fmt(y_kind), tickCount=5)),
+        "tooltip": [alt.Tooltip(c, title=_title(ctx, c)) for c in [x, y] + ([color] if color else [])],
+    }
+    if x_type == "T":
+        enc["x"] = alt.X(f"yearmonth({x}):T", title=_title(ctx, x), axis=alt.Axis(format="%Y-%m", labelAngle=0))
+    if color:
+        enc["color"] = alt.Color(
+            f"{color}:N", title=_title(ctx, color), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
+        )
+    st.altair_chart(alt.Chart(data).mark_bar().encode(**enc).properties(height=280), width="stretch")
+
+
+def lines(
+    ctx: Context,
+    frame: pd.DataFrame,
+    x: str,
+    columns: list[str],
+    y_kind: str | None = None,
+    series_title: str = "page.series",
+):
+    """Monthly lines, one per column, with the legend in the UI language."""
+    if frame.empty:
+        empty(ctx)
+        return
+    long = frame.melt(id_vars=[x], value_vars=columns, var_name="series", value_name="value")
+    long["series"] = long["series"].map(lambda c: _title(ctx, c))
+    chart = (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(f"{x}:T", title=_title(ctx, x), axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True)),
+            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=_fmt(y_kind), tickCount=5)),
+            color=alt.Color(
+                "series:N", title=ctx.t(series_title), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
+            ),
+            tooltip=[
+                alt.Tooltip(f"{x}:T", title=_title(ctx, x), format="%Y-%m"),
+                alt.Tooltip("series:N", title=ctx.t(series_title)),
+                alt.Tooltip("value:Q", title=ctx.t("page.value"), format=".1%" if y_kind == "pct" else ",.1f"),
+            ],
+        )
+        .properties(height=280)
+    )
+    st.altair_chart(chart, width="stretch")

@@ -1,0 +1,59 @@
+"""The page context: language, filter, the compounds in scope, and cached query results.
+
+dashboard.py builds it once per rerun (after the sidebar) and pages read it with current().
+Results are cached by query, parameters and the data's version, so an import refreshes every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from oversight import db, i18n, settings
+from oversight.filters import Filter
+
+_KEY = "_page_context"
+
+
+@st.cache_data(show_spinner=False, max_entries=4000)
+def _run_cached(db_file: str, data_version: str, query: str, params: dict) -> pd.DataFrame:
+    return db.run(query, db.connect(db_file), **params)
+
+
+@dataclass(frozen=True)
+class Context:
+    lang: str
+    filter: Filter
+    compound_ids: list[str]
+    db_file: str
+    data_version: str
+    labels: dict[str, str]  # compound_id -> label
+    community_names: dict[str, str]
+
+    @property
+    def as_of(self) -> date:
+        return self.filter.as_of
+
+    def t(self, key: str, **fmt) -> str:
+        return i18n.t(key, self.lang, **fmt)
+
+    def fetch(self, query: str, previous: bool = False, compound_ids: list[str] | None = None, **extra) -> pd.DataFrame:
+        """queries/<query>.sql for this filter (or the period before it), cached by data version."""
+        ids = self.compound_ids if compound_ids is None else compound_ids
+        params = {**self.filter.params(ids, previous), **extra}
+        return _run_cached(self.db_file, self.data_version, query, params).copy()
+
+
+def store(ctx: Context) -> None:
+    st.session_state[_KEY] = ctx
+
+
+def current() -> Context:
+    return st.session_state[_KEY]
+
+
+def db_file() -> str:
+    return str(settings.db_path())

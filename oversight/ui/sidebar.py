@@ -1,0 +1,96 @@
+"""The global filters in the entry file's sidebar, bound to the URL so a copied link reopens the view."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from oversight import db, i18n
+from oversight.filters import Filter, default_period, invalid_url_values, month_options, parse_month, unique_labels
+
+LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY = "lang", "community", "compound", "period"
+LANG_NAMES = {"zh": "中文", "en": "English"}
+
+
+def language(default: str) -> str:
+    options = list(LANG_NAMES)
+    # The widget's own label is in both languages so either reader finds it.
+    return st.sidebar.segmented_control(
+        "语言 / Language", options, default=default, format_func=LANG_NAMES.get, key=LANG_KEY,
+        bind="query-params", required=True,
+    ) or default
+
+
+def _reset(defaults: tuple[str, str]) -> None:
+    st.session_state[COMMUNITY_KEY] = []
+    st.session_state[COMPOUND_KEY] = []
+    st.session_state[PERIOD_KEY] = defaults
+
+
+def filters(options: pd.DataFrame, first_day: date, as_of: date, lang: str, allowed=None) -> Filter:
+    """Draw the community, compound and period filters; return the Filter they describe."""
+    t = lambda key, **f: i18n.t(key, lang, **f)  # noqa: E731
+    community_ids = list(dict.fromkeys(options["community_id"]))
+    community_names = dict(zip(options["community_id"], options["community"], strict=False))
+    community_labels = unique_labels(community_ids, [community_names[c] for c in community_ids])
+    months = month_options(first_day, as_of)
+    period_default = default_period(as_of, months)
+
+    compound_labels = unique_labels(list(options["compound_id"]), list(options["compound"]))
+
+    # Values a widget would silently drop from the URL get a notice first.
+    bad = invalid_url_values(
+        {k: _url_values(k) for k in (COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY)},
+        {
+            COMMUNITY_KEY: list(community_labels.values()),
+            COMPOUND_KEY: list(compound_labels.values()),
+            PERIOD_KEY: months,
+        },
+    )
+    if bad:
+        shown = "；".join(f"{t('filter.' + k)}={'、'.join(v)[:60]}" for k, v in bad.items())
+        st.sidebar.warning(t("filter.dropped", values=shown))
+
+    side = st.sidebar
+    communities = side.multiselect(
+        t("filter.community"), community_ids, format_func=community_labels.get, key=COMMUNITY_KEY,
+        bind="query-params", placeholder=t("filter.all"),
+    )
+    narrowed = options[options["community_id"].isin(communities)] if communities else options
+    compound_options = list(narrowed["compound_id"])
+    # A compound outside the chosen communities leaves the selection before the widget is drawn.
+    if COMPOUND_KEY in st.session_state:
+        kept = [c for c in st.session_state[COMPOUND_KEY] if c in set(compound_options)]
+        if kept != st.session_state[COMPOUND_KEY]:
+            st.session_state[COMPOUND_KEY] = kept
+    compounds = side.multiselect(
+        t("filter.compound"), compound_options, format_func=compound_labels.get, key=COMPOUND_KEY,
+        bind="query-params", placeholder=t("filter.all"),
+    )
+    if len(months) > 1:
+        start, end = side.select_slider(
+            t("filter.period"), months, value=period_default, key=PERIOD_KEY, bind="query-params"
+        )
+    else:
+        start = end = months[0]
+    side.button(t("filter.reset"), on_click=_reset, args=(period_default,), icon=":material/restart_alt:")
+    return Filter(
+        communities=tuple(communities),
+        compounds=tuple(compounds),
+        start=parse_month(start),
+        end=parse_month(end),
+        as_of=as_of,
+        allowed=allowed,
+    )
+
+
+def _url_values(key: str) -> list[str]:
+    return st.query_params.get_all(key)
+
+
+def load_options(con, compound_ids: list[str], as_of: date) -> tuple[pd.DataFrame, date]:
+    options = db.run("filter_options", con, compound_ids=compound_ids)
+    first = db.run("data_first_month", con, compound_ids=compound_ids, as_of=as_of).iloc[0]["first_day"]
+    return options, pd.Timestamp(first).date()
