@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import sys
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 import duckdb
@@ -28,7 +29,7 @@ FIRST_BATCH = date(2019, 6, 1)  # the earliest plan batch
 # Per compound and month: the average number of resident requests (about 1,000 a compound in
 # 36 months). Volunteers a compound on average, and service rate calibrated to a similar total.
 REQUESTS_PER_COMPOUND_MONTH = 29.5
-SERVICES_PER_VOLUNTEER_DAY = 0.045
+SERVICES_PER_VOLUNTEER_DAY = 0.038
 
 DISTRICTS = ["江岸区", "江汉区", "硚口区", "汉阳区", "武昌区", "青山区", "洪山区"]
 STREET_STEMS = (
@@ -126,7 +127,7 @@ def _add_months(d: date, n: int) -> date:
 # Pseudo-random numbers: u in [0, 1), an integer in [lo, hi], a uniform pick from a list.
 MACROS = [
     "CREATE OR REPLACE TEMP MACRO g_u(s, k, salt) AS (hash(s, k, salt) % 1000000)::DOUBLE / 1000000.0",
-    "CREATE OR REPLACE TEMP MACRO g_ri(s, k, salt, lo, hi) AS (lo + floor(g_u(s, k, salt) * (hi - lo + 1)))::BIGINT",
+    "CREATE OR REPLACE TEMP MACRO g_ri(s, k, salt, lo, hi) AS (lo + floor(g_u(s, k, salt) * (hi - lo + 1)))::INTEGER",
     "CREATE OR REPLACE TEMP MACRO g_pick(lst, s, k, salt) AS lst[1 + floor(g_u(s, k, salt) * len(lst))::BIGINT]",
 ]
 
@@ -203,7 +204,7 @@ STEPS: list[tuple[str, list[str]]] = [
                        g_ri($seed, i, 'units_per_building', 2, 4) AS units_per_building,
                        g_ri($seed, i, 'households_per_unit', 8, 16) AS households_per_unit,
                        g_u($seed, i, 'in_plan') < 0.85 AS in_plan,
-                       g_ri($seed, i, 'batch', 0, $n_batches - 1) AS batch,
+                       floor($n_batches * pow(g_u($seed, i, 'batch'), 0.6))::INTEGER AS batch,  -- more recent batches
                        CASE WHEN g_u($seed, i, 'has_company') < 0.88
                             THEN printf('M%05d', g_ri($seed, i, 'company', 1, $n_companies)) END AS company_id,
                        g_u($seed, i, 'red') < 0.3 AS red
@@ -212,7 +213,7 @@ STEPS: list[tuple[str, list[str]]] = [
             SELECT b.*, c.mi, printf('C%05d', c.mi + 1) AS community_id,
                    b.buildings * b.units_per_building AS units,
                    b.buildings * b.units_per_building * b.households_per_unit AS households,
-                   CASE WHEN b.in_plan THEN ($first_batch + to_months(b.batch))::DATE END AS batch_start,
+                   CASE WHEN b.in_plan THEN ($first_batch + to_months(b.batch::INTEGER))::DATE END AS batch_start,
                    c.lat AS community_lat, c.lon AS community_lon
             FROM base b ASOF JOIN g_community c ON b.ci >= c.first_ci
             """,
@@ -220,10 +221,10 @@ STEPS: list[tuple[str, list[str]]] = [
             INSERT INTO compounds
             SELECT compound_id, community_id,
                    CASE WHEN g_u($seed, ci, 'name_kind') < 0.5
-                        THEN g_pick($roads, $seed, ci, 'road') || g_ri($seed, ci, 'number', 1, 300) || '号院'
+                        THEN g_pick($roads, $seed, ci, 'road') || g_ri($seed, ci, 'number', 1, 300)::VARCHAR || '号院'
                         ELSE g_pick($employers, $seed, ci, 'employer') || '宿舍'
                              || CASE WHEN g_u($seed, ci, 'name_suffix') < 0.5
-                                     THEN '（' || g_ri($seed, ci, 'number', 1, 30) || '区）' ELSE '' END
+                                     THEN '（' || g_ri($seed, ci, 'number', 1, 30)::VARCHAR || '区）' ELSE '' END
                    END,
                    g_ri($seed, ci, 'built_year', 1970, 2000),
                    buildings, units, households,
@@ -341,16 +342,21 @@ STEPS: list[tuple[str, list[str]]] = [
             """
             INSERT INTO progress_updates
             WITH steps AS (
-                SELECT i.item_id, i.k, i.progress_pct, i.actual_start, s, last,
-                       least(i.planned_start - 90, $as_of - 30 * (last + 1) - g_ri($seed, i.k, 'history', 0, 60))
-                           AS first_day,
-                       coalesce(i.actual_end, least($as_of, i.actual_start + 200, i.planned_start + 110)) AS end_day
-                FROM (SELECT *, list_position($stages, stage) - 1 AS last FROM g_item) i, range(i.last + 1) r(s)
+                SELECT i.item_id, i.k, i.progress_pct, i.actual_start, i.actual_end, r.s::INTEGER AS s, i.last,
+                       least(i.planned_start - 90,
+                             $as_of - (30 * (i.last + 1) + g_ri($seed, i.k, 'history', 0, 60))::INTEGER) AS first_day
+                FROM (SELECT *, (list_position($stages, stage) - 1)::INTEGER AS last FROM g_item) i,
+                     range(i.last + 1) r(s)
+            ), ended AS (
+                SELECT *,
+                       coalesce(actual_end,
+                                least($as_of, greatest(coalesce(actual_start, first_day), first_day) + 200)) AS end_day
+                FROM steps
             ), raw AS (
                 SELECT *,
                        CASE WHEN last = 0 THEN first_day
                             ELSE first_day + (greatest(end_day - first_day, last + 1) * s // last)::INTEGER END AS d
-                FROM steps
+                FROM ended
             ), adjusted AS (
                 SELECT *, CASE WHEN s = 3 AND actual_start IS NOT NULL THEN greatest(d, actual_start) ELSE d END
                               AS d2
@@ -384,7 +390,7 @@ STEPS: list[tuple[str, list[str]]] = [
                 FROM made m JOIN g_community cm USING (mi)
             ), items AS (
                 SELECT ci, count(*) FILTER (WHERE in_plan) AS n_items FROM g_item GROUP BY ci
-            ), rows AS (
+            ), contribs AS (
                 SELECT 0 AS grp, p.k, p.unit_id, c.compound_id,
                        CASE WHEN p.kind IN ('works', 'materials') AND coalesce(it.n_items, 0) > 0
                                  AND g_u($seed, p.k, 'for_item') < 0.5
@@ -405,7 +411,7 @@ STEPS: list[tuple[str, list[str]]] = [
                 UNION ALL
                 SELECT 1, i.ci, printf('P%05d', g_ri($seed, i.ci, 'chute_unit', 1, $n_units)), i.compound_id,
                        i.item_id, i.actual_end, 'works',
-                       '免费拆除' || i.units_affected || '个单元的废弃垃圾通道，为加装电梯腾出空间',
+                       '免费拆除' || i.units_affected::VARCHAR || '个单元的废弃垃圾通道，为加装电梯腾出空间',
                        i.budget, i.units_affected * 24, c.households
                 FROM g_item i JOIN g_compound c USING (ci)
                 WHERE i.item_type = 'garbage_chute_removal'
@@ -414,7 +420,7 @@ STEPS: list[tuple[str, list[str]]] = [
                    kind, description, value_yuan, hours,
                    CASE WHEN hours > 0 THEN g_ri($seed, k, 'participants', 2, 20) ELSE 0 END,
                    g_ri($seed, k, 'benefited', 5, greatest(6, households))
-            FROM rows ORDER BY grp, k
+            FROM contribs ORDER BY grp, k
             """,
         ],
     ),
@@ -452,7 +458,7 @@ STEPS: list[tuple[str, list[str]]] = [
                 FROM g_compound c, range($months) r(i)
             )
             SELECT *, sum(n) OVER (ORDER BY ci, i) - n AS first_n,
-                   least(($month_end_of(month)) - month + 1, $as_of - month + 1) AS days
+                   least((month + to_months(1))::DATE - month, $as_of - month + 1) AS days
             FROM counted
             """,
             """
@@ -499,9 +505,11 @@ STEPS: list[tuple[str, list[str]]] = [
             CREATE OR REPLACE TEMP TABLE g_volunteer AS
             WITH counted AS (
                 SELECT ci, compound_id, mi, g_ri($seed, ci, 'n_volunteers', 20, 60) AS n FROM g_compound
+            ), placed AS (
+                SELECT *, sum(n) OVER (ORDER BY ci) - n AS first_vi FROM counted
             ), made AS (
-                SELECT c.ci, c.compound_id, c.mi, sum(c.n) OVER (ORDER BY c.ci) - c.n + j AS vi
-                FROM counted c, range(c.n) r(j)
+                SELECT c.ci, c.compound_id, c.mi, c.first_vi + j AS vi
+                FROM placed c, range(c.n) r(j)
             )
             SELECT *, printf('V%07d', vi + 1) AS volunteer_id,
                    g_pick($volunteer_kinds, $seed, vi, 'kind') AS kind,
@@ -607,21 +615,21 @@ STEPS: list[tuple[str, list[str]]] = [
 
 def _params(compounds: int, months: int, seed: int) -> dict:
     start = _add_months(date(AS_OF.year, AS_OF.month, 1), -(months - 1))
-    n_communities_guess = compounds  # the real count is read back after the communities step
     return {
         "seed": seed,
         "compounds": compounds,
         "months": months,
         "as_of": AS_OF,
         "as_of_text": AS_OF.isoformat(),
-        "data_end": f"{AS_OF.isoformat()} 23:59:59",
+        "data_end": datetime.combine(AS_OF, dtime(23, 59, 59)),
         "data_version": f"generated-{compounds}-{months}-{seed}",
         "start": start,
         "plan_start": FIRST_BATCH,
         "first_batch": FIRST_BATCH,
-        "n_batches": (AS_OF.year * 12 + AS_OF.month - 3) - (FIRST_BATCH.year * 12 + FIRST_BATCH.month) + 1,
-        "joined_from": min(start, date(AS_OF.year - 1, 1, 1)) if months < 12 else date(start.year, 1, 1),
-        "n_communities": n_communities_guess,
+        # Batches run from FIRST_BATCH to three months before as_of.
+        "n_batches": (AS_OF.year * 12 + AS_OF.month - 3) - (FIRST_BATCH.year * 12 + FIRST_BATCH.month - 1),
+        "joined_from": start - timedelta(days=180),
+        "n_communities": None,  # known once the communities are made
         "n_companies": max(1, round(compounds / 10)),
         "n_units": max(1, round(compounds / 5)),
         "districts": DISTRICTS,
@@ -672,3 +680,48 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> None:
     """Execute one statement with the parameters it names, and consume its result."""
     used = set(re.findall(r"\$(\w+)", sql))
     con.execute(sql, {k: v for k, v in params.items() if k in used}).fetchall()
+
+
+def build(db_file: Path, compounds: int, months: int = 36, seed: int = 1, progress: bool = True) -> dict[str, int]:
+    """Create db_file afresh with synthetic data; return the row count of every table.
+
+    The database is built next to db_file and renamed into place at the end, so a half-built
+    file never appears under the real name.
+    """
+    if compounds < 1:
+        raise ValueError("compounds must be at least 1")
+    if not 1 <= months <= 600:
+        raise ValueError("months must be between 1 and 600")
+    db_file = Path(db_file)
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = db_file.with_name(db_file.name + ".building")
+    tmp.unlink(missing_ok=True)
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    params = _params(compounds, months, seed)
+    counts: dict[str, int] = {}
+    started = time.perf_counter()
+    con = duckdb.connect(str(tmp))
+    try:
+        db.create_schema(con)
+        for sql in MACROS:
+            _run(con, sql, params)
+        for n, (table, statements) in enumerate(STEPS, start=1):
+            t0 = time.perf_counter()
+            if progress:
+                print(f"[{n:2d}/{len(STEPS)}] {table:<22} ...", end="", file=sys.stderr, flush=True)
+            for sql in statements:
+                _run(con, sql, params)
+            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            if table == "communities":
+                params["n_communities"] = counts[table]
+            if progress:
+                print(f" {counts[table]:>11,} rows {time.perf_counter() - t0:7.1f}s", file=sys.stderr, flush=True)
+        con.execute("CHECKPOINT").fetchall()
+    finally:
+        con.close()
+    Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    tmp.replace(db_file)
+    if progress:
+        total = sum(counts.values())
+        print(f"built {db_file}: {total:,} rows in {time.perf_counter() - started:.1f}s", file=sys.stderr)
+    return counts
