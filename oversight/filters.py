@@ -109,7 +109,8 @@ def invalid_url_values(query_params: dict[str, list[str]], valid: dict[str, list
     for key, options in valid.items():
         values = query_params.get(key, [])
         if key == "period":
-            if values and (len(values) != 2 or any(v not in options for v in values) or values[0] > values[1]):
+            # Two known months in either order (the slider sorts them); anything else is dropped.
+            if values and (len(values) != 2 or any(v not in options for v in values)):
                 bad[key] = values
             continue
         wrong = [v for v in values if v not in options]

@@ -1,0 +1,158 @@
+"""Every query in queries/ runs on the demo and on a generated database, agrees with hand-written
+checks for the headline figures, and reads compound data only through $compound_ids."""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from oversight import db, generate, settings
+from oversight.filters import Filter
+
+# Parameters some queries take beyond the filter's own; a new one must be added here on purpose.
+EXTRA_PARAMS = {"limit": 1000, "threshold": 10, "low_stock": 10}
+# Queries that read no compound data at all (a catalogue shared by the whole street).
+UNSCOPED = {"rewards_catalogue", "rewards_low_stock"}
+
+
+@pytest.fixture(scope="session")
+def generated_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("gen") / "gen.duckdb"
+    generate.build(path, compounds=30, months=12, seed=7, progress=False)
+    return path
+
+
+def params_for(con, compound_ids=None, start=None, end=None):
+    as_of = date.fromisoformat(db.meta(con)["as_of"])
+    start = start or date(as_of.year - 1, as_of.month, 1)
+    f = Filter(start=start, end=end or date(as_of.year, as_of.month, 1), as_of=as_of)
+    ids = db.all_compound_ids(con) if compound_ids is None else compound_ids
+    return {**f.params(ids), **EXTRA_PARAMS}
+
+
+def runnable(name: str) -> bool:
+    used = set(re.findall(r"\$(\w+)", db.query_text(name)))
+    known = {"compound_ids", "period_start", "period_end", "as_of", "as_at", *EXTRA_PARAMS}
+    return used <= known
+
+
+def query_names():
+    return [n for n in db.query_names() if not n.startswith(("import_", "snapshot_"))]
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_every_query_runs_and_is_scoped(which, demo_master, generated_db):
+    path = demo_master if which == "demo" else generated_db
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for name in query_names():
+            assert runnable(name), f"{name} takes a parameter the tests do not know"
+            full = db.run(name, con, **params_for(con))
+            none = db.run(name, con, **params_for(con, compound_ids=[]))
+            if name in UNSCOPED:
+                continue
+            assert "$compound_ids" in db.query_text(name), name
+            # With no compound in scope, a scoped query finds no rows, or only zeros and blanks.
+            numbers = none.select_dtypes("number").fillna(0)
+            assert len(none) == 0 or (numbers == 0).all().all(), (name, none.head())
+            assert isinstance(full, pd.DataFrame)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_headline_figures_match_hand_written_checks(which, demo_master, generated_db):
+    path = demo_master if which == "demo" else generated_db
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        p = params_for(con)
+        one = lambda sql, args=(): con.execute(sql, list(args)).fetchone()[0]  # noqa: E731
+        ren = db.run("kpi_renovation", con, **p).iloc[0]
+        assert ren["items_total"] == one("SELECT count(*) FROM renovation_items")
+        assert float(ren["budget_spent"]) == float(one("SELECT sum(spent_yuan) FROM renovation_items"))
+        assert ren["overdue_items"] == one(
+            "SELECT count(*) FROM renovation_items WHERE stage <> 'done' AND planned_end < ?", [p["as_at"]]
+        )
+        req = db.run("kpi_requests", con, **p).iloc[0]
+        window = "received_at >= ? AND received_at < ?"
+        total = one(f"SELECT count(*) FROM requests WHERE {window}", [p["period_start"], p["period_end"]])
+        fast = one(
+            f"SELECT count(*) FROM requests WHERE {window} AND epoch(responded_at) - epoch(received_at) <= 86400",
+            [p["period_start"], p["period_end"]],
+        )
+        assert req["requests_total"] == total
+        assert req["response_rate"] == pytest.approx(fast / total)
+        partners = db.run("kpi_partners", con, **p).iloc[0]
+        assert float(partners["partner_value"]) == float(
+            one(
+                "SELECT coalesce(sum(value_yuan), 0) FROM contributions WHERE contributed_on >= ? AND contributed_on < ?",
+                [p["period_start"], p["period_end"]],
+            )
+        )
+        vol = db.run("kpi_volunteers", con, **p).iloc[0]
+        earned = one("SELECT sum(points) FROM services WHERE served_on <= ?", [p["as_at"]])
+        spent = one("SELECT coalesce(sum(points_spent), 0) FROM redemptions WHERE redeemed_on <= ?", [p["as_at"]])
+        assert vol["points_outstanding"] == pytest.approx(earned - spent)
+    finally:
+        con.close()
+
+
+def test_one_compound_filter_gives_that_compounds_figures(demo_master):
+    con = duckdb.connect(str(demo_master), read_only=True)
+    try:
+        p = params_for(con, compound_ids=["X001"])
+        req = db.run("kpi_requests", con, **p).iloc[0]
+        assert req["requests_total"] == con.execute(
+            "SELECT count(*) FROM requests WHERE compound_id = 'X001' AND received_at >= ? AND received_at < ?",
+            [p["period_start"], p["period_end"]],
+        ).fetchone()[0]
+        ren = db.run("kpi_renovation", con, **p).iloc[0]
+        assert ren["items_total"] == con.execute(
+            "SELECT count(*) FROM renovation_items WHERE compound_id = 'X001'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_values_are_bound_not_formatted(demo_master):
+    """A hostile value in a parameter is data, not SQL."""
+    con = duckdb.connect(str(demo_master), read_only=True)
+    try:
+        p = params_for(con, compound_ids=["X001' OR '1'='1", "'); DROP TABLE compounds; --"])
+        assert db.run("kpi_requests", con, **p).iloc[0]["requests_total"] == 0
+        assert con.execute("SELECT count(*) FROM compounds").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
+def test_eight_threads_agree_with_one(demo_master, monkeypatch):
+    monkeypatch.setattr(settings, "db_path", lambda: demo_master)
+    names = [n for n in query_names() if runnable(n)]
+    con = db.connect(demo_master)
+    p = params_for(con)
+    serial = {n: db.run(n, **p) for n in names}
+    results: dict[tuple[int, str], pd.DataFrame] = {}
+    errors: list[BaseException] = []
+
+    def work(worker: int) -> None:
+        try:
+            for _ in range(3):
+                for n in names[worker % len(names) :] + names[: worker % len(names)]:
+                    results[(worker, n)] = db.run(n, **p)
+        except BaseException as e:  # noqa: BLE001 - collected and asserted below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    for (_, n), frame in results.items():
+        pd.testing.assert_frame_equal(frame, serial[n])
+    db.close_all()
