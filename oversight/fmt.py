@@ -16,10 +16,23 @@ def yuan(value, lang: str = "zh") -> str:
         return "—"
     value = float(value)
     if lang == "zh":
+        if abs(value) >= 100_000_000:
+            return f"{value / 100_000_000:,.2f} 亿元"
+        if abs(value) >= 1_000_000:
+            return f"{value / 10_000:,.1f} 万元"
         if abs(value) >= 10_000:
             return f"{value / 10_000:,.2f} 万元"
         return f"{value:,.0f} 元"
+    if abs(value) >= 10_000_000:
+        return f"¥{value / 1_000_000:,.1f}m"
     return f"¥{value:,.0f}"
+
+
+def exact_yuan(value, lang: str = "zh") -> str:
+    """Money to the yuan, for the tooltip behind a rounded figure."""
+    if _missing(value):
+        return "—"
+    return f"{float(value):,.2f} 元" if lang == "zh" else f"¥{float(value):,.2f}"
 
 
 def pct(value) -> str:
@@ -29,6 +42,20 @@ def pct(value) -> str:
 
 def number(value, decimals: int = 0) -> str:
     return "—" if _missing(value) else f"{float(value):,.{decimals}f}"
+
+
+def display_dates(frame):
+    """Date columns as YYYY-MM-DD and timestamps to the minute, for tables and CSV files."""
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            values = out[col]
+            midnight = values.dropna().dt.normalize().eq(values.dropna()).all()
+            text = values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+            out[col] = text.where(values.notna(), None)
+    return out
 
 
 def day(value) -> str:

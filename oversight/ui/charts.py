@@ -113,7 +113,10 @@ def lines(
             x=alt.X(f"{x}:T", title=_title(ctx, x), axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True)),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=_fmt(y_kind), tickCount=5)),
             color=alt.Color(
-                "series:N", title=ctx.t(series_title), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
+                "series:N",
+                title=ctx.t(series_title),
+                scale=alt.Scale(range=PALETTE),
+                legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
                 alt.Tooltip(f"{x}:T", title=_title(ctx, x), format="%Y-%m"),

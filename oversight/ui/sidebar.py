@@ -17,10 +17,18 @@ LANG_NAMES = {"zh": "中文", "en": "English"}
 def language(default: str) -> str:
     options = list(LANG_NAMES)
     # The widget's own label is in both languages so either reader finds it.
-    return st.sidebar.segmented_control(
-        "语言 / Language", options, default=default, format_func=LANG_NAMES.get, key=LANG_KEY,
-        bind="query-params", required=True,
-    ) or default
+    return (
+        st.sidebar.segmented_control(
+            "语言 / Language",
+            options,
+            default=default,
+            format_func=LANG_NAMES.get,
+            key=LANG_KEY,
+            bind="query-params",
+            required=True,
+        )
+        or default
+    )
 
 
 def _reset(defaults: tuple[str, str]) -> None:
@@ -55,8 +63,12 @@ def filters(options: pd.DataFrame, first_day: date, as_of: date, lang: str, allo
 
     side = st.sidebar
     communities = side.multiselect(
-        t("filter.community"), community_ids, format_func=community_labels.get, key=COMMUNITY_KEY,
-        bind="query-params", placeholder=t("filter.all"),
+        t("filter.community"),
+        community_ids,
+        format_func=community_labels.get,
+        key=COMMUNITY_KEY,
+        bind="query-params",
+        placeholder=t("filter.all"),
     )
     narrowed = options[options["community_id"].isin(communities)] if communities else options
     compound_options = list(narrowed["compound_id"])
@@ -66,8 +78,12 @@ def filters(options: pd.DataFrame, first_day: date, as_of: date, lang: str, allo
         if kept != st.session_state[COMPOUND_KEY]:
             st.session_state[COMPOUND_KEY] = kept
     compounds = side.multiselect(
-        t("filter.compound"), compound_options, format_func=compound_labels.get, key=COMPOUND_KEY,
-        bind="query-params", placeholder=t("filter.all"),
+        t("filter.compound"),
+        compound_options,
+        format_func=compound_labels.get,
+        key=COMPOUND_KEY,
+        bind="query-params",
+        placeholder=t("filter.all"),
     )
     if len(months) > 1:
         start, end = side.select_slider(

@@ -59,15 +59,25 @@ def kpi_row(ctx: Context, keys: list[str], per_row: int = 4) -> list[metrics.Fig
                 fmt.value(m.kind, fig.value, ctx.lang),
                 delta=delta,
                 delta_color=colour,
-                help=ctx.t("page.delta_help") if delta else None,
+                help=_help(ctx, fig),
                 border=True,
             )
     return figures
 
 
+def _help(ctx: Context, fig: metrics.Figure) -> str:
+    """The tooltip: the exact figure, where it comes from, and what the delta compares."""
+    m = fig.metric
+    exact = fmt.exact_yuan(fig.value, ctx.lang) if m.kind == "yuan" else fmt.value(m.kind, fig.value, ctx.lang)
+    lines = [ctx.t("page.exact", value=exact), ctx.t("page.source", query=f"queries/{m.query}.sql", column=m.column)]
+    if m.has_delta:
+        lines.append(ctx.t("page.delta_help"))
+    return "  \n".join(lines)
+
+
 def labelled(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> pd.DataFrame:
     """Code columns turned into labels (codes: column -> codes.toml section)."""
-    out = frame.copy()
+    out = fmt.display_dates(frame)
     for col, section in (codes or {}).items():
         if col in out.columns:
             out[col] = out[col].map(lambda v, s=section: i18n.label(s, v, lang))

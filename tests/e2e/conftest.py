@@ -1,0 +1,182 @@
+"""Browser fixtures: `streamlit run dashboard.py` on a free port against a copy of the demo
+database, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from oversight import settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = settings.ROOT / "tests" / "artifacts"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without a browser the journeys are skipped with the reason; under CI=true they fail."""
+    if CHROMIUM.exists():
+        return
+    reason = (
+        f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk, or run .ci/run)"
+    )
+    for item in items:
+        if "e2e" in str(item.fspath):
+            if os.environ.get("CI", "").lower() == "true":
+                item.add_marker(pytest.mark.xfail(reason=reason, run=False, strict=True))
+            else:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, db_file: Path):
+        self.db_file = db_file
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "OVERSIGHT_DB": str(db_file), "OVERSIGHT_SNAPSHOT_DIR": str(db_file.parent / "snapshots")}
+        self.log = open(db_file.parent / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "dashboard.py",
+                "--server.port",
+                str(self.port),
+                "--server.address",
+                "127.0.0.1",
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+                "--server.fileWatcherType",
+                "none",
+            ],
+            cwd=settings.ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError("streamlit did not become healthy: " + (db_file.parent / "streamlit.log").read_text())
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def server(demo_master, tmp_path):
+    """A dashboard of its own for each test: imports in one test never leak into another."""
+    db_file = tmp_path / "e2e.duckdb"
+    shutil.copy(demo_master, db_file)
+    srv = Server(db_file)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running the script and drawing."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && document.querySelector('h1') !== null
+                && document.querySelector('[data-testid="stSkeleton"]') === null;
+        }""",
+        timeout=60_000,
+    )
+    # Charts draw their SVG after the script stops.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+                  .every(c => c.querySelector('svg') !== null)""",
+        timeout=30_000,
+    )
+    page.wait_for_timeout(300)
+
+
+def errors_on(page) -> list[str]:
+    """Texts of error boxes and exceptions on the page."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stException"], [data-testid="stAlertContentError"]')]
+                  .map(e => e.innerText)"""
+    )
+
+
+def kpis(page) -> dict[str, str]:
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"]')]
+            .map(m => [m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+                       m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))"""
+    )
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option in the sidebar multiselect whose label is `label`."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text=label)
+    box.locator("input").click()
+    box.locator("input").fill(option)
+    page.locator('[role="option"]').filter(has_text=option).first.click()
+    page.keyboard.press("Escape")
+    settle(page)

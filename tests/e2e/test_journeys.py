@@ -1,0 +1,140 @@
+"""What an official does, in a real browser: each journey asserts what is on screen."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+
+from oversight import db, fmt, i18n
+from tests.e2e.conftest import choose, errors_on, kpis, settle, shot
+
+pytestmark = pytest.mark.e2e
+
+PERIOD = dict(
+    period_start=date(2022, 10, 1), period_end=date(2023, 10, 1), as_of=date(2023, 9, 30), as_at=date(2023, 9, 30)
+)
+
+
+def expected_kpis(demo_master, compound_ids=None, lang="zh"):
+    con = db.connect(demo_master)
+    ids = compound_ids or db.all_compound_ids(con)
+    ren = db.run("kpi_renovation", con, compound_ids=ids, **PERIOD).iloc[0]
+    req = db.run("kpi_requests", con, compound_ids=ids, **PERIOD).iloc[0]
+    return {
+        i18n.t("metric.items_done", lang): fmt.value("int", ren["items_done"]),
+        i18n.t("metric.overdue_items", lang): fmt.value("int", ren["overdue_items"]),
+        i18n.t("metric.resolution_rate", lang): fmt.value("pct", req["resolution_rate"]),
+        i18n.t("metric.open_backlog", lang): fmt.value("int", req["open_backlog"]),
+    }
+
+
+def test_1_overview_in_chinese_with_figures_equal_to_sql(server, page, demo_master):
+    page.goto(server.url)
+    settle(page)
+    shot(page, "j1_overview")
+    assert page.locator("h1").first.inner_text() == "总览"
+    assert "数据截至 2023-09-30" in page.locator('[data-testid="stMain"]').inner_text()
+    shown = kpis(page)
+    for label, value in expected_kpis(demo_master).items():
+        assert shown[label] == value, label
+    assert errors_on(page) == []
+    assert page.locator('[data-testid="stVegaLiteChart"] svg').count() >= 2
+
+
+def test_2_filter_by_community_then_compound(server, page, demo_master):
+    page.goto(server.url)
+    settle(page)
+    before = kpis(page)
+    choose(page, "社区", "和美社区")
+    choose(page, "小区", "湖北省第二轻工业局宿舍")
+    shot(page, "j2_filtered")
+    shown = kpis(page)
+    assert shown != before
+    for label, value in expected_kpis(demo_master, ["X001"]).items():
+        assert shown[label] == value, label
+    table = page.locator('[data-testid="stMain"]').inner_text()
+    assert "湖北省第二轻工业局宿舍" in table
+
+
+def test_3_filters_survive_page_switch_and_copied_link(server, page, browser):
+    page.goto(server.url)
+    settle(page)
+    choose(page, "社区", "和美社区")
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="居民诉求").click()
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "居民诉求"
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "和美社区" in sidebar
+    url = page.url
+    assert "community=" in url
+    figures = kpis(page)
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.goto(url)
+    settle(other)
+    shot(other, "j3_copied_link")
+    assert "和美社区" in other.locator('[data-testid="stSidebar"]').inner_text()
+    assert kpis(other) == figures
+    other.context.close()
+
+
+def test_4_download_csv_with_bom_and_chinese_headers(server, page, demo_master):
+    page.goto(server.url)
+    settle(page)
+    page.get_by_role("tab", name="逾期改造项目").click()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 CSV").first.click()
+    download = info.value
+    data = open(download.path(), "rb").read()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert download.suggested_filename.endswith(".csv") and "截至2023-09-30" in download.suggested_filename
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    con = db.connect(demo_master)
+    expected = db.run("overdue_items", con, compound_ids=db.all_compound_ids(con), **PERIOD)
+    assert rows[0][:3] == ["项目编号", "小区", "项目名称"]
+    assert [r[0] for r in rows[1:]] == list(expected["item_id"])
+
+
+def test_5_click_a_compound_bar_opens_its_profile(server, page):
+    page.goto(server.url)
+    settle(page)
+    bar = page.locator(
+        '[data-testid="stVegaLiteChart"] path[aria-roledescription="bar"][aria-label*="湖北省第二轻工业局宿舍"]'
+    )
+    bar.first.click()
+    settle(page)
+    shot(page, "j5_profile")
+    assert page.locator("h1").first.inner_text() == "小区档案"
+    assert "湖北省第二轻工业局宿舍" in page.locator('[data-testid="stMain"]').inner_text()
+    assert "profile" in page.url
+
+
+def test_6_english_same_figures(server, page):
+    page.goto(server.url)
+    settle(page)
+    zh = kpis(page)
+    page.locator('[data-testid="stSidebar"] button').filter(has_text="English").click()
+    settle(page)
+    shot(page, "j6_english")
+    assert page.locator("h1").first.inner_text() == "Overview"
+    en = kpis(page)
+    assert [v for v in zh.values() if "%" in v] == [v for v in en.values() if "%" in v]
+    labels = " ".join(en)
+    assert not re.search(r"[\u3400-\u9fff]", labels)
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_8_every_page_fits_phone_and_desktop(server, browser, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for path in ["", "renovation", "profile", "partners", "red-property", "requests", "volunteers", "data"]:
+        page.goto(f"{server.url}/{path}")
+        settle(page)
+        shot(page, f"j8_{width}_{path or 'overview'}")
+        assert errors_on(page) == [], path
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, (path, overflow)
+    context.close()
