@@ -90,7 +90,8 @@ def test_headline_figures_match_hand_written_checks(which, demo_master, generate
         partners = db.run("kpi_partners", con, **p).iloc[0]
         assert float(partners["partner_value"]) == float(
             one(
-                "SELECT coalesce(sum(value_yuan), 0) FROM contributions WHERE contributed_on >= ? AND contributed_on < ?",
+                "SELECT coalesce(sum(value_yuan), 0) FROM contributions"
+                " WHERE contributed_on >= ? AND contributed_on < ?",
                 [p["period_start"], p["period_end"]],
             )
         )
@@ -107,14 +108,18 @@ def test_one_compound_filter_gives_that_compounds_figures(demo_master):
     try:
         p = params_for(con, compound_ids=["X001"])
         req = db.run("kpi_requests", con, **p).iloc[0]
-        assert req["requests_total"] == con.execute(
-            "SELECT count(*) FROM requests WHERE compound_id = 'X001' AND received_at >= ? AND received_at < ?",
-            [p["period_start"], p["period_end"]],
-        ).fetchone()[0]
+        assert (
+            req["requests_total"]
+            == con.execute(
+                "SELECT count(*) FROM requests WHERE compound_id = 'X001' AND received_at >= ? AND received_at < ?",
+                [p["period_start"], p["period_end"]],
+            ).fetchone()[0]
+        )
         ren = db.run("kpi_renovation", con, **p).iloc[0]
-        assert ren["items_total"] == con.execute(
-            "SELECT count(*) FROM renovation_items WHERE compound_id = 'X001'"
-        ).fetchone()[0]
+        assert (
+            ren["items_total"]
+            == con.execute("SELECT count(*) FROM renovation_items WHERE compound_id = 'X001'").fetchone()[0]
+        )
     finally:
         con.close()
 
