@@ -26,8 +26,9 @@ from oversight import db, demo, settings
 AS_OF = date(2024, 12, 31)
 FIRST_BATCH = date(2019, 6, 1)  # the earliest plan batch
 
-# Per compound and month: the average number of resident requests (about 1,000 a compound in
-# 36 months). Volunteers a compound on average, and service rate calibrated to a similar total.
+# Calibrated so that 36 months give about 1,000 requests and 1,000 services a compound: requests
+# a compound and month on average, and services a volunteer and active day at activity level 1
+# (levels 0.25-2; 20-60 volunteers a compound).
 REQUESTS_PER_COMPOUND_MONTH = 29.5
 SERVICES_PER_VOLUNTEER_DAY = 0.038
 
@@ -287,12 +288,17 @@ STEPS: list[tuple[str, list[str]]] = [
                 FROM planned
             ), staged AS (
                 SELECT *,
+                       -- A few items stall (residents disagree, a contractor walks off) past their plan.
+                       ends <= $as_of AND g_u($seed, k, 'stalled') < 0.06 AS stalled,
                        CASE WHEN planned_start > $as_of THEN
                                 CASE WHEN planned_start - $as_of > 150 THEN 'survey'
                                      WHEN planned_start - $as_of > 60 THEN 'design' ELSE 'tendering' END
                             WHEN started > $as_of THEN 'tendering'
+                            WHEN stalled THEN CASE WHEN g_u($seed, k, 'stalled_at') < 0.25 THEN 'tendering'
+                                                   WHEN g_u($seed, k, 'stalled_at') < 0.75 THEN 'construction'
+                                                   ELSE 'acceptance' END  -- failed inspection
                             WHEN ends <= $as_of THEN 'done'
-                            WHEN ($as_of - started) / (ends - started) > 0.85 THEN 'acceptance'
+                            WHEN ($as_of - started) / (ends - started) > 0.8 THEN 'acceptance'
                             ELSE 'construction' END AS stage
                 FROM timed
             )
@@ -304,8 +310,9 @@ STEPS: list[tuple[str, list[str]]] = [
                    planned_start, planned_end,
                    CASE WHEN stage IN ('construction', 'acceptance', 'done') THEN started END AS actual_start,
                    CASE WHEN stage = 'done' THEN ends END AS actual_end,
-                   CASE stage WHEN 'construction'
-                       THEN least(85, greatest(30, round(30 + 60 * ($as_of - started) / (ends - started))))
+                   CASE WHEN stage = 'construction' AND stalled THEN g_ri($seed, k, 'stalled_pct', 30, 80)
+                        WHEN stage = 'construction'
+                        THEN least(85, greatest(30, round(30 + 60 * ($as_of - started) / (ends - started))))
                        ELSE $stage_progress[list_position($stages, stage)] END::DOUBLE AS progress_pct,
                    g_ri($seed, k, 'units_affected', 1, greatest(units, 1)) AS units_affected
             FROM staged
@@ -662,8 +669,9 @@ def _params(compounds: int, months: int, seed: int) -> dict:
         "handlers": _slots([("property", 55), ("community", 30), ("partner", 10), ("other", 5)]),
         "satisfaction_fast": _slots([(5, 50), (4, 30), (3, 10), (2, 6), (1, 4)]),
         "satisfaction_slow": _slots([(5, 20), (4, 25), (3, 25), (2, 20), (1, 10)]),
-        "volunteer_kinds": _slots([("resident", 60), ("sunk_party_member", 20), ("property_staff", 10),
-                                   ("partner_staff", 10)]),
+        "volunteer_kinds": _slots(
+            [("resident", 60), ("sunk_party_member", 20), ("property_staff", 10), ("partner_staff", 10)]
+        ),
         "activity_levels": [0.25, 0.5, 1.0, 2.0],
         "services_per_day": SERVICES_PER_VOLUNTEER_DAY,
         "surnames": list(demo.SURNAMES),
