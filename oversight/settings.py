@@ -38,3 +38,16 @@ DEMO_DIR = ROOT / "data" / "demo"
 QUERY_DIR = ROOT / "queries"
 LOCALE_DIR = ROOT / "locales"
 SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
+
+
+def accounts_path() -> Path:
+    """Accounts live apart from the imported data, so rebuilding the data never drops one."""
+    return Path(_env("ACCOUNTS", str(ROOT / "data" / "accounts.sqlite")))
+
+
+def idle_minutes() -> float:
+    return float(_env("IDLE_MINUTES", "30"))
+
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_SECONDS = 60

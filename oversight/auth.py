@@ -1,0 +1,197 @@
+"""Local accounts: argon2id password hashes, roles, community scope and login lockout.
+
+Accounts are kept in their own SQLite file (settings.accounts_path()), never in the data database,
+so a demo rebuild or an import never touches them; SQLite also lets the command line add a user
+while the dashboard runs.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from oversight import settings
+
+ROLES = ("street_admin", "community_staff", "viewer")
+_hasher = PasswordHasher()  # argon2id with the library's current parameters
+# A hash of a random string: checking it for unknown names makes them cost the same as known ones.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS accounts (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('street_admin', 'community_staff', 'viewer')),
+    communities TEXT NOT NULL DEFAULT '',
+    email TEXT UNIQUE,
+    password_hash TEXT NOT NULL,
+    failed INTEGER NOT NULL DEFAULT 0,
+    locked_until REAL NOT NULL DEFAULT 0
+)
+"""
+
+
+class AuthError(Exception):
+    """A login or account problem; `kind` selects the message shown to the user."""
+
+    def __init__(self, kind: str, **details):
+        super().__init__(kind)
+        self.kind = kind
+        self.details = details
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    role: str
+    communities: tuple[str, ...]
+    email: str | None = None
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role == "street_admin"
+
+    @property
+    def may_import(self) -> bool:
+        return self.role in ("street_admin", "community_staff")
+
+    @property
+    def may_manage_snapshots(self) -> bool:
+        return self.role == "street_admin"
+
+
+def _connect(path: Path | None = None) -> sqlite3.Connection:
+    path = Path(path or settings.accounts_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(path, timeout=10)
+    con.execute(_SCHEMA)
+    return con
+
+
+def _account(row) -> Account:
+    name, role, communities, email = row
+    return Account(name, role, tuple(c for c in communities.split(",") if c), email)
+
+
+def _check_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 64 or any(ord(ch) < 32 for ch in name):
+        raise AuthError("bad_name")
+    return name
+
+
+def add_user(
+    name: str, role: str, password: str, communities=(), email: str | None = None, path: Path | None = None
+) -> Account:
+    """Create an account. Staff and viewers must name at least one community."""
+    name = _check_name(name)
+    if role not in ROLES:
+        raise AuthError("bad_role", role=role)
+    if role != "street_admin" and not communities:
+        raise AuthError("needs_community")
+    if len(password or "") < 8:
+        raise AuthError("short_password")
+    with _connect(path) as con:
+        try:
+            con.execute(
+                "INSERT INTO accounts (name, role, communities, email, password_hash) VALUES (?, ?, ?, ?, ?)",
+                (name, role, ",".join(communities), email, _hasher.hash(password)),
+            )
+        except sqlite3.IntegrityError as e:
+            raise AuthError("exists", name=name) from e
+    return Account(name, role, tuple(communities), email)
+
+
+def remove_user(name: str, path: Path | None = None) -> bool:
+    with _connect(path) as con:
+        return con.execute("DELETE FROM accounts WHERE name = ?", (name,)).rowcount > 0
+
+
+def set_password(name: str, password: str, path: Path | None = None) -> None:
+    if len(password or "") < 8:
+        raise AuthError("short_password")
+    with _connect(path) as con:
+        n = con.execute(
+            "UPDATE accounts SET password_hash = ?, failed = 0, locked_until = 0 WHERE name = ?",
+            (_hasher.hash(password), name),
+        ).rowcount
+    if n == 0:
+        raise AuthError("unknown", name=name)
+
+
+def list_users(path: Path | None = None) -> list[Account]:
+    with _connect(path) as con:
+        rows = con.execute("SELECT name, role, communities, email FROM accounts ORDER BY name").fetchall()
+    return [_account(r) for r in rows]
+
+
+def find_by_email(email: str, path: Path | None = None) -> Account | None:
+    """The local account an SSO e-mail maps to; None for an unknown e-mail (it sees nothing)."""
+    with _connect(path) as con:
+        row = con.execute(
+            "SELECT name, role, communities, email FROM accounts WHERE lower(email) = lower(?)", (email or "",)
+        ).fetchone()
+    return _account(row) if row else None
+
+
+def login(name: str, password: str, path: Path | None = None, now: float | None = None) -> Account:
+    """Check a name and password. After 5 failures in a row the name is locked for a minute."""
+    now = time.time() if now is None else now
+    name = (name or "").strip()[:64]
+    with _connect(path) as con:
+        row = con.execute(
+            "SELECT name, role, communities, email, password_hash, failed, locked_until FROM accounts WHERE name = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            try:
+                _hasher.verify(_DUMMY_HASH, password or "")
+            except VerificationError:
+                pass
+            raise AuthError("bad_login")
+        if row[6] > now:
+            raise AuthError("locked", seconds=int(row[6] - now) + 1)
+        try:
+            _hasher.verify(row[4], password or "")
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            failed = row[5] + 1
+            locked = now + settings.LOCKOUT_SECONDS if failed >= settings.LOCKOUT_FAILURES else 0
+            con.execute(
+                "UPDATE accounts SET failed = ?, locked_until = ? WHERE name = ?",
+                (0 if locked else failed, locked, name),
+            )
+            con.commit()  # raising inside `with` would roll the count back
+            raise AuthError("locked", seconds=settings.LOCKOUT_SECONDS) if locked else AuthError("bad_login") from None
+        con.execute("UPDATE accounts SET failed = 0, locked_until = 0 WHERE name = ?", (name,))
+        if _hasher.check_needs_rehash(row[4]):
+            con.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
+    return _account(row[:4])
+
+
+def create_demo_accounts(communities: list[str], out_file: Path, path: Path | None = None) -> dict[str, str]:
+    """One account per role with a random password, written once to out_file (git-ignored).
+
+    Existing demo accounts are replaced, so a rebuild prints passwords that work.
+    """
+    accounts = {
+        "street_admin": ("street_admin", ()),
+        "community_staff": ("community_staff", (communities[0],)),
+        "viewer": ("viewer", (communities[0],)),
+    }
+    passwords = {}
+    for name, (role, scope) in accounts.items():
+        remove_user(name, path)
+        passwords[name] = secrets.token_urlsafe(12)
+        add_user(name, role, passwords[name], scope, path=path)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(
+        "".join(f"{n}\t{accounts[n][0]}\t{','.join(accounts[n][1]) or '*'}\t{pw}\n" for n, pw in passwords.items()),
+        encoding="utf-8",
+    )
+    out_file.chmod(0o600)
+    return passwords
