@@ -118,7 +118,16 @@ REQUEST_CATEGORIES = [
 CHANNELS = [("hotline_12345", 40), ("visit", 25), ("council", 10), ("online", 20), ("other", 5)]
 SURNAMES = "张王李赵刘陈杨黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "华明英芳军丽强敏静杰涛霞平刚燕红玲建国秀兰文斌伟桂珍志勇海"
-ACTIVITIES = ["楼道清扫", "政策宣传", "助老探访", "垃圾分类督导", "文明劝导", "核酸检测协助", "施工安全巡查", "义诊服务"]
+ACTIVITIES = [
+    "楼道清扫",
+    "政策宣传",
+    "助老探访",
+    "垃圾分类督导",
+    "文明劝导",
+    "核酸检测协助",
+    "施工安全巡查",
+    "义诊服务",
+]
 REWARDS = [
     ("R01", "大米5kg", 20, 40),
     ("R02", "食用油1.8L", 15, 35),
@@ -156,10 +165,20 @@ def _place_tables(rng: random.Random):
         n += 1
         compounds.append(
             dict(
-                compound_id=f"X{n:03d}", community_id=HEMEI, name=name, built_year=built,
-                buildings=buildings, units=units, households=households, elderly_share=elderly,
-                structure="钢筋混凝土", plan_batch="2021-10", in_renovation_plan=True,
-                company_id="M01", lat=round(30.6135 + n * 0.0011, 6), lon=round(114.2870 + n * 0.0009, 6),
+                compound_id=f"X{n:03d}",
+                community_id=HEMEI,
+                name=name,
+                built_year=built,
+                buildings=buildings,
+                units=units,
+                households=households,
+                elderly_share=elderly,
+                structure="钢筋混凝土",
+                plan_batch="2021-10",
+                in_renovation_plan=True,
+                company_id="M01",
+                lat=round(30.6135 + n * 0.0011, 6),
+                lon=round(114.2870 + n * 0.0009, 6),
             )
         )
     for name in OTHER_HEMEI:
@@ -168,12 +187,20 @@ def _place_tables(rng: random.Random):
         units = buildings * rng.randint(2, 4)
         compounds.append(
             dict(
-                compound_id=f"X{n:03d}", community_id=HEMEI, name=name, built_year=rng.randint(1978, 1999),
-                buildings=buildings, units=units, households=units * rng.randint(10, 14),
+                compound_id=f"X{n:03d}",
+                community_id=HEMEI,
+                name=name,
+                built_year=rng.randint(1978, 1999),
+                buildings=buildings,
+                units=units,
+                households=units * rng.randint(10, 14),
                 elderly_share=round(rng.uniform(0.28, 0.55), 2),
-                structure=rng.choice(["砖混", "钢筋混凝土"]), plan_batch="2021-10", in_renovation_plan=True,
+                structure=rng.choice(["砖混", "钢筋混凝土"]),
+                plan_batch="2021-10",
+                in_renovation_plan=True,
                 company_id=rng.choice(["M01", "M02", "M04"]),
-                lat=round(30.6135 + n * 0.0011, 6), lon=round(114.2870 + n * 0.0009, 6),
+                lat=round(30.6135 + n * 0.0011, 6),
+                lon=round(114.2870 + n * 0.0009, 6),
             )
         )
     for cid, names in OTHER_COMPOUNDS.items():
@@ -184,22 +211,26 @@ def _place_tables(rng: random.Random):
             in_plan = i < len(names) - 2
             compounds.append(
                 dict(
-                    compound_id=f"X{n:03d}", community_id=cid, name=name, built_year=rng.randint(1975, 2000),
-                    buildings=buildings, units=units, households=units * rng.randint(10, 16),
+                    compound_id=f"X{n:03d}",
+                    community_id=cid,
+                    name=name,
+                    built_year=rng.randint(1975, 2000),
+                    buildings=buildings,
+                    units=units,
+                    households=units * rng.randint(10, 16),
                     elderly_share=round(rng.uniform(0.2, 0.5), 2),
                     structure=rng.choice(["砖混", "钢筋混凝土"]),
                     plan_batch=rng.choice(["2022-06", "2023-03"]) if in_plan else None,
                     in_renovation_plan=in_plan,
                     company_id=rng.choice(["M02", "M03", "M05", None]),
-                    lat=round(30.6135 + n * 0.0011, 6), lon=round(114.2870 + n * 0.0009, 6),
+                    lat=round(30.6135 + n * 0.0011, 6),
+                    lon=round(114.2870 + n * 0.0009, 6),
                 )
             )
     companies = [
         dict(company_id=c, name=nm, kind=k, has_party_branch=b, party_members=p) for c, nm, k, b, p in COMPANIES
     ]
-    partners = [
-        dict(unit_id=u, name=nm, kind=k, community_id=c, joined_on=j) for u, nm, k, c, j in PARTNERS
-    ]
+    partners = [dict(unit_id=u, name=nm, kind=k, community_id=c, joined_on=j) for u, nm, k, c, j in PARTNERS]
     return communities, companies, compounds, partners
 
 
@@ -227,17 +258,33 @@ def _renovation_tables(rng: random.Random, compounds):
     by_name = {c["name"]: c for c in compounds}
     # The article's chute removal: 3 buildings, 8 units, 20,000-30,000 yuan a unit, partner-funded.
     chute_cost_per_unit = [25_000, 26_000, 27_000]
-    chute_dates = [(date(2022, 3, 1), date(2022, 4, 15)), (date(2022, 3, 20), date(2022, 5, 10)), (date(2022, 4, 10), date(2022, 5, 31))]
+    chute_dates = [
+        (date(2022, 3, 1), date(2022, 4, 15)),
+        (date(2022, 3, 20), date(2022, 5, 10)),
+        (date(2022, 4, 10), date(2022, 5, 31)),
+    ]
     for (name, *_rest, chute_units), per_unit, (start, end) in zip(
         DORMITORIES, chute_cost_per_unit, chute_dates, strict=True
     ):
         c = by_name[name]
         cost = per_unit * chute_units
         item = dict(
-            item_id=f"{c['compound_id']}-CHUTE", compound_id=c["compound_id"], category="basic",
-            item_type="garbage_chute_removal", title="拆除废弃垃圾通道（1栋楼）", in_plan=False, funding="partner",
-            stage="done", budget_yuan=cost, spent_yuan=cost, planned_start=start, planned_end=end,
-            actual_start=start, actual_end=end - timedelta(days=3), progress_pct=100, units_affected=chute_units,
+            item_id=f"{c['compound_id']}-CHUTE",
+            compound_id=c["compound_id"],
+            category="basic",
+            item_type="garbage_chute_removal",
+            title="拆除废弃垃圾通道（1栋楼）",
+            in_plan=False,
+            funding="partner",
+            stage="done",
+            budget_yuan=cost,
+            spent_yuan=cost,
+            planned_start=start,
+            planned_end=end,
+            actual_start=start,
+            actual_end=end - timedelta(days=3),
+            progress_pct=100,
+            units_affected=chute_units,
         )
         items.append(item)
         chute_items.append(item)
@@ -246,12 +293,22 @@ def _renovation_tables(rng: random.Random, compounds):
         stage = ["construction", "tendering", "design"][len(chute_items) - 1]
         items.append(
             dict(
-                item_id=f"{c['compound_id']}-ELEV", compound_id=c["compound_id"], category="improvement",
-                item_type="elevator", title="加装电梯（垃圾通道拆除后）", in_plan=True, funding="mixed",
-                stage=stage, budget_yuan=700_000 * chute_units // 2, spent_yuan=0 if stage != "construction" else 280_000,
-                planned_start=e_start, planned_end=e_start + timedelta(days=240),
-                actual_start=e_start + timedelta(days=10) if stage == "construction" else None, actual_end=None,
-                progress_pct=STAGE_PROGRESS[stage], units_affected=chute_units,
+                item_id=f"{c['compound_id']}-ELEV",
+                compound_id=c["compound_id"],
+                category="improvement",
+                item_type="elevator",
+                title="加装电梯（垃圾通道拆除后）",
+                in_plan=True,
+                funding="mixed",
+                stage=stage,
+                budget_yuan=700_000 * chute_units // 2,
+                spent_yuan=0 if stage != "construction" else 280_000,
+                planned_start=e_start,
+                planned_end=e_start + timedelta(days=240),
+                actual_start=e_start + timedelta(days=10) if stage == "construction" else None,
+                actual_end=None,
+                progress_pct=STAGE_PROGRESS[stage],
+                units_affected=chute_units,
             )
         )
     for c in compounds:
@@ -259,7 +316,10 @@ def _renovation_tables(rng: random.Random, compounds):
             continue
         batch_start = date(int(c["plan_batch"][:4]), int(c["plan_batch"][5:]), 1)
         kinds = rng.sample([k for k in ITEM_TYPES if k != "elevator"], rng.randint(3, 6))
-        if c["compound_id"] not in {i["compound_id"] for i in items if i["item_type"] == "elevator"} and rng.random() < 0.4:
+        if (
+            c["compound_id"] not in {i["compound_id"] for i in items if i["item_type"] == "elevator"}
+            and rng.random() < 0.4
+        ):
             kinds.append("elevator")
         for k, kind in enumerate(kinds):
             category, title, budget = ITEM_TYPES[kind]
@@ -275,12 +335,22 @@ def _renovation_tables(rng: random.Random, compounds):
                 spent = 0
             items.append(
                 dict(
-                    item_id=f"{c['compound_id']}-{k + 1:02d}", compound_id=c["compound_id"], category=category,
-                    item_type=kind, title=title, in_plan=True,
+                    item_id=f"{c['compound_id']}-{k + 1:02d}",
+                    compound_id=c["compound_id"],
+                    category=category,
+                    item_type=kind,
+                    title=title,
+                    in_plan=True,
                     funding=_weighted(rng, [("government", 70), ("mixed", 20), ("residents", 10)]),
-                    stage=stage, budget_yuan=budget, spent_yuan=min(spent, budget * 1.08), planned_start=planned_start,
-                    planned_end=planned_end, actual_start=actual_start, actual_end=actual_end,
-                    progress_pct=progress, units_affected=rng.randint(1, c["units"]) if c["units"] else 0,
+                    stage=stage,
+                    budget_yuan=budget,
+                    spent_yuan=min(spent, budget * 1.08),
+                    planned_start=planned_start,
+                    planned_end=planned_end,
+                    actual_start=actual_start,
+                    actual_end=actual_end,
+                    progress_pct=progress,
+                    units_affected=rng.randint(1, c["units"]) if c["units"] else 0,
                 )
             )
     for item in items:
@@ -305,7 +375,9 @@ def _history(rng: random.Random, item) -> list[dict]:
         day = min(day, AS_OF - timedelta(days=last - s))
         stage = STAGES[s]
         pct = STAGE_PROGRESS[stage] if s < last else item["progress_pct"]
-        rows.append(dict(item_id=item["item_id"], reported_on=day, stage=stage, progress_pct=pct, note=STAGE_NOTES[stage]))
+        rows.append(
+            dict(item_id=item["item_id"], reported_on=day, stage=stage, progress_pct=pct, note=STAGE_NOTES[stage])
+        )
     return rows
 
 
@@ -314,11 +386,17 @@ def _contributions(rng: random.Random, compounds, items, chute_items):
     for n, item in enumerate(chute_items, start=1):
         rows.append(
             dict(
-                contribution_id=f"K{n:04d}", unit_id=CCCC_UNIT, compound_id=item["compound_id"], item_id=item["item_id"],
-                contributed_on=item["actual_end"], kind="works",
+                contribution_id=f"K{n:04d}",
+                unit_id=CCCC_UNIT,
+                compound_id=item["compound_id"],
+                item_id=item["item_id"],
+                contributed_on=item["actual_end"],
+                kind="works",
                 description=f"免费拆除{item['units_affected']}个单元的废弃垃圾通道，为加装电梯腾出空间",
-                value_yuan=item["spent_yuan"], volunteer_hours=item["units_affected"] * 24,
-                participants=12, households_benefited=item["units_affected"] * 12,
+                value_yuan=item["spent_yuan"],
+                volunteer_hours=item["units_affected"] * 24,
+                participants=12,
+                households_benefited=item["units_affected"] * 12,
             )
         )
     kinds = [("service", 50), ("materials", 20), ("funds", 15), ("works", 15)]
@@ -346,9 +424,16 @@ def _contributions(rng: random.Random, compounds, items, chute_items):
         n += 1
         rows.append(
             dict(
-                contribution_id=f"K{n:04d}", unit_id=unit, compound_id=c["compound_id"], item_id=None,
-                contributed_on=on, kind=kind, description=descriptions[kind].format(activity), value_yuan=value,
-                volunteer_hours=hours, participants=rng.randint(2, 20) if hours else 0,
+                contribution_id=f"K{n:04d}",
+                unit_id=unit,
+                compound_id=c["compound_id"],
+                item_id=None,
+                contributed_on=on,
+                kind=kind,
+                description=descriptions[kind].format(activity),
+                value_yuan=value,
+                volunteer_hours=hours,
+                participants=rng.randint(2, 20) if hours else 0,
                 households_benefited=rng.randint(5, max(6, c["households"])),
             )
         )
@@ -365,7 +450,10 @@ def _red_property(rng: random.Random, compounds):
             staff = min(3, i // 6 + (1 if hemei else 0)) if c["company_id"] else 0
             rows.append(
                 dict(
-                    compound_id=c["compound_id"], month=m, company_id=c["company_id"], cross_appointed_staff=staff,
+                    compound_id=c["compound_id"],
+                    month=m,
+                    company_id=c["company_id"],
+                    cross_appointed_staff=staff,
                     party_members_serving=rng.randint(1, 4) + (2 if hemei else 0),
                     committee_party_share=round(min(0.9, share + i * 0.008), 3),
                     joint_meetings=rng.randint(0, 2) + (1 if hemei else 0),
@@ -404,10 +492,16 @@ def _requests(rng: random.Random, compounds):
             satisfaction = _weighted(rng, poor if slow else good)
         rows.append(
             dict(
-                request_id=f"Q{n:05d}", compound_id=c["compound_id"], received_at=received,
-                channel=_weighted(rng, CHANNELS), category=cat, summary=summary,
+                request_id=f"Q{n:05d}",
+                compound_id=c["compound_id"],
+                received_at=received,
+                channel=_weighted(rng, CHANNELS),
+                category=cat,
+                summary=summary,
                 handler=_weighted(rng, [("property", 55), ("community", 30), ("partner", 10), ("other", 5)]),
-                responded_at=responded, resolved_at=resolved, satisfaction=satisfaction,
+                responded_at=responded,
+                resolved_at=resolved,
+                satisfaction=satisfaction,
             )
         )
     rows.sort(key=lambda r: r["received_at"])
@@ -426,8 +520,12 @@ def _volunteers(rng: random.Random, compounds):
             unit = rng.choice([p[0] for p in PARTNERS]) if kind == "partner_staff" else None
             volunteers.append(
                 dict(
-                    volunteer_id=f"V{v:04d}", compound_id=c["compound_id"], display_name=_masked_name(rng),
-                    kind=kind, unit_id=unit, joined_on=scheme_start + timedelta(days=rng.randint(0, 300)),
+                    volunteer_id=f"V{v:04d}",
+                    compound_id=c["compound_id"],
+                    display_name=_masked_name(rng),
+                    kind=kind,
+                    unit_id=unit,
+                    joined_on=scheme_start + timedelta(days=rng.randint(0, 300)),
                 )
             )
     s = 0
@@ -442,8 +540,12 @@ def _volunteers(rng: random.Random, compounds):
             hours = rng.choice([1, 1.5, 2, 2, 3, 4])
             services.append(
                 dict(
-                    service_id=f"S{s:06d}", volunteer_id=vol["volunteer_id"], served_on=day,
-                    activity=rng.choice(ACTIVITIES), hours=hours, points=hours * 1,
+                    service_id=f"S{s:06d}",
+                    volunteer_id=vol["volunteer_id"],
+                    served_on=day,
+                    activity=rng.choice(ACTIVITIES),
+                    hours=hours,
+                    points=hours * 1,
                 )
             )
     # Redemptions in date order, each only while the balance and stock allow it.
@@ -461,8 +563,11 @@ def _volunteers(rng: random.Random, compounds):
                 on = min(AS_OF, ev["served_on"] + timedelta(days=rng.randint(0, 10)))
                 redemptions.append(
                     dict(
-                        redemption_id=f"D{r:05d}", volunteer_id=ev["volunteer_id"], reward_id=rw[0],
-                        redeemed_on=on, points_spent=rw[2],
+                        redemption_id=f"D{r:05d}",
+                        volunteer_id=ev["volunteer_id"],
+                        reward_id=rw[0],
+                        redeemed_on=on,
+                        points_spent=rw[2],
                     )
                 )
                 balance[ev["volunteer_id"]] -= rw[2]
@@ -481,7 +586,9 @@ def tables(seed: int = 20211015) -> dict[str, list]:
     requests = _requests(rng, compounds)
     volunteers, services, rewards, redemptions = _volunteers(rng, compounds)
     return {
-        "communities": [dict(zip(["community_id", "name", "street", "district", "city"], c, strict=True)) for c in communities],
+        "communities": [
+            dict(zip(["community_id", "name", "street", "district", "city"], c, strict=True)) for c in communities
+        ],
         "property_companies": companies,
         "compounds": compounds,
         "partner_units": partners,

@@ -22,7 +22,9 @@ def test_hemei_has_exactly_12_compounds_in_the_october_2021_plan(demo_con):
         "SELECT count(*) FROM compounds c JOIN communities m USING (community_id)"
         " WHERE m.name = '和美社区' AND in_renovation_plan AND plan_batch = '2021-10'",
     )[0]
-    total = one(demo_con, "SELECT count(*) FROM compounds c JOIN communities m USING (community_id) WHERE m.name = '和美社区'")[0]
+    total = one(
+        demo_con, "SELECT count(*) FROM compounds c JOIN communities m USING (community_id) WHERE m.name = '和美社区'"
+    )[0]
     assert n == 12 and total == 12
 
 
@@ -72,7 +74,9 @@ def test_items_spread_over_categories_and_stages_some_overdue(demo_con):
     as_of = one(demo_con, "SELECT value::DATE FROM meta WHERE key = 'as_of'")[0]
     assert one(demo_con, "SELECT count(DISTINCT category) FROM renovation_items")[0] == 3
     assert one(demo_con, "SELECT count(DISTINCT stage) FROM renovation_items")[0] == 6
-    assert one(demo_con, "SELECT count(*) FROM renovation_items WHERE stage <> 'done' AND planned_end < ?", [as_of])[0] > 0
+    assert (
+        one(demo_con, "SELECT count(*) FROM renovation_items WHERE stage <> 'done' AND planned_end < ?", [as_of])[0] > 0
+    )
 
 
 def test_red_property_every_compound_every_month(demo_con):

@@ -10,14 +10,14 @@ from oversight import db, export, i18n
 
 def test_csv_bytes_bom_headers_and_injection_safe_cells():
     frame = pd.DataFrame(
-        {"compound": ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "普通文本", "\tx"], "requests": range(6)}
+        {"compound": ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "普通文本", "\tx"], "requests": range(6)}
     )
     data = export.csv_bytes(frame, {"compound": "小区", "requests": "诉求数"})
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["小区", "诉求数"]
     cells = [r[0] for r in rows[1:]]
-    assert cells[:4] == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2+3", "'@SUM(A1)"]
+    assert cells[:4] == ['\'=HYPERLINK("http://x")', "'+1", "'-2+3", "'@SUM(A1)"]
     assert cells[4] == "普通文本" and cells[5] == "'\tx"
     assert [r[1] for r in rows[1:]] == [str(i) for i in range(6)]  # numbers untouched, negative or not
 
