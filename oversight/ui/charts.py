@@ -33,6 +33,7 @@ def hbar(
     selectable: str | None = None,
     key: str | None = None,
     tooltip: list[str] | None = None,
+    max_rows: int = 40,
 ):
     """Horizontal bars: names on the y axis never overlap however long they are.
 
@@ -42,8 +43,12 @@ def hbar(
         empty(ctx)
         return None
     data = labelled(frame, ctx.lang, codes)
+    if len(data) > max_rows:
+        # A city has thousands of compounds: draw the first rows in the query's order and say so.
+        st.caption(ctx.t("page.bars_shown", shown=max_rows, total=len(data)))
+        data = data.head(max_rows)
     enc = {
-        "y": alt.Y(f"{y}:N", title=_title(ctx, y), sort=sort, axis=alt.Axis(labelLimit=180)),
+        "y": alt.Y(f"{y}:N", title=_title(ctx, y), sort=sort, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
         "x": alt.X(f"{x}:Q", title=_title(ctx, x), axis=alt.Axis(format=_fmt(x_kind), tickCount=5)),
         "tooltip": [alt.Tooltip(c, title=_title(ctx, c)) for c in (tooltip or [y, x])],
     }
@@ -51,9 +56,8 @@ def hbar(
         enc["color"] = alt.Color(
             f"{color}:N", title=_title(ctx, color), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
         )
-    chart = alt.Chart(data).mark_bar().encode(**enc)
-    rows = data[y].nunique()
-    chart = chart.properties(height=max(160, min(22 * rows + 40, 900)))
+    # A fixed step per bar keeps every name readable however many compounds are shown.
+    chart = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(**enc).properties(height=alt.Step(24))
     if selectable:
         pick = alt.selection_point(name="pick", fields=[selectable], on="click")
         chart = chart.add_params(pick)
@@ -89,7 +93,7 @@ def vbar(
         enc["color"] = alt.Color(
             f"{color}:N", title=_title(ctx, color), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
         )
-    st.altair_chart(alt.Chart(data).mark_bar().encode(**enc).properties(height=280), width="stretch")
+    st.altair_chart(alt.Chart(data).mark_bar(color=PALETTE[0]).encode(**enc).properties(height=280), width="stretch")
 
 
 def lines(
@@ -110,7 +114,11 @@ def lines(
         alt.Chart(long)
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{x}:T", title=_title(ctx, x), axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True)),
+            x=alt.X(
+                f"{x}:T",
+                title=_title(ctx, x),
+                axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True, tickCount="month"),
+            ),
             y=alt.Y("value:Q", title=None, axis=alt.Axis(format=_fmt(y_kind), tickCount=5)),
             color=alt.Color(
                 "series:N",

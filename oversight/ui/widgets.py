@@ -105,6 +105,7 @@ def table(
     st.dataframe(
         shown.rename(columns=names),
         hide_index=True,
+        placeholder="—",
         column_config={names.get(k, k): v for k, v in (column_config or {}).items()},
         height=height,
     )
