@@ -1,0 +1,12 @@
+-- What each partner unit gave the compounds in $compound_ids in [$period_start, $period_end).
+SELECT
+    u.unit_id, u.name AS unit, u.kind,
+    sum(k.value_yuan) AS value_yuan,
+    sum(k.volunteer_hours) AS volunteer_hours,
+    count(*) AS contributions,
+    sum(k.households_benefited) AS households_benefited
+FROM contributions k JOIN partner_units u USING (unit_id)
+WHERE k.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+  AND k.contributed_on >= $period_start::DATE AND k.contributed_on < $period_end::DATE
+GROUP BY ALL
+ORDER BY value_yuan DESC, u.unit_id

@@ -1,0 +1,132 @@
+"""The Partner units page, run for real with AppTest on a private demo database."""
+
+from datetime import date
+
+from oversight import db, fmt, i18n
+from tests.apptest import CJK, app, assert_clean, metrics
+
+PAGE = "pages/partners.py"
+START, END, AS_OF = date(2022, 10, 1), date(2023, 10, 1), date(2023, 9, 30)  # the default period
+CCCC = "中国交建一公局集团华中公司"
+
+
+def open_page(lang: str = "zh", compounds: list[str] | None = None, period: tuple[str, str] | None = None):
+    """A fresh run of the page with its filters set before the first run."""
+    state = {"lang": lang}
+    if compounds is not None:
+        state["compound"] = compounds
+    if period is not None:
+        state["period"] = period
+    at = app(state=state).run()
+    at.switch_page(PAGE).run()
+    return at
+
+
+def sql_figures(path, compound_ids=None, start=START, end=END) -> dict:
+    """The page's KPIs computed by hand on the test database."""
+    con = db.connect(path)
+    scope = "" if compound_ids is None else "AND compound_id IN (SELECT unnest(?))"
+    args = [start, end] + ([] if compound_ids is None else [compound_ids])
+    row = con.execute(
+        "SELECT coalesce(sum(value_yuan), 0), coalesce(sum(volunteer_hours), 0), count(*), count(DISTINCT unit_id),"
+        " coalesce(sum(households_benefited), 0) FROM contributions"
+        f" WHERE contributed_on >= ? AND contributed_on < ? {scope}",
+        args,
+    ).fetchone()
+    kinds = ("yuan", "hours", "int", "int", "int")
+    keys = ("partner_value", "partner_hours", "contributions_count", "partner_units_active", "households_benefited")
+    return {k: (kind, v) for k, kind, v in zip(keys, kinds, row, strict=True)}
+
+
+def expected(lang: str, figures: dict) -> dict[str, str]:
+    return {i18n.t(f"metric.{k}", lang): fmt.value(kind, v, lang) for k, (kind, v) in figures.items()}
+
+
+def frame_with(at, label: str):
+    return next(d.value for d in at.dataframe if label in d.value.columns)
+
+
+def saved_to_date(path, unit_name: str, compound_ids=None):
+    con = db.connect(path)
+    scope = "" if compound_ids is None else "AND k.compound_id IN (SELECT unnest(?))"
+    return con.execute(
+        "SELECT coalesce(sum(k.value_yuan), 0) FROM contributions k JOIN partner_units u USING (unit_id)"
+        f" WHERE u.name = ? AND k.contributed_on <= ? {scope}",
+        [unit_name, AS_OF] + ([] if compound_ids is None else [compound_ids]),
+    ).fetchone()[0]
+
+
+def test_kpis_equal_sql_without_filter(app_env):
+    at = open_page()
+    assert_clean(at)
+    assert at.title[0].value == "共建单位"
+    shown = metrics(at)
+    for label, value in expected("zh", sql_figures(app_env)).items():
+        assert shown[label] == value, label
+    assert len(at.get("vega_lite_chart")) >= 4
+    con = db.connect(app_env)
+    period_rows = con.execute(
+        "SELECT count(*) FROM contributions WHERE contributed_on >= ? AND contributed_on < ?", [START, END]
+    ).fetchone()[0]
+    # The last table is the period's list (the unit's own list above it has no unit column).
+    listed = [d.value for d in at.dataframe if i18n.t("col.description", "zh") in d.value.columns][-1]
+    assert i18n.t("col.unit", "zh") in listed.columns
+    assert len(listed) == period_rows
+
+
+def test_kpis_equal_sql_for_one_compound(app_env):
+    at = open_page(compounds=["X001"])
+    assert_clean(at)
+    shown = metrics(at)
+    for label, value in expected("zh", sql_figures(app_env, ["X001"])).items():
+        assert shown[label] == value, label
+
+
+def test_what_cccc_saved_residents_in_a_minute(app_env):
+    # The unit that saved residents most comes first: 中交一公局 and its chute removal, over 200,000 yuan.
+    at = open_page()
+    assert_clean(at)
+    assert at.selectbox(key="partner_unit").value == "P01"
+    saved = saved_to_date(app_env, CCCC)
+    assert saved > 200_000
+    assert metrics(at)[i18n.t("partners.value_to_date", "zh")] == fmt.yuan(saved, "zh")
+    own = frame_with(at, i18n.t("col.contribution_id", "zh"))
+    assert "K0001" in set(own[i18n.t("col.contribution_id", "zh")])
+
+
+def test_choosing_another_unit(app_env):
+    at = open_page()
+    at.selectbox(key="partner_unit").set_value("P03").run()
+    assert_clean(at)
+    name = db.connect(app_env).execute("SELECT name FROM partner_units WHERE unit_id = 'P03'").fetchone()[0]
+    assert metrics(at)[i18n.t("partners.value_to_date", "zh")] == fmt.yuan(saved_to_date(app_env, name), "zh")
+
+
+def test_english(app_env):
+    at = open_page("en")
+    assert_clean(at)
+    assert at.title[0].value == "Partner units"
+    shown = metrics(at)
+    for label, value in expected("en", sql_figures(app_env)).items():
+        assert shown[label] == value, label
+    # Labels only: the unit line carries the community's name, a data value.
+    texts = [t.value for t in at.title] + [s.value for s in at.subheader] + [m.label for m in at.metric]
+    texts += [i.value for i in at.info] + [b.label for b in at.button] + [s.label for s in at.selectbox]
+    texts += [m.value for m in at.markdown]
+    assert [t for t in texts if CJK.search(t)] == []
+    headers = [c for d in at.dataframe for c in d.value.columns]
+    assert [h for h in headers if CJK.search(h)] == []
+
+
+def test_no_contributions_in_the_period_shows_the_empty_state(app_env):
+    con = db.connect(app_env)
+    bare = con.execute(
+        "SELECT compound_id FROM compounds WHERE compound_id NOT IN"
+        " (SELECT compound_id FROM contributions WHERE contributed_on >= ? AND contributed_on < ?)"
+        " ORDER BY compound_id LIMIT 1",
+        [START, END],
+    ).fetchone()[0]
+    at = open_page(compounds=[bare])
+    assert_clean(at)
+    assert metrics(at)[i18n.t("metric.partner_value", "zh")] == fmt.value("yuan", 0, "zh")
+    assert any(i.value == i18n.t("partners.no_contributions", "zh") for i in at.info)

@@ -1,0 +1,159 @@
+"""The Renovation page, run for real with AppTest on a private demo database."""
+
+from datetime import date
+
+from oversight import db, fmt, i18n
+from tests.apptest import CJK, app, assert_clean, metrics
+
+PAGE = "pages/renovation.py"
+AS_AT = date(2023, 9, 30)  # the default period's last day, which is the demo's as_of
+
+
+def open_page(lang: str = "zh", compounds: list[str] | None = None):
+    """A fresh run of the page with its filter set before the first run (AppTest keeps the entry
+    file's sidebar only on the first run, so filters cannot be changed afterwards)."""
+    state = {"lang": lang} | ({"compound": compounds} if compounds is not None else {})
+    at = app(state=state).run()
+    at.switch_page(PAGE).run()
+    return at
+
+
+def sql_figures(path, compound_ids=None) -> dict:
+    """The page's KPIs computed by hand on the test database."""
+    con = db.connect(path)
+    scope = "" if compound_ids is None else "AND compound_id IN (SELECT unnest(?))"
+    args = [] if compound_ids is None else [compound_ids]
+
+    def one(sql, extra=()):
+        return con.execute(sql.format(scope=scope), [*extra, *args]).fetchone()[0]
+
+    planned = "FROM compounds WHERE in_renovation_plan AND plan_batch <= '2023-09' {scope}"
+    return {
+        "compounds_in_plan": ("int", one("SELECT count(*) " + planned)),
+        "households_benefiting": ("int", one("SELECT coalesce(sum(households), 0) " + planned)),
+        "items_total": ("int", one("SELECT count(*) FROM renovation_items WHERE true {scope}")),
+        "items_done": (
+            "int",
+            one(
+                "SELECT count(*) FROM renovation_items"
+                " WHERE stage = 'done' AND (actual_end IS NULL OR actual_end <= ?) {scope}",
+                [AS_AT],
+            ),
+        ),
+        "budget_total": ("yuan", one("SELECT coalesce(sum(budget_yuan), 0) FROM renovation_items WHERE true {scope}")),
+        "budget_spent": ("yuan", one("SELECT coalesce(sum(spent_yuan), 0) FROM renovation_items WHERE true {scope}")),
+        "overdue_items": (
+            "int",
+            one("SELECT count(*) FROM renovation_items WHERE stage <> 'done' AND planned_end < ? {scope}", [AS_AT]),
+        ),
+        "extra_items": ("int", one("SELECT count(*) FROM renovation_items WHERE NOT in_plan {scope}")),
+    }
+
+
+def expected(lang: str, figures: dict) -> dict[str, str]:
+    return {i18n.t(f"metric.{k}", lang): fmt.value(kind, v, lang) for k, (kind, v) in figures.items()}
+
+
+def frame_with(at, label: str):
+    """The first table on the page that has a column labelled `label`."""
+    return next(d.value for d in at.dataframe if label in d.value.columns)
+
+
+def test_kpis_equal_sql_without_filter(app_env):
+    at = open_page()
+    assert_clean(at)
+    assert at.title[0].value == "小区改造"
+    shown = metrics(at)
+    for label, value in expected("zh", sql_figures(app_env)).items():
+        assert shown[label] == value, label
+    assert len(at.get("vega_lite_chart")) >= 5
+    # 118 demo items: more than the timeline draws, so it says so.
+    assert any("60" in c.value and "118" in c.value for c in at.caption)
+
+
+def test_kpis_equal_sql_for_one_compound(app_env):
+    at = open_page(compounds=["X001"])
+    assert_clean(at)
+    shown = metrics(at)
+    for label, value in expected("zh", sql_figures(app_env, ["X001"])).items():
+        assert shown[label] == value, label
+    assert len(at.get("vega_lite_chart")) >= 2
+    items = frame_with(at, i18n.t("col.progress_pct", "zh"))
+    assert sorted(items[i18n.t("col.item_id", "zh")]) == ["X001-01", "X001-02", "X001-03", "X001-CHUTE", "X001-ELEV"]
+
+
+def test_chute_removal_is_an_extra_item_funded_by_the_partner(app_env):
+    at = open_page()
+    extra = frame_with(at, i18n.t("col.partners", "zh"))
+    assert len(extra) == 3
+    assert set(extra[i18n.t("col.partners", "zh")]) == {"中国交建一公局集团华中公司"}
+    assert set(extra[i18n.t("col.funding", "zh")]) == {"共建单位"}
+
+
+def test_elevator_priority_follows_the_formula_shown(app_env):
+    at = open_page(compounds=["X001", "X002"])
+    assert_clean(at)
+    assert at.latex and "0.4" in at.latex[0].value
+    con = db.connect(app_env)
+    ranking = frame_with(at, i18n.t("col.score", "zh")).set_index(i18n.t("col.compound", "zh"))
+    for compound_id, name in (("X001", "湖北省第二轻工业局宿舍"), ("X002", "市水产宿舍")):
+        elderly, units = con.execute(
+            "SELECT elderly_share, units FROM compounds WHERE compound_id = ?", [compound_id]
+        ).fetchone()
+        covered = con.execute(
+            "SELECT coalesce(sum(units_affected), 0) FROM renovation_items WHERE compound_id = ?"
+            " AND item_type = 'elevator' AND stage IN ('construction', 'acceptance', 'done')",
+            [compound_id],
+        ).fetchone()[0]
+        open_requests = con.execute(
+            "SELECT count(*) FROM requests WHERE compound_id = ? AND category = 'stairs_elevator'"
+            " AND received_at < ? + 1 AND (resolved_at IS NULL OR resolved_at >= ? + 1)",
+            [compound_id, AS_AT, AS_AT],
+        ).fetchone()[0]
+        score = round(
+            100 * (0.4 * elderly + 0.4 * max(units - covered, 0) / units + 0.2 * min(open_requests / 3, 1)), 1
+        )
+        assert abs(ranking.loc[name, i18n.t("col.score", "zh")] - score) < 0.05, name
+    # X001's elevator is under construction, so X002 (tendering) ranks higher at a similar elderly share.
+    assert ranking.loc["市水产宿舍", i18n.t("col.priority_rank", "zh")] == 1
+
+
+def test_item_history_follows_the_chosen_item(app_env):
+    at = open_page(compounds=["X001"])
+    at.selectbox(key="renovation_item").set_value("X001-CHUTE").run()
+    assert_clean(at)
+    con = db.connect(app_env)
+    reports = con.execute("SELECT count(*) FROM progress_updates WHERE item_id = 'X001-CHUTE'").fetchone()[0]
+    history = frame_with(at, i18n.t("col.note", "zh"))
+    assert len(history) == reports
+    assert history[i18n.t("col.progress_pct", "zh")].max() == 100
+
+
+def test_english(app_env):
+    at = open_page("en")
+    assert_clean(at)
+    assert at.title[0].value == "Renovation"
+    shown = metrics(at)
+    for label, value in expected("en", sql_figures(app_env)).items():
+        assert shown[label] == value, label
+    texts = [t.value for t in at.title] + [s.value for s in at.subheader] + [c.value for c in at.caption]
+    texts += [m.label for m in at.metric] + [i.value for i in at.info] + [m.value for m in at.markdown]
+    texts += [b.label for b in at.button] + [s.label for s in at.selectbox]
+    assert [t for t in texts if CJK.search(t)] == []
+    headers = [c for d in at.dataframe for c in d.value.columns]
+    assert [h for h in headers if CJK.search(h)] == []
+
+
+def test_compound_without_items_shows_the_empty_state(app_env):
+    con = db.connect(app_env)
+    bare = con.execute(
+        "SELECT compound_id FROM compounds WHERE compound_id NOT IN (SELECT compound_id FROM renovation_items)"
+        " ORDER BY compound_id LIMIT 1"
+    ).fetchone()[0]
+    at = open_page(compounds=[bare])
+    assert_clean(at)
+    assert metrics(at)[i18n.t("metric.items_total", "zh")] == "0"
+    assert any(i.value == i18n.t("renovation.no_items", "zh") for i in at.info)
+    assert any(i.value == i18n.t("renovation.no_elevators", "zh") for i in at.info)
+    # The compound still gets its elevator priority: it may need one most of all.
+    assert frame_with(at, i18n.t("col.score", "zh")).shape[0] == 1
