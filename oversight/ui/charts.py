@@ -48,7 +48,8 @@ def hbar(
         st.caption(ctx.t("page.bars_shown", shown=max_rows, total=len(data)))
         data = data.head(max_rows)
     enc = {
-        "y": alt.Y(f"{y}:N", title=_title(ctx, y), sort=sort, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
+        # Names speak for themselves; a rotated Chinese axis title only takes room.
+        "y": alt.Y(f"{y}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
         "x": alt.X(f"{x}:Q", title=_title(ctx, x), axis=alt.Axis(format=_fmt(x_kind), tickCount=5)),
         "tooltip": [alt.Tooltip(c, title=_title(ctx, c)) for c in (tooltip or [y, x])],
     }
