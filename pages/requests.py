@@ -1,0 +1,156 @@
+"""居民诉求 Resident requests: the three rates, what residents ask and how, the worst compounds, the backlog."""
+
+import streamlit as st
+
+from oversight import db, export, fmt, i18n
+from oversight.ui import charts, context, widgets
+
+# Rows of the request list drawn on screen; the download always carries every row.
+LIST_LIMIT = 500
+WORST_SHOWN = 10
+AGE_BANDS = ("d0_7", "d8_30", "d31_90", "d90_plus")
+# The resolution rate next to the name, so it shows without scrolling in the half-width table.
+WORST_COLUMNS = [
+    "compound",
+    "resolution_rate",
+    "requests",
+    "open_requests",
+    "response_rate",
+    "satisfaction_rate",
+    "rated",
+    "community",
+]
+LIST_CODES = {"channel": "channel", "category": "request_category", "handler": "handler"}
+
+ctx = context.current()
+
+
+def table_height(rows: int) -> int | str:
+    """Long tables scroll in a fixed height; short ones take only the room they need."""
+    return "auto" if rows <= 10 else 420
+
+
+widgets.header(ctx, "requests.title")
+
+if not ctx.compound_ids:
+    widgets.empty(ctx)
+    st.stop()
+
+widgets.kpi_row(
+    ctx,
+    [
+        "requests_total",
+        "response_rate",
+        "resolution_rate",
+        "satisfaction_rate",
+        "median_response_hours",
+        "median_resolution_hours",
+        "open_backlog",
+    ],
+    per_row=4,
+)
+st.caption(ctx.t("requests.rates_note"))
+
+PCT = st.column_config.NumberColumn(format="percent")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(ctx.t("requests.by_category"))
+    charts.hbar(
+        ctx,
+        ctx.fetch("requests_by_category"),
+        y="category",
+        x="requests",
+        codes={"category": "request_category"},
+        tooltip=["category", "requests", "resolution_rate"],
+    )
+with right:
+    st.subheader(ctx.t("requests.by_channel"))
+    charts.hbar(
+        ctx,
+        ctx.fetch("requests_by_channel"),
+        y="channel",
+        x="requests",
+        codes={"channel": "channel"},
+        tooltip=["channel", "requests", "response_rate"],
+    )
+
+st.subheader(ctx.t("requests.three_rates_by_month"))
+charts.lines(
+    ctx,
+    ctx.fetch("three_rates_by_month"),
+    "month",
+    ["response_rate", "resolution_rate", "satisfaction_rate"],
+    y_kind="pct",
+)
+
+st.subheader(ctx.t("requests.worst_compounds"))
+st.caption(ctx.t("requests.worst_note", period=widgets.filter_words(ctx)[2], shown=WORST_SHOWN))
+by_compound = ctx.fetch("requests_by_compound")  # worst resolution rate first
+left, right = st.columns([2, 3])
+with left:
+    charts.hbar(
+        ctx,
+        by_compound.head(WORST_SHOWN),
+        y="compound",
+        x="resolution_rate",
+        x_kind="pct",
+        sort="x",
+        tooltip=["compound", "community", "requests", "open_requests", "resolution_rate"],
+    )
+with right:
+    widgets.table(
+        ctx,
+        by_compound[WORST_COLUMNS],
+        "requests_worst_compounds",
+        column_config={"response_rate": PCT, "resolution_rate": PCT, "satisfaction_rate": PCT},
+        height=table_height(len(by_compound)),
+    )
+
+st.subheader(ctx.t("requests.backlog_by_age"))
+st.caption(ctx.t("requests.backlog_note", as_at=fmt.day(ctx.filter.params(ctx.compound_ids)["as_at"])))
+backlog = ctx.fetch("requests_backlog_by_age")
+if backlog["open_requests"].sum() == 0:
+    widgets.empty(ctx, "requests.no_backlog")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        charts.vbar(
+            ctx,
+            backlog,
+            x="age_band",
+            y="open_requests",
+            codes={"age_band": "requests.age_band"},
+            sort=[i18n.label("requests.age_band", b, ctx.lang) for b in AGE_BANDS],
+        )
+    with right:
+        widgets.table(ctx, backlog, "requests_backlog", codes={"age_band": "requests.age_band"})
+
+st.subheader(ctx.t("requests.list"))
+listed = ctx.fetch("requests_list", limit=LIST_LIMIT)
+if listed.empty:
+    widgets.empty(ctx)
+else:
+    total = int(ctx.fetch("kpi_requests")["requests_total"].iloc[0])
+    st.caption(ctx.t("page.rows_shown", shown=f"{len(listed):,}", total=f"{total:,}"))
+    shown = widgets.labelled(listed, ctx.lang, LIST_CODES)
+    names = widgets.headers(shown, ctx.lang)
+    st.dataframe(shown.rename(columns=names), hide_index=True, placeholder="—", height=table_height(len(shown)))
+
+    params = ctx.filter.params(ctx.compound_ids)
+    lang, db_file = ctx.lang, ctx.db_file
+
+    def every_row() -> bytes:
+        """Every filtered request, run on click (not cached: at city scale the list is large)."""
+        rows = widgets.labelled(db.run("requests_list", db.connect(db_file), **params, limit=None), lang, LIST_CODES)
+        return export.csv_bytes(rows, names)
+
+    st.download_button(
+        ctx.t("page.download_csv"),
+        data=every_row,
+        file_name=export.file_name(ctx.t("export.requests_list"), widgets.filter_words(ctx), fmt.day(ctx.as_of)),
+        mime="text/csv",
+        icon=":material/download:",
+        key="download_requests_list",
+        on_click="ignore",
+    )

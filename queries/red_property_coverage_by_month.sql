@@ -1,0 +1,18 @@
+-- Red property coverage for each reported month of [$period_start, $period_end) in $compound_ids:
+-- shares of compounds with a company, a company with a party branch, cross-appointed staff,
+-- the owners' committees' average party share and the average fee collection.
+SELECT
+    r.month,
+    count(*) AS compounds,
+    count(r.company_id) / count(*) AS property_coverage,
+    count(*) FILTER (WHERE p.has_party_branch) / count(*) AS party_org_coverage,
+    count(*) FILTER (WHERE r.cross_appointed_staff > 0) / count(*) AS cross_appointed_coverage,
+    avg(r.committee_party_share) AS avg_committee_party_share,
+    round(avg(r.fee_collection_pct), 1) AS avg_fee_collection,
+    sum(r.joint_meetings)::BIGINT AS joint_meetings
+FROM red_property_monthly r
+LEFT JOIN property_companies p USING (company_id)
+WHERE r.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+  AND r.month >= $period_start::DATE AND r.month < $period_end::DATE
+GROUP BY r.month
+ORDER BY r.month

@@ -1,0 +1,20 @@
+-- Requests still open on $as_at (the same rule as open_backlog in kpi_requests.sql), by days waited.
+-- Every band is listed, empty ones with 0, so the chart keeps its order.
+WITH open_requests AS (
+    SELECT date_diff('day', received_at::DATE, $as_at::DATE) AS age_days
+    FROM requests
+    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND received_at < $as_at::DATE + 1
+      AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)
+),
+bands (band_order, age_band, min_days, max_days) AS (
+    VALUES (1, 'd0_7', 0, 7), (2, 'd8_30', 8, 30), (3, 'd31_90', 31, 90), (4, 'd90_plus', 91, NULL)
+)
+SELECT
+    b.age_band,
+    count(o.age_days) AS open_requests,
+    max(o.age_days) AS oldest_days
+FROM bands b
+LEFT JOIN open_requests o ON o.age_days >= b.min_days AND (b.max_days IS NULL OR o.age_days <= b.max_days)
+GROUP BY b.band_order, b.age_band
+ORDER BY b.band_order

@@ -1,0 +1,10 @@
+-- Requests received in [$period_start, $period_end) by category, with their resolution rate.
+SELECT
+    category,
+    count(*) AS requests,
+    count(resolved_at) / count(*) AS resolution_rate
+FROM requests
+WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+  AND received_at >= $period_start::DATE AND received_at < $period_end::DATE
+GROUP BY category
+ORDER BY requests DESC, category

@@ -1,0 +1,33 @@
+-- Volunteer activity of the compounds in $compound_ids for each month of [$period_start, $period_end):
+-- service hours and points earned (services), points redeemed and redemptions (redemptions).
+WITH v AS (
+    SELECT volunteer_id FROM volunteers WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+),
+earned AS (
+    SELECT
+        date_trunc('month', served_on)::DATE AS month,
+        count(*) AS services,
+        count(DISTINCT volunteer_id) AS volunteers,
+        sum(hours) AS hours,
+        sum(points) AS earned
+    FROM services SEMI JOIN v USING (volunteer_id)
+    WHERE served_on >= $period_start::DATE AND served_on < $period_end::DATE
+    GROUP BY ALL
+),
+spent AS (
+    SELECT date_trunc('month', redeemed_on)::DATE AS month, count(*) AS redemptions, sum(points_spent) AS redeemed
+    FROM redemptions SEMI JOIN v USING (volunteer_id)
+    WHERE redeemed_on >= $period_start::DATE AND redeemed_on < $period_end::DATE
+    GROUP BY ALL
+)
+SELECT
+    month,
+    coalesce(e.services, 0) AS services,
+    coalesce(e.volunteers, 0) AS volunteers,
+    coalesce(e.hours, 0) AS hours,
+    coalesce(e.earned, 0) AS earned,
+    coalesce(s.redemptions, 0) AS redemptions,
+    coalesce(s.redeemed, 0) AS redeemed
+FROM earned e
+FULL JOIN spent s USING (month)
+ORDER BY month

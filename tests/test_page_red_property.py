@@ -1,0 +1,150 @@
+"""红色物业 Red property page: runs in both languages, KPI figures equal hand-written SQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from oversight import db, fmt, i18n, metrics, settings
+from oversight.filters import Filter
+
+PAGE = "pages/red_property.py"
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+# The default period: the 12 months up to the demo's as_of (2023-09-30).
+START, END, LAST_MONTH = "2022-10-01", "2023-10-01", "2023-09-01"
+KPIS = [
+    "property_coverage",
+    "party_org_coverage",
+    "cross_appointed_coverage",
+    "committee_party_share",
+    "fee_collection",
+    "joint_meetings",
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+]
+
+
+def open_page(lang: str = "zh", compound: list[str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=60)
+    # Filters are set before the first run: the sidebar widgets bind to the URL and keep their values on page switch.
+    at.session_state["lang"] = lang
+    if compound:
+        at.session_state["compound"] = compound
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
+    """The page's KPIs by hand: coverage in the period's last month, meetings over the period, the three rates."""
+    con = duckdb.connect(str(path))
+    try:
+        ids = compounds or [r[0] for r in con.execute("SELECT compound_id FROM compounds").fetchall()]
+        p = {"ids": ids, "start": START, "end": END, "last": LAST_MONTH}
+        cov = con.execute(
+            """
+            SELECT
+                avg(CASE WHEN r.company_id IS NOT NULL THEN 1 ELSE 0 END),
+                avg(CASE WHEN c.has_party_branch THEN 1 ELSE 0 END),
+                avg(CASE WHEN r.cross_appointed_staff > 0 THEN 1 ELSE 0 END),
+                avg(r.committee_party_share),
+                avg(r.fee_collection_pct) / 100
+            FROM red_property_monthly r LEFT JOIN property_companies c ON c.company_id = r.company_id
+            WHERE r.compound_id = ANY($ids) AND r.month = $last::DATE
+            """,
+            {k: p[k] for k in ("ids", "last")},
+        ).fetchall()[0]
+        meetings = con.execute(
+            "SELECT sum(joint_meetings) FROM red_property_monthly "
+            "WHERE compound_id = ANY($ids) AND month >= $start::DATE AND month < $end::DATE",
+            {k: p[k] for k in ("ids", "start", "end")},
+        ).fetchall()[0][0]
+        rates = con.execute(
+            """
+            SELECT
+                avg(CASE WHEN responded_at <= received_at + INTERVAL 1 DAY THEN 1 ELSE 0 END),
+                avg(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END),
+                avg(CASE WHEN satisfaction >= 4 THEN 1 WHEN satisfaction IS NOT NULL THEN 0 END)
+            FROM requests
+            WHERE compound_id = ANY($ids) AND received_at >= $start::TIMESTAMP AND received_at < $end::TIMESTAMP
+            """,
+            {k: p[k] for k in ("ids", "start", "end")},
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return dict(zip(KPIS, [*cov, meetings, *rates], strict=True))
+
+
+def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
+    shown = {m.label: m.value for m in at.metric}
+    for key in KPIS:
+        label = i18n.t(f"metric.{key}", lang)
+        assert shown[label] == fmt.value(metrics.CATALOGUE[key].kind, expected[key], lang), key
+
+
+@pytest.mark.parametrize("compound", [None, ["X001"]])
+def test_kpis_equal_hand_sql(app_env, compound):
+    expected = expected_figures(app_env, compound)
+    at = open_page(compound=compound)
+    assert at.title[0].value == i18n.t("red_property.title", "zh")
+    assert_kpis(at, expected)
+    assert len(at.get("vega_lite_chart")) >= 2
+    assert i18n.t("red_property.cross_appointed_note", "zh") in [c.value for c in at.caption]
+
+
+def test_league_tables_use_the_rates_of_requests_by_compound(app_env):
+    """The compound league's three rates are requests_by_compound's; every company serving in scope is ranked."""
+    con = db.connect(app_env)
+    params = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date(2023, 9, 30)).params(
+        db.all_compound_ids(con)
+    )
+    league = db.run("red_property_league_compounds", con, **params).set_index("compound_id")
+    by_compound = db.run("requests_by_compound", con, **params).set_index("compound_id")
+    assert len(league) == 29
+    for col in ("requests", "response_rate", "resolution_rate", "satisfaction_rate", "rated"):
+        assert (league.loc[by_compound.index, col] == by_compound[col]).all(), col
+    companies = db.run("red_property_league_companies", con, **params)
+    served = con.execute(
+        "SELECT count(DISTINCT company_id) FROM red_property_monthly "
+        "WHERE month >= '2022-10-01' AND month < '2023-10-01' AND company_id IS NOT NULL"
+    ).fetchall()[0][0]
+    assert len(companies) == served
+    assert companies["requests"].sum() <= by_compound["requests"].sum()
+
+
+def test_english(app_env):
+    expected = expected_figures(app_env, None)
+    at = open_page(lang="en")
+    assert at.title[0].value == "Red property"
+    assert_kpis(at, expected, "en")
+    texts = [m.label for m in at.metric] + [s.value for s in at.subheader] + [c.value for c in at.caption]
+    texts += [i.value for i in at.info] + [str(c) for d in at.dataframe for c in d.value.columns]
+    # Code columns (kind, has a party branch) show English labels; names are data and stay as they are.
+    texts += [
+        str(v) for d in at.dataframe for c in d.value.columns if c in ("Kind", "Has party branch") for v in d.value[c]
+    ]
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        spec.pop("datasets", None)  # data values (names) may be Chinese
+        texts.append(json.dumps(spec, ensure_ascii=False))
+    assert len(texts) > 20
+    assert not [t for t in texts if CJK.search(t)]
+
+
+def test_compound_without_data_shows_empty_state(app_env):
+    con = duckdb.connect(str(app_env))
+    con.execute("DELETE FROM requests WHERE compound_id = 'X001'")
+    con.execute("DELETE FROM red_property_monthly WHERE compound_id = 'X001'")
+    con.close()
+    at = open_page(compound=["X001"])
+    assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
+    assert {m.value for m in at.metric} <= {"—", "0"}

@@ -1,0 +1,159 @@
+"""志愿积分 Volunteer points page: runs in both languages, KPI figures equal hand-written SQL."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from oversight import db, fmt, i18n, metrics, settings
+from oversight.filters import Filter
+
+PAGE = "pages/volunteers.py"
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+# The default period: the 12 months up to the demo's as_of (2023-09-30).
+START, END, AS_AT = "2022-10-01", "2023-10-01", "2023-09-30"
+KPIS = [
+    "active_volunteers",
+    "volunteers_registered",
+    "volunteer_hours",
+    "points_earned",
+    "points_redeemed",
+    "points_outstanding",
+]
+
+
+def open_page(lang: str = "zh", compound: list[str] | None = None, period: tuple[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=60)
+    # Filters are set before the first run: the sidebar widgets bind to the URL and keep their values on page switch.
+    at.session_state["lang"] = lang
+    if compound:
+        at.session_state["compound"] = compound
+    if period:
+        at.session_state["period"] = period
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    return at
+
+
+def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
+    """The page's KPIs by hand: the period's flows and the balance outstanding on its last day."""
+    con = duckdb.connect(str(path))
+    try:
+        ids = compounds or [r[0] for r in con.execute("SELECT compound_id FROM compounds").fetchall()]
+        p = {"ids": ids, "start": START, "end": END}
+        registered = con.execute("SELECT count(*) FROM volunteers WHERE compound_id = ANY($ids)", {"ids": ids})
+        registered = registered.fetchall()[0][0]
+        active, hours, earned = con.execute(
+            """
+            SELECT count(DISTINCT s.volunteer_id), coalesce(sum(s.hours), 0), coalesce(sum(s.points), 0)
+            FROM services s JOIN volunteers v ON v.volunteer_id = s.volunteer_id
+            WHERE v.compound_id = ANY($ids) AND s.served_on >= $start::DATE AND s.served_on < $end::DATE
+            """,
+            p,
+        ).fetchall()[0]
+        redeemed = con.execute(
+            """
+            SELECT coalesce(sum(d.points_spent), 0)
+            FROM redemptions d JOIN volunteers v ON v.volunteer_id = d.volunteer_id
+            WHERE v.compound_id = ANY($ids) AND d.redeemed_on >= $start::DATE AND d.redeemed_on < $end::DATE
+            """,
+            p,
+        ).fetchall()[0][0]
+        earned_to_date = con.execute(
+            "SELECT coalesce(sum(points), 0) FROM services JOIN volunteers USING (volunteer_id) "
+            "WHERE compound_id = ANY($ids) AND served_on < $end::DATE",
+            {"ids": ids, "end": END},
+        ).fetchall()[0][0]
+        spent_to_date = con.execute(
+            "SELECT coalesce(sum(points_spent), 0) FROM redemptions JOIN volunteers USING (volunteer_id) "
+            "WHERE compound_id = ANY($ids) AND redeemed_on < $end::DATE",
+            {"ids": ids, "end": END},
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    return dict(zip(KPIS, [active, registered, hours, earned, redeemed, earned_to_date - spent_to_date], strict=True))
+
+
+def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
+    shown = {m.label: m.value for m in at.metric}
+    for key in KPIS:
+        label = i18n.t(f"metric.{key}", lang)
+        assert shown[label] == fmt.value(metrics.CATALOGUE[key].kind, expected[key], lang), key
+
+
+@pytest.mark.parametrize("compound", [None, ["X001"]])
+def test_kpis_equal_hand_sql(app_env, compound):
+    expected = expected_figures(app_env, compound)
+    at = open_page(compound=compound)
+    assert at.title[0].value == i18n.t("volunteers.title", "zh")
+    assert_kpis(at, expected)
+    assert len(at.get("vega_lite_chart")) >= 2
+    rule = i18n.t("volunteers.rule", "zh", points=f"{settings.points_per_hour():g}", as_at=AS_AT)
+    assert rule in [c.value for c in at.caption]
+
+
+def test_outstanding_by_compound_adds_up_and_names_stay_masked(app_env):
+    expected = expected_figures(app_env, None)
+    con = db.connect(app_env)
+    params = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date(2023, 9, 30)).params(
+        db.all_compound_ids(con)
+    )
+    by_compound = db.run("volunteers_points_by_compound", con, **params)
+    assert by_compound["balance"].sum() == pytest.approx(expected["points_outstanding"])
+    top = db.run("volunteers_top", con, **params, limit=20)
+    assert len(top) == 20 and top["display_name"].str.contains(r"\*").all()
+    assert list(top["hours"]) == sorted(top["hours"], reverse=True)
+    low = db.run("rewards_catalogue", con, **params, threshold=10)
+    assert (low["stock"] < 10).all()
+    assert len(db.run("rewards_catalogue", con, **params, threshold=None)) == len(
+        con.execute("SELECT * FROM rewards").fetchall()
+    )
+
+
+def test_english(app_env):
+    expected = expected_figures(app_env, None)
+    at = open_page(lang="en")
+    assert at.title[0].value == "Volunteer points"
+    assert_kpis(at, expected, "en")
+    texts = [m.label for m in at.metric] + [s.value for s in at.subheader] + [c.value for c in at.caption]
+    texts += [i.value for i in at.info] + [m.value for m in at.markdown] + [n.label for n in at.number_input]
+    texts += [str(c) for d in at.dataframe for c in d.value.columns]
+    texts += [str(v) for d in at.dataframe if "Kind" in d.value.columns for v in d.value["Kind"]]
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        spec.pop("datasets", None)  # data values (names) may be Chinese
+        texts.append(json.dumps(spec, ensure_ascii=False))
+    assert len(texts) > 20
+    assert not [t for t in texts if CJK.search(t)]
+
+
+def test_period_without_services_shows_empty_state(app_env):
+    # The demo's services begin in July 2022: the first months of data have none.
+    at = open_page(period=("2021-10", "2022-06"))
+    assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[i18n.t("metric.volunteer_hours", "zh")] == fmt.value("hours", 0)
+
+
+def test_compound_without_volunteers_shows_empty_state(app_env):
+    con = duckdb.connect(str(app_env))
+    of_x001 = "SELECT volunteer_id FROM volunteers WHERE compound_id = 'X001'"
+    for table in ("redemptions", "services"):
+        con.execute(f"DELETE FROM {table} WHERE volunteer_id IN ({of_x001})")
+    con.execute("DELETE FROM volunteers WHERE compound_id = 'X001'")
+    con.close()
+    at = open_page(compound=["X001"])
+    assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
+    assert shown_value(at, "points_outstanding") == fmt.value("points", 0)
+
+
+def shown_value(at: AppTest, key: str) -> str:
+    return {m.label: m.value for m in at.metric}[i18n.t(f"metric.{key}", "zh")]
