@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -67,7 +67,7 @@ def close_all() -> None:
     _local.__dict__.clear()
 
 
-@lru_cache(maxsize=None)
+@cache
 def query_text(name: str) -> str:
     """The SQL of queries/<name>.sql."""
     path = settings.QUERY_DIR / f"{name}.sql"

@@ -7,7 +7,7 @@ the files of one language are merged, and a key is its section and name: "nav.ov
 from __future__ import annotations
 
 import tomllib
-from functools import lru_cache
+from functools import cache
 
 from oversight import settings
 
@@ -23,7 +23,7 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
             out[key] = str(v)
 
 
-@lru_cache(maxsize=None)
+@cache
 def strings(lang: str) -> dict[str, str]:
     """Every string of one language, keyed 'section.name'."""
     out: dict[str, str] = {}
@@ -43,4 +43,6 @@ def label(section: str, value, lang: str) -> str:
     """A code's label (a stage, category, channel...); values without one show as they are."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        value = str(value).lower()
     return strings(lang).get(f"{section}.{value}", str(value))

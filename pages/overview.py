@@ -15,9 +15,18 @@ if not ctx.compound_ids:
 widgets.kpi_row(
     ctx,
     [
-        "compounds_in_plan", "households_benefiting", "items_done", "budget_spent",
-        "overdue_items", "partner_value", "volunteer_hours", "points_earned",
-        "response_rate", "resolution_rate", "satisfaction_rate", "open_backlog",
+        "compounds_in_plan",
+        "households_benefiting",
+        "items_done",
+        "budget_spent",
+        "overdue_items",
+        "partner_value",
+        "volunteer_hours",
+        "points_earned",
+        "response_rate",
+        "resolution_rate",
+        "satisfaction_rate",
+        "open_backlog",
     ],
 )
 
@@ -47,7 +56,10 @@ with tab2:
     )
 with tab3:
     widgets.table(
-        ctx, old_open, "old_open_requests", codes={"channel": "channel", "category": "request_category", "handler": "handler"}
+        ctx,
+        old_open,
+        "old_open_requests",
+        codes={"channel": "channel", "category": "request_category", "handler": "handler"},
     )
 
 left, right = st.columns(2)
@@ -56,7 +68,12 @@ with left:
     st.caption(ctx.t("overview.click_hint"))
     progress = ctx.fetch("progress_by_compound")
     picked = charts.hbar(
-        ctx, progress, y="compound", x="progress", selectable="compound_id", key="progress_chart",
+        ctx,
+        progress,
+        y="compound",
+        x="progress",
+        selectable="compound_id",
+        key="progress_chart",
         tooltip=["compound", "community", "progress", "items", "items_done", "overdue"],
     )
     chosen = (picked or {}).get("selection", {}).get("pick", []) if picked else []
@@ -67,17 +84,30 @@ with right:
     st.subheader(ctx.t("overview.items_by_stage"))
     stages = ctx.fetch("items_by_stage")
     charts.vbar(
-        ctx, stages, x="stage", y="items", color="category", codes={"stage": "stage", "category": "category"},
-        sort=[i18n.label("stage", s, ctx.lang) for s in ("survey", "design", "tendering", "construction", "acceptance", "done")],
+        ctx,
+        stages,
+        x="stage",
+        y="items",
+        color="category",
+        codes={"stage": "stage", "category": "category"},
+        sort=[
+            i18n.label("stage", s, ctx.lang)
+            for s in ("survey", "design", "tendering", "construction", "acceptance", "done")
+        ],
     )
     st.subheader(ctx.t("overview.three_rates_by_month"))
     charts.lines(
-        ctx, ctx.fetch("three_rates_by_month"), "month", ["response_rate", "resolution_rate", "satisfaction_rate"],
+        ctx,
+        ctx.fetch("three_rates_by_month"),
+        "month",
+        ["response_rate", "resolution_rate", "satisfaction_rate"],
         y_kind="pct",
     )
 
 st.subheader(ctx.t("overview.progress_table"))
 widgets.table(
-    ctx, progress, "progress_by_compound",
+    ctx,
+    progress,
+    "progress_by_compound",
     column_config={"progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f")},
 )

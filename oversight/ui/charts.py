@@ -50,7 +50,11 @@ def hbar(
     enc = {
         # Names speak for themselves; a rotated Chinese axis title only takes room.
         "y": alt.Y(f"{y}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
-        "x": alt.X(f"{x}:Q", title=_title(ctx, x), axis=alt.Axis(format=_fmt(x_kind), tickCount=5)),
+        "x": alt.X(
+            f"{x}:Q",
+            title=_title(ctx, x),
+            axis=alt.Axis(format=_fmt(x_kind), tickCount=5, tickMinStep=alt.Undefined if x_kind == "pct" else 1),
+        ),
         "tooltip": [alt.Tooltip(c, title=_title(ctx, c)) for c in (tooltip or [y, x])],
     }
     if color:
