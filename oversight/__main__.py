@@ -26,6 +26,116 @@ def _cmd_generate(args) -> int:
     return 0
 
 
+def _user(args) -> str:
+    import getpass
+
+    if getattr(args, "user", None):
+        return args.user
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _open_database(path: str, lang: str):
+    """This process's connection to the database, or None after saying why it cannot be opened."""
+    import duckdb
+
+    from oversight import db, i18n, ingest
+
+    if not Path(path).is_file():
+        print(i18n.t("import.db_missing", lang, path=path), file=sys.stderr)
+        return None
+    try:
+        return db.connect(path)
+    except duckdb.Error as e:
+        if ingest.is_lock_error(e):
+            print(i18n.t("import.locked", lang), file=sys.stderr)
+            return None
+        raise
+
+
+def _cmd_import(args) -> int:
+    from oversight import i18n, ingest
+
+    lang = args.lang
+    con = _open_database(args.db, lang)
+    if con is None:
+        return 2
+    shown = {"text": None, "step": -1}
+
+    def progress(fraction: float, text: str) -> None:
+        # One line per new step or 5% of progress, flushed so a watcher sees it at once.
+        step = int(fraction * 20)
+        if text != shown["text"] or step != shown["step"]:
+            shown.update(text=text, step=step)
+            print(f"[{fraction * 100:3.0f}%] {text}", file=sys.stderr, flush=True)
+
+    result = ingest.import_file(
+        args.table, Path(args.file), con=con, sheet=args.sheet, lang=lang, user=_user(args), progress=progress
+    )
+    if result.ok:
+        print(
+            i18n.t(
+                "import.cli_ok",
+                lang,
+                table=args.table,
+                added=result.added,
+                replaced=result.replaced,
+                unchanged=result.unchanged,
+                seconds=f"{result.seconds:.1f}",
+            )
+        )
+        return 0
+    out = sys.stdout
+    for problem in result.problems:
+        out.write(problem.line(lang) + "\n")
+    if result.problem_count > len(result.problems):
+        out.write(i18n.t("import.cli_more", lang, count=result.problem_count - len(result.problems)) + "\n")
+    out.write(i18n.t("import.cli_failed", lang, table=args.table, count=result.problem_count) + "\n")
+    return 1
+
+
+def _cmd_template(args) -> int:
+    from oversight import i18n, templates
+
+    try:
+        path = templates.write_template(args.table, Path(args.out), lang=args.lang)
+    except KeyError:
+        from oversight import ingest
+
+        print(
+            i18n.t(
+                "import.file_unknown_table", args.lang, table=args.table, tables=", ".join(ingest.IMPORTABLE_TABLES)
+            ),
+            file=sys.stderr,
+        )
+        return 1
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    print(i18n.t("template.csv_written", args.lang, path=path))
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from oversight import i18n, snapshots
+
+    con = _open_database(args.db, args.lang)
+    if con is None:
+        return 2
+    ids = None
+    if args.community or args.compound:
+        ids = snapshots.compound_ids_for(con, args.community, args.compound)
+    filters = {"communities": args.community or [], "compounds": args.compound or []}
+    manifest = snapshots.write_snapshot(
+        Path(args.out), ids, con=con, filters=filters, created_by=_user(args), lang=args.lang
+    )
+    rows = sum(f["rows"] for f in manifest["files"])
+    print(i18n.t("snapshot.written", args.lang, path=args.out, files=len(manifest["files"]), rows=rows))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m oversight", description="Street governance dashboard tools")
     sub = p.add_subparsers(dest="command", required=True)
@@ -43,6 +153,28 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--compounds", type=int, required=True)
     c.add_argument("--months", type=int, default=36)
     c.add_argument("--seed", type=int, default=1)
+
+    from oversight.ingest import IMPORTABLE_TABLES
+
+    languages = ("zh", "en")
+    c = command("import", "validate a CSV/XLSX file and load it into TABLE, all or nothing", _cmd_import)
+    c.add_argument("table", help="one of: " + ", ".join(IMPORTABLE_TABLES))
+    c.add_argument("file", help="CSV (UTF-8, UTF-8 with BOM, GBK, GB18030) or XLSX")
+    c.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    c.add_argument("--lang", choices=languages, default=settings.default_language(), help="language of the messages")
+    c.add_argument("--user", help="who imports (recorded in import_log; default: the login name)")
+
+    c = command("template", "write the import template of TABLE (.csv or .xlsx by the file's ending)", _cmd_template)
+    c.add_argument("table", help="one of: " + ", ".join(IMPORTABLE_TABLES))
+    c.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
+    c.add_argument("--lang", choices=languages, default=settings.default_language())
+
+    c = command("export", "write a snapshot zip of every table (Excel-safe CSV + manifest.json)", _cmd_export)
+    c.add_argument("--out", required=True, help="FILE.zip")
+    c.add_argument("--community", action="append", metavar="ID", help="a community id (repeatable)")
+    c.add_argument("--compound", action="append", metavar="ID", help="a compound id (repeatable)")
+    c.add_argument("--lang", choices=languages, default=settings.default_language(), help="language of the headers")
+    c.add_argument("--user", help="who exports (recorded in the manifest)")
     return p
 
 

@@ -1,0 +1,220 @@
+"""数据管理 Data page: validated imports (all or nothing), templates, the import log, snapshots."""
+
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from oversight import db, export, fmt, ingest, settings, snapshots, templates
+from oversight.ui import context, widgets
+
+RESULT_KEY = "_data_import_result"
+COMPARE_KEY = "_data_compare"
+
+ctx = context.current()
+t = ctx.t
+widgets.header(ctx, "data.title")
+st.caption(t("data.intro"))
+
+# The login gate's account, when the dashboard has one; without a gate every visitor may act.
+account = st.session_state.get("_account")
+may_import = account is None or getattr(account, "may_import", False)
+may_snapshot = account is None or getattr(account, "may_manage_snapshots", False)
+user = getattr(account, "name", None) or "web"
+
+
+def table_label(table: str) -> str:
+    return f"{t(f'data.table_{table}')}（{table}）" if ctx.lang == "zh" else f"{t(f'data.table_{table}')} ({table})"
+
+
+def run_import(table: str, uploaded, sheet: str) -> ingest.ImportResult:
+    """Save the upload to a temporary file and import it, with a progress bar."""
+    bar = st.progress(0.0, text=t("data.importing"))
+    suffix = Path(uploaded.name).suffix or ".csv"
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        path = Path(tmp) / f"upload{suffix}"
+        path.write_bytes(uploaded.getbuffer())
+        result = ingest.import_file(
+            table,
+            path,
+            con=db.connect(ctx.db_file),
+            sheet=sheet or None,
+            lang=ctx.lang,
+            user=user,
+            file_name=uploaded.name,
+            progress=lambda fraction, text: bar.progress(fraction, text=text),
+        )
+    bar.empty()
+    return result
+
+
+def show_result(result: ingest.ImportResult) -> None:
+    if result.ok:
+        if result.added == 0 and result.replaced == result.unchanged:
+            st.success(t("data.ok_nothing_changed"), icon=":material/check_circle:")
+        else:
+            st.success(
+                t("data.ok", added=result.added, replaced=result.replaced, unchanged=result.unchanged),
+                icon=":material/check_circle:",
+            )
+        c1, c2, c3 = st.columns(3)
+        c1.metric(t("data.added"), fmt.number(result.added), border=True)
+        c2.metric(t("data.replaced"), fmt.number(result.replaced), border=True)
+        c3.metric(t("data.unchanged"), fmt.number(result.unchanged), border=True)
+        return
+    st.error(t("data.failed", count=result.problem_count), icon=":material/error:")
+    if result.problem_count > len(result.problems):
+        st.caption(t("data.failed_more", shown=len(result.problems), count=result.problem_count))
+    frame = ingest.problems_frame(result.problems, ctx.lang)
+    st.dataframe(frame, hide_index=True, key="data_problems")
+    st.download_button(
+        t("data.download_problems"),
+        data=export.csv_bytes(frame),
+        file_name=t("data.problems_file", table=result.table) + ".csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="data_problems_download",
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def template_file(table: str, kind: str, lang: str) -> bytes:
+    return templates.template_bytes(table, kind, lang)
+
+
+tab_import, tab_log, tab_templates, tab_snapshots = st.tabs(
+    [t("data.tab_import"), t("data.tab_log"), t("data.tab_templates"), t("data.tab_snapshots")]
+)
+
+with tab_import:
+    if not may_import:
+        st.info(t("data.not_allowed_user"), icon=":material/lock:")
+    else:
+        table = st.selectbox(
+            t("data.choose_table"), ingest.IMPORTABLE_TABLES, format_func=table_label, key="data_table"
+        )
+        uploaded = st.file_uploader(
+            t("data.upload"),
+            type=["csv", "txt", "xlsx", "xlsm"],
+            help=t("data.upload_help", limit=f"{settings.upload_limit_mb()} MB"),
+            key="data_file",
+        )
+        sheet = ""
+        if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
+            sheet = st.text_input(t("data.sheet"), key="data_sheet")
+        if st.button(t("data.start_import"), type="primary", disabled=uploaded is None, key="data_import"):
+            st.session_state[RESULT_KEY] = (uploaded.file_id, table, run_import(table, uploaded, sheet))
+        # The outcome stays on screen while the same file and table are chosen.
+        shown = st.session_state.get(RESULT_KEY)
+        if shown is not None and uploaded is not None and shown[:2] == (uploaded.file_id, table):
+            show_result(shown[2])
+
+with tab_log:
+    st.subheader(t("data.log_title"))
+    log = ingest.import_log(db.connect(ctx.db_file))
+    if log.empty:
+        st.info(t("data.log_empty"))
+    else:
+        log["table_name"] = log["table_name"].map(lambda v: t(f"data.table_{v}") if v in db.TABLES else v)
+        log["status"] = log["status"].map(lambda v: t(f"data.status_{v}"))
+        shown = fmt.display_dates(log.drop(columns=["file_sha256", "import_id"]))
+        st.dataframe(shown.rename(columns=widgets.headers(shown, ctx.lang)), hide_index=True, key="data_log")
+
+with tab_templates:
+    st.caption(t("data.template_intro"))
+    chosen = st.selectbox(
+        t("data.choose_table"), ingest.IMPORTABLE_TABLES, format_func=table_label, key="data_template_table"
+    )
+    name = t(f"data.table_{chosen}")
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        t("data.template_xlsx", table=name),
+        data=lambda: template_file(chosen, "xlsx", ctx.lang),
+        file_name=templates.file_name(chosen, "xlsx", ctx.lang),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/table_view:",
+        key="data_template_xlsx",
+    )
+    c2.download_button(
+        t("data.template_csv", table=name),
+        data=lambda: template_file(chosen, "csv", ctx.lang),
+        file_name=templates.file_name(chosen, "csv", ctx.lang),
+        mime="text/csv",
+        icon=":material/csv:",
+        key="data_template_csv",
+    )
+    st.dataframe(templates.column_help(chosen, ctx.lang), hide_index=True, key="data_template_help")
+
+with tab_snapshots:
+    st.caption(t("data.snapshot_intro"))
+    if may_snapshot:
+        st.caption(t("data.snapshot_scope", count=len(ctx.compound_ids)))
+        if st.button(t("data.save_snapshot"), disabled=not ctx.compound_ids, key="data_snapshot_save"):
+            path = snapshots.save_snapshot(
+                ctx.compound_ids,
+                con=db.connect(ctx.db_file),
+                filters={"communities": list(ctx.filter.communities), "compounds": list(ctx.filter.compounds)},
+                created_by=user,
+                lang=ctx.lang,
+            )
+            st.success(t("data.saved", name=path.name), icon=":material/check_circle:")
+
+    allowed = None if ctx.filter.allowed is None else set(ctx.filter.allowed)
+    saved = [s for s in snapshots.list_snapshots() if allowed is None or set(s.compound_ids) <= allowed]
+    st.subheader(t("data.snapshot_list"))
+    if not saved:
+        st.info(t("data.no_snapshots"))
+    else:
+        st.dataframe(
+            [
+                {
+                    t("snapshot.file"): s.name,
+                    t("snapshot.created_at"): s.created_at.replace("T", " "),
+                    t("snapshot.created_by"): s.created_by,
+                    t("snapshot.as_of"): s.as_of,
+                    t("snapshot.scope"): t("snapshot.scope_compounds", count=s.compounds),
+                    t("snapshot.rows"): s.rows,
+                    t("snapshot.size"): f"{s.size_bytes / 1024:,.0f} KB",
+                }
+                for s in saved
+            ],
+            hide_index=True,
+            key="data_snapshots",
+        )
+        by_name = {s.name: s for s in saved}
+        pick = st.selectbox(t("data.download_which"), list(by_name), key="data_snapshot_pick")
+        st.download_button(
+            t("data.download_snapshot"),
+            data=lambda: by_name[pick].path.read_bytes(),
+            file_name=pick,
+            mime="application/zip",
+            icon=":material/download:",
+            key="data_snapshot_download",
+        )
+
+        st.subheader(t("data.compare_title"))
+        if len(saved) < 2:
+            st.info(t("data.compare_need_two"))
+        else:
+            names = list(by_name)
+            c1, c2 = st.columns(2)
+            before = c1.selectbox(t("data.compare_before"), names, index=1, key="data_compare_before")
+            after = c2.selectbox(t("data.compare_after"), names, index=0, key="data_compare_after")
+            if st.button(t("data.compare_button"), key="data_compare"):
+                scope = None if allowed is None else sorted(allowed)
+                st.session_state[COMPARE_KEY] = snapshots.compare(
+                    by_name[before].path, by_name[after].path, lang=ctx.lang, compound_ids=scope
+                )
+            comparison = st.session_state.get(COMPARE_KEY)
+            if comparison is not None:
+                st.markdown(f"**{t('data.figures_title')}**")
+                st.dataframe(
+                    comparison.figures.drop(columns=["key", "before_value", "after_value"]),
+                    hide_index=True,
+                    key="data_compare_figures",
+                )
+                st.markdown(f"**{t('data.items_title')}**")
+                if comparison.items.empty:
+                    st.info(t("data.items_none"))
+                else:
+                    st.dataframe(comparison.items, hide_index=True, key="data_compare_items")

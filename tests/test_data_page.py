@@ -1,0 +1,103 @@
+"""数据管理 Data page with AppTest: a bad upload shows its problems and changes nothing; a good one
+shows the counts and the other pages' figures change at once; snapshots save and compare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from oversight import db, i18n, settings
+from tests.test_ingest import checksums
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PAGE = "pages/data.py"
+
+
+@pytest.fixture
+def data_env(app_env, tmp_path, monkeypatch):
+    monkeypatch.setenv("OVERSIGHT_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
+    return app_env
+
+
+def open_data_page(lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=90)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def upload(at: AppTest, table: str, path: Path) -> AppTest:
+    at.selectbox(key="data_table").set_value(table)
+    at.file_uploader(key="data_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="data_import").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table_with(at: AppTest, header: str):
+    """The first table on the page that has a column named header."""
+    return next(d.value for d in at.dataframe if header in d.value.columns)
+
+
+def overview_metrics() -> dict[str, str]:
+    """The Overview's figures in a new session (AppTest reruns only the page after its first run,
+    so a new session is what shows the entry script reading the data version afresh)."""
+    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    return {m.label: m.value for m in at.metric}
+
+
+def test_bad_upload_shows_the_problems_table_and_changes_nothing(data_env):
+    before = checksums(data_env)
+    db.close_all()
+    at = upload(open_data_page(), "requests", FIXTURES / "bad" / "enum_channel.csv")
+    assert [e.value for e in at.error] == [i18n.t("data.failed", "zh", count=1)]
+    problems = table_with(at, i18n.t("import.th_expected", "zh"))
+    assert len(problems) == 1
+    row = problems.iloc[0]
+    assert row[i18n.t("import.th_row", "zh")] == 2
+    assert row[i18n.t("import.th_field", "zh")] == "channel"
+    assert row[i18n.t("import.th_value", "zh")] == "微信"
+    assert any(b.label == i18n.t("data.download_problems", "zh") for b in at.get("download_button"))
+    assert checksums(data_env) == before
+
+
+def test_good_upload_shows_counts_and_other_pages_change(data_env):
+    before = overview_metrics()
+    at = upload(open_data_page(), "requests", FIXTURES / "good" / "requests_gbk.csv")
+    assert not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == [i18n.t("data.ok", "zh", added=3, replaced=0, unchanged=0)]
+    counts = {m.label: m.value for m in at.metric}
+    assert counts[i18n.t("data.added", "zh")] == "3" and counts[i18n.t("data.replaced", "zh")] == "0"
+    log = table_with(at, i18n.t("col.file_name", "zh"))
+    assert log.iloc[0][i18n.t("col.file_name", "zh")] == "requests_gbk.csv"
+    after = overview_metrics()
+    changed = [label for label in before if before[label] != after[label]]
+    assert i18n.t("metric.resolution_rate", "zh") in changed, (before, after)
+
+
+def test_snapshots_save_list_and_compare_in_english(data_env):
+    at = open_data_page("en")
+    at.button(key="data_snapshot_save").click()
+    at.run()
+    upload(at, "renovation_items", FIXTURES / "good" / "renovation_items.csv")
+    at.button(key="data_snapshot_save").click()
+    at.run()
+    assert not at.exception and not at.error
+    assert len(table_with(at, "Saved by")) == 2
+    at.button(key="data_compare").click()
+    at.run()
+    assert not at.exception, at.exception
+    figures = table_with(at, "Figure")
+    items = table_with(at, "Item ID")
+    assert "Figure" in figures.columns and len(figures) > 20
+    assert set(items["Item ID"]) == {"F-ITEM-1", "F-ITEM-2", "F-ITEM-3"}
+    assert set(items["Change"]) == {"new item"}
