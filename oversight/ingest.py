@@ -313,6 +313,9 @@ class Problem:
             where = i18n.t("import.where_row", lang, row=self.row)
         else:
             col = self.header if _norm(self.header) == _norm(self.column) else f"{self.header} ({self.column})"
+            label = i18n.t(f"col.{self.column}", lang)
+            if _norm(self.header) == _norm(self.column) and label != f"col.{self.column}" and lang == "zh":
+                col = f"{self.header}（{label}）"  # an English header still gets its Chinese name
             key = "import.where_cell" if self.letter else "import.where_column"
             where = i18n.t(key, lang, row=self.row, letter=self.letter, column=col)
         if self.value:
@@ -345,6 +348,11 @@ def is_lock_error(error: BaseException) -> bool:
     return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
 
 
+def _field_label(column: str, lang: str) -> str:
+    label = i18n.t(f"col.{column}", lang)
+    return column if label == f"col.{column}" or not column else f"{label}（{column}）" if lang == "zh" else label
+
+
 def problems_frame(problems: list[Problem], lang: str = "zh") -> pd.DataFrame:
     """The problems as a table to show and download, with headers in lang."""
     return pd.DataFrame(
@@ -353,7 +361,7 @@ def problems_frame(problems: list[Problem], lang: str = "zh") -> pd.DataFrame:
             i18n.t("import.th_column", lang): [
                 (f"{p.letter} " if p.letter else "") + (p.header or "") for p in problems
             ],
-            i18n.t("import.th_field", lang): [p.column for p in problems],
+            i18n.t("import.th_field", lang): [_field_label(p.column, lang) for p in problems],
             i18n.t("import.th_value", lang): [p.value for p in problems],
             i18n.t("import.th_expected", lang): [p.expected for p in problems],
         }

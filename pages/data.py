@@ -65,6 +65,8 @@ def show_result(result: ingest.ImportResult) -> None:
     st.error(t("data.failed", count=result.problem_count), icon=":material/error:")
     if result.problem_count > len(result.problems):
         st.caption(t("data.failed_more", shown=len(result.problems), count=result.problem_count))
+    # The first few problems as sentences, so the most common case needs no table at all.
+    st.markdown("\n".join(f"- {p.line(ctx.lang)}" for p in result.problems[:5]))
     frame = ingest.problems_frame(result.problems, ctx.lang)
     st.dataframe(frame, hide_index=True, key="data_problems")
     st.download_button(

@@ -64,7 +64,7 @@ def test_bad_upload_shows_the_problems_table_and_changes_nothing(data_env):
     assert len(problems) == 1
     row = problems.iloc[0]
     assert row[i18n.t("import.th_row", "zh")] == 2
-    assert row[i18n.t("import.th_field", "zh")] == "channel"
+    assert row[i18n.t("import.th_field", "zh")] == "渠道（channel）"
     assert row[i18n.t("import.th_value", "zh")] == "微信"
     assert any(b.label == i18n.t("data.download_problems", "zh") for b in at.get("download_button"))
     assert checksums(data_env) == before

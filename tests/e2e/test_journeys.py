@@ -138,3 +138,41 @@ def test_8_every_page_fits_phone_and_desktop(server, browser, width):
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1, (path, overflow)
     context.close()
+
+
+def test_7_bad_file_is_refused_and_a_good_one_changes_the_figures(server, page):
+    from oversight import settings
+
+    fixtures = settings.ROOT / "tests" / "fixtures"
+    page.goto(server.url)
+    settle(page)
+    before = kpis(page)
+
+    def upload(path):
+        page.goto(f"{server.url}/data")
+        settle(page)
+        box = page.locator('[data-testid="stSelectbox"]').filter(has_text="导入到哪张表").first
+        box.click()
+        page.locator('[role="option"]').filter(has_text="requests").first.click()
+        settle(page)
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+        settle(page)
+        page.get_by_role("button", name="校验并导入").click()
+        settle(page)
+
+    upload(fixtures / "bad" / "range_satisfaction.csv")
+    shot(page, "j7_bad_file")
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "第 2 行" in text and "满意度" in text, text[-800:]
+    page.goto(server.url)
+    settle(page)
+    assert kpis(page) == before
+
+    upload(fixtures / "good" / "requests_utf8.csv")
+    shot(page, "j7_good_file")
+    assert "新增 3" in page.locator('[data-testid="stMain"]').inner_text()
+    page.goto(server.url)
+    settle(page)
+    after = kpis(page)
+    assert after != before
+    assert after[i18n.t("metric.open_backlog", "zh")] != before[i18n.t("metric.open_backlog", "zh")]
