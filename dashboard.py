@@ -10,20 +10,20 @@ import streamlit as st
 
 from oversight import db, i18n, settings
 from oversight.filters import scope
-from oversight.ui import context, sidebar
+from oversight.ui import context, login, sidebar
 
 log = logging.getLogger("oversight")
 
 PAGES = [
-    # (section, file, url path, title key, icon)
-    ("nav.section_overview", "pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
-    ("nav.section_overview", "pages/profile.py", "profile", "nav.profile", ":material/home_work:"),
-    ("nav.section_renovation", "pages/renovation.py", "renovation", "nav.renovation", ":material/construction:"),
-    ("nav.section_renovation", "pages/partners.py", "partners", "nav.partners", ":material/handshake:"),
-    ("nav.section_service", "pages/red_property.py", "red-property", "nav.red_property", ":material/flag:"),
-    ("nav.section_service", "pages/requests.py", "requests", "nav.requests", ":material/support_agent:"),
-    ("nav.section_service", "pages/volunteers.py", "volunteers", "nav.volunteers", ":material/volunteer_activism:"),
-    ("nav.section_data", "pages/data.py", "data", "nav.data", ":material/upload_file:"),
+    # (section, file, url path, title key, icon); the data page only for roles that may import
+    ("nav.section_overview", "app_pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
+    ("nav.section_overview", "app_pages/profile.py", "profile", "nav.profile", ":material/home_work:"),
+    ("nav.section_renovation", "app_pages/renovation.py", "renovation", "nav.renovation", ":material/construction:"),
+    ("nav.section_renovation", "app_pages/partners.py", "partners", "nav.partners", ":material/handshake:"),
+    ("nav.section_service", "app_pages/red_property.py", "red-property", "nav.red_property", ":material/flag:"),
+    ("nav.section_service", "app_pages/requests.py", "requests", "nav.requests", ":material/support_agent:"),
+    ("nav.section_service", "app_pages/volunteers.py", "volunteers", "nav.volunteers", ":material/volunteer_activism:"),
+    ("nav.section_data", "app_pages/data.py", "data", "nav.data", ":material/upload_file:"),
 ]
 
 lang = settings.default_language()
@@ -34,19 +34,34 @@ if not db_file.exists():
     st.error(i18n.t("app.no_database", lang, path=str(db_file)))
     st.stop()
 
+lang = sidebar.language(lang)
+account = login.signed_in()
+if account is None:
+    # The pages are registered (hidden) so the link asked for is still open after signing in.
+    st.navigation(
+        [st.Page(path, url_path=url, default=url == "overview") for _, path, url, *_ in PAGES], position="hidden"
+    )
+    login.form(lang)  # draws the login page and stops: nothing with data before an account is known
+
 try:
     con = db.connect(db_file)
     meta = db.meta(con)
     as_of = date.fromisoformat(meta["as_of"])
-    lang = sidebar.language(lang)
-    all_ids = db.all_compound_ids(con)
-    options, first_day = sidebar.load_options(con, all_ids, as_of)
+    # The account's scope: every query below is restricted to (a subset of) these compounds.
+    allowed = (
+        None
+        if account.sees_everything
+        else tuple(db.run("account_scope", con, community_ids=list(account.communities))["compound_id"])
+    )
+    options, first_day = sidebar.load_options(
+        con, list(allowed) if allowed is not None else db.all_compound_ids(con), as_of
+    )
 except duckdb.Error:
     log.exception("database unavailable")
     st.error(i18n.t("app.database_error", lang))
     st.stop()
 
-flt = sidebar.filters(options, first_day, as_of, lang)
+flt = sidebar.filters(options, first_day, as_of, lang, allowed=allowed)
 labels = dict(zip(options["compound_id"], options["compound"], strict=False))
 context.store(
     context.Context(
@@ -57,13 +72,15 @@ context.store(
         data_version=meta.get("data_version", ""),
         labels=labels,
         community_names=dict(zip(options["community_id"], options["community"], strict=False)),
+        account=account,
     )
 )
 st.sidebar.caption(i18n.t("app.as_of", lang, as_of=meta["as_of"]))
+login.account_box(account, lang)
 
 sections: dict[str, list] = {}
 for section, path, url, title, icon in PAGES:
-    if not (settings.ROOT / path).exists():
+    if not (settings.ROOT / path).exists() or (url == "data" and not account.may_import):
         continue
     page = st.Page(path, title=i18n.t(title, lang), url_path=url, icon=icon, default=url == "overview")
     sections.setdefault(i18n.t(section, lang), []).append(page)

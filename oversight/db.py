@@ -86,7 +86,7 @@ def run(query_name: str, con: duckdb.DuckDBPyConnection | None = None, **params)
     Only the parameters the query mentions are bound, so callers may pass a common set.
     """
     sql = query_text(query_name)
-    used = set(re.findall(r"\$(\w+)", sql))
+    used = set(re.findall(r"\$(\w+)", re.sub(r"--[^\n]*", "", sql)))  # comments may name parameters
     bound = {k: v for k, v in params.items() if k in used}
     return (con or connect()).execute(sql, bound).df()
 

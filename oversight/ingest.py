@@ -884,6 +884,32 @@ def _contract_rules(con, spec: TableSpec, raw_or_typed: dict[str, str]) -> None:
         )
 
 
+# The compound a row of each table belongs to (s = the staged row): what a staff scope limits.
+ROW_COMPOUND = {
+    "compounds": "s.compound_id",
+    "renovation_items": "s.compound_id",
+    "contributions": "s.compound_id",
+    "red_property_monthly": "s.compound_id",
+    "requests": "s.compound_id",
+    "volunteers": "s.compound_id",
+    "progress_updates": "(SELECT i.compound_id FROM renovation_items i WHERE i.item_id = s.item_id)",
+    "services": "(SELECT v.compound_id FROM volunteers v WHERE v.volunteer_id = s.volunteer_id)",
+    "redemptions": "(SELECT v.compound_id FROM volunteers v WHERE v.volunteer_id = s.volunteer_id)",
+}
+
+
+def _scope_rule(con, spec: TableSpec, allowed: list[str]) -> None:
+    """Rows of compounds outside the importer's scope: each is named, and the file is refused whole."""
+    owner = ROW_COMPOUND[spec.name]
+    column = "compound_id" if "compound_id" in spec.column_names else spec.foreign_keys[0].column
+    _insert_problems(
+        con,
+        f"SELECT s._row, '{column}', CAST(s.{_q(column)} AS VARCHAR), 'scope', NULL FROM _ingest_stage s "  # noqa: S608
+        f"WHERE {owner} IS NULL OR NOT list_contains($allowed::VARCHAR[], {owner})",
+        {"allowed": list(allowed)},
+    )
+
+
 def _balance_rule(con, table: str, raw_or_typed: dict[str, str]) -> None:
     """A volunteer's points balance, services minus redemptions in date order (services of a day
     first), may never go below zero: the database's rows, with the file's replacing or adding."""
@@ -1040,6 +1066,8 @@ def _expected(spec: TableSpec, rule: str, column: str, detail: str | None, lang:
     if rule == "balance":
         volunteer, day, balance = (detail or "||").split("|")
         return t("import.expected_balance", lang, volunteer=volunteer, day=day, balance=balance)
+    if rule == "scope":
+        return t("import.expected_scope", lang)
     if rule == "item_compound":
         return t("import.expected_item_compound", lang, compound=detail)
     if rule == "missing_column":
@@ -1174,6 +1202,7 @@ def import_file(
     user: str = "",
     file_name: str | None = None,
     progress: Progress | None = None,
+    allowed_compounds: list[str] | None = None,
 ) -> ImportResult:
     """Validate the file at path as rows of table and, if it has no problem, load it in one transaction.
 
@@ -1181,10 +1210,12 @@ def import_file(
     new keys are added. On success meta.data_version changes (when any row changed). Every
     attempt is logged in import_log; a failed attempt changes nothing else. con defaults to
     this thread's cursor on settings.db_path(); lang is the language of the problems;
-    progress(fraction, text) is told how far it has got.
+    progress(fraction, text) is told how far it has got. allowed_compounds (a community staff
+    member's scope) refuses the whole file if any row belongs to another compound; None: no limit.
     """
     path = Path(path)
     attempt = _Attempt(con or db.connect(), table, path, file_name or path.name, sheet, lang, user, progress)
+    attempt.allowed_compounds = allowed_compounds
     return attempt.run()
 
 
@@ -1196,6 +1227,7 @@ class _Attempt:
         self.started = time.monotonic()
         self.report = _monotonic(progress)
         self.result = ImportResult(ok=False, table=table, file_name=file_name, import_id=uuid.uuid4().hex)
+        self.allowed_compounds: list[str] | None = None
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -1225,6 +1257,8 @@ class _Attempt:
             return self.fail([self.file_problem("unknown_table", table=self.table, tables=tables)])
         if not self.path.is_file():
             return self.fail([self.file_problem("missing", name=self.result.file_name)])
+        if self.allowed_compounds is not None and self.table not in ROW_COMPOUND:
+            return self.fail([self.file_problem("street_only", table=self.t(f"data.table_{self.table}"))])
         size, limit_mb = self.path.stat().st_size, settings.upload_limit_mb()
         if size > limit_mb * 1024 * 1024:
             shown = f"{size / 1024 / 1024:.1f} MB"
@@ -1305,6 +1339,8 @@ class _Attempt:
                 _fill_absent(con, spec, absent)
                 self.report(0.55, checking)
                 _validate(con, spec, present, lambda f: self.report(0.55 + 0.3 * f, checking))
+                if self.allowed_compounds is not None:
+                    _scope_rule(con, spec, self.allowed_compounds)
                 listed, total = _check_problems(con, spec, lang)
                 problems = head_problems + [
                     _problem(row, column, *where(column, ""), value, rule, expected)

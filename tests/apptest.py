@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 import re
+import time
 
 from streamlit.testing.v1 import AppTest
 
-from oversight import settings
+from oversight import auth, settings
+from oversight.ui import login
+
+ADMIN = auth.Account("test_admin", "street_admin", ())
+
+
+def new_app(account: auth.Account | None = ADMIN, timeout: int = 90) -> AppTest:
+    """dashboard.py in AppTest, signed in as `account` (None: signed out)."""
+    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=timeout)
+    if account is not None:
+        at.session_state[login.ACCOUNT_KEY] = account
+        at.session_state[login.SEEN_KEY] = time.time()
+    return at
+
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def app(query_params: dict | None = None, state: dict | None = None, page: str | None = None) -> AppTest:
+def app(
+    query_params: dict | None = None,
+    state: dict | None = None,
+    page: str | None = None,
+    account: auth.Account | None = ADMIN,
+) -> AppTest:
     """A fresh AppTest of dashboard.py with URL params and widget state set before its first run.
 
     AppTest (1.67) drops the entry file's sidebar from its element tree on every run after the
     first when st.navigation is used, so each filter state is tested in a fresh AppTest.
     """
-    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=90)
+    at = new_app(account)
     for k, v in (query_params or {}).items():
         at.query_params[k] = v
     for k, v in (state or {}).items():

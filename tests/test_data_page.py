@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oversight import db, i18n, settings
+from oversight import db, i18n
+from tests.apptest import new_app
 from tests.test_ingest import checksums
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-PAGE = "pages/data.py"
+PAGE = "app_pages/data.py"
 
 
 @pytest.fixture
@@ -22,7 +23,7 @@ def data_env(app_env, tmp_path, monkeypatch):
 
 
 def open_data_page(lang: str = "zh") -> AppTest:
-    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=90)
+    at = new_app(timeout=90)
     at.session_state["lang"] = lang
     at.run()
     at.switch_page(PAGE)
@@ -49,7 +50,7 @@ def table_with(at: AppTest, header: str):
 def overview_metrics() -> dict[str, str]:
     """The Overview's figures in a new session (AppTest reruns only the page after its first run,
     so a new session is what shows the entry script reading the data version afresh)."""
-    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=90)
+    at = new_app(timeout=90)
     at.run()
     assert not at.exception, at.exception
     return {m.label: m.value for m in at.metric}

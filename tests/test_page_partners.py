@@ -5,7 +5,7 @@ from datetime import date
 from oversight import db, fmt, i18n
 from tests.apptest import CJK, app, assert_clean, metrics
 
-PAGE = "pages/partners.py"
+PAGE = "app_pages/partners.py"
 START, END, AS_OF = date(2022, 10, 1), date(2023, 10, 1), date(2023, 9, 30)  # the default period
 CCCC = "中国交建一公局集团华中公司"
 

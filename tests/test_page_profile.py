@@ -5,7 +5,7 @@ from datetime import date
 from oversight import db, fmt, i18n
 from tests.apptest import CJK, app, assert_clean, metrics
 
-PAGE = "pages/profile.py"
+PAGE = "app_pages/profile.py"
 START, END, AS_AT = date(2022, 10, 1), date(2023, 10, 1), date(2023, 9, 30)  # the default period
 
 

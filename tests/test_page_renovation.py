@@ -5,7 +5,7 @@ from datetime import date
 from oversight import db, fmt, i18n
 from tests.apptest import CJK, app, assert_clean, metrics
 
-PAGE = "pages/renovation.py"
+PAGE = "app_pages/renovation.py"
 AS_AT = date(2023, 9, 30)  # the default period's last day, which is the demo's as_of
 
 

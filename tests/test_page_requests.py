@@ -11,10 +11,11 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oversight import db, export, fmt, i18n, metrics, settings
+from oversight import db, export, fmt, i18n, metrics
 from oversight.filters import Filter
+from tests.apptest import new_app
 
-PAGE = "pages/requests.py"
+PAGE = "app_pages/requests.py"
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # The default period: the 12 months up to the demo's as_of (2023-09-30).
 START, END, AS_AT = "2022-10-01", "2023-10-01", "2023-09-30"
@@ -30,7 +31,7 @@ KPIS = [
 
 
 def open_page(lang: str = "zh", compound: list[str] | None = None, period: tuple[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(settings.ROOT / "dashboard.py"), default_timeout=60)
+    at = new_app(timeout=60)
     # Filters are set before the first run: the sidebar widgets bind to the URL and keep their values on page switch.
     at.session_state["lang"] = lang
     if compound:

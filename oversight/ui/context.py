@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from oversight import db, i18n, settings
+from oversight import auth, db, i18n, settings
 from oversight.filters import Filter
 
 _KEY = "_page_context"
@@ -32,6 +32,7 @@ class Context:
     data_version: str
     labels: dict[str, str]  # compound_id -> label
     community_names: dict[str, str]
+    account: auth.Account | None = None
 
     @property
     def as_of(self) -> date:

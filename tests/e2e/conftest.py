@@ -4,6 +4,7 @@ database, and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from oversight import settings
+from oversight import auth, settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -54,7 +55,18 @@ class Server:
         self.db_file = db_file
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "OVERSIGHT_DB": str(db_file), "OVERSIGHT_SNAPSHOT_DIR": str(db_file.parent / "snapshots")}
+        accounts = db_file.parent / "accounts.sqlite"
+        # One account per role, with passwords made for this run only.
+        self.passwords = {name: secrets.token_urlsafe(12) for name in ("e2e_admin", "e2e_staff", "e2e_viewer")}
+        auth.add_user("e2e_admin", "street_admin", self.passwords["e2e_admin"], path=accounts)
+        auth.add_user("e2e_staff", "community_staff", self.passwords["e2e_staff"], ["C02"], path=accounts)
+        auth.add_user("e2e_viewer", "viewer", self.passwords["e2e_viewer"], ["C02"], path=accounts)
+        env = {
+            **os.environ,
+            "OVERSIGHT_DB": str(db_file),
+            "OVERSIGHT_SNAPSHOT_DIR": str(db_file.parent / "snapshots"),
+            "OVERSIGHT_ACCOUNTS": str(accounts),
+        }
         self.log = open(db_file.parent / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             [
@@ -162,6 +174,34 @@ def settle(page) -> None:
         timeout=30_000,
     )
     page.wait_for_timeout(300)
+
+
+def sign_in(page, server, name: str = "e2e_admin") -> None:
+    """Fill in the login form that every new browser session meets."""
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(server.passwords[name])
+    page.get_by_role("button", name="登录").click()
+    page.locator('input[type="password"]').wait_for(state="detached", timeout=60_000)
+    settle(page)
+
+
+def goto(page, server, path: str = "", name: str = "e2e_admin") -> None:
+    """Open a page of the dashboard as a signed-in official (a new session signs in first)."""
+    page.goto(f"{server.url}/{path}")
+    # Either the login form or a page other than it, drawn by a finished script run.
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            const done = app && app.getAttribute('data-test-script-state') === 'notRunning';
+            const form = document.querySelector('input[type="password"]');
+            const nav = document.querySelector('[data-testid="stSidebarNav"]');
+            return done && (form !== null || nav !== null);
+        }""",
+        timeout=60_000,
+    )
+    if page.locator('input[type="password"]').count():
+        sign_in(page, server, name)
+    settle(page)
 
 
 def errors_on(page) -> list[str]:

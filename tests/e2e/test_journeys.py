@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from oversight import db, fmt, i18n
-from tests.e2e.conftest import choose, errors_on, kpis, settle, shot
+from tests.e2e.conftest import choose, errors_on, goto, kpis, settle, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -33,8 +33,7 @@ def expected_kpis(demo_master, compound_ids=None, lang="zh"):
 
 
 def test_1_overview_in_chinese_with_figures_equal_to_sql(server, page, demo_master):
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     shot(page, "j1_overview")
     assert page.locator("h1").first.inner_text() == "总览"
     assert "数据截至 2023-09-30" in page.locator('[data-testid="stMain"]').inner_text()
@@ -46,8 +45,7 @@ def test_1_overview_in_chinese_with_figures_equal_to_sql(server, page, demo_mast
 
 
 def test_2_filter_by_community_then_compound(server, page, demo_master):
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     before = kpis(page)
     choose(page, "社区", "和美社区")
     choose(page, "小区", "湖北省第二轻工业局宿舍")
@@ -61,8 +59,7 @@ def test_2_filter_by_community_then_compound(server, page, demo_master):
 
 
 def test_3_filters_survive_page_switch_and_copied_link(server, page, browser):
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     choose(page, "社区", "和美社区")
     page.locator('[data-testid="stSidebarNav"] a').filter(has_text="居民诉求").click()
     settle(page)
@@ -74,7 +71,9 @@ def test_3_filters_survive_page_switch_and_copied_link(server, page, browser):
     figures = kpis(page)
     other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
     other.goto(url)
-    settle(other)
+    other.wait_for_selector('[data-testid="stApp"]')
+    sign_in(other, server)
+    # After signing in, the same link shows the same view.
     shot(other, "j3_copied_link")
     assert "和美社区" in other.locator('[data-testid="stSidebar"]').inner_text()
     assert kpis(other) == figures
@@ -82,8 +81,7 @@ def test_3_filters_survive_page_switch_and_copied_link(server, page, browser):
 
 
 def test_4_download_csv_with_bom_and_chinese_headers(server, page, demo_master):
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     page.get_by_role("tab", name="逾期改造项目").click()
     with page.expect_download() as info:
         page.get_by_role("button", name="下载 CSV").first.click()
@@ -99,8 +97,7 @@ def test_4_download_csv_with_bom_and_chinese_headers(server, page, demo_master):
 
 
 def test_5_click_a_compound_bar_opens_its_profile(server, page):
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     bar = page.locator(
         '[data-testid="stVegaLiteChart"] path[aria-roledescription="bar"][aria-label*="湖北省第二轻工业局宿舍"]'
     )
@@ -113,8 +110,7 @@ def test_5_click_a_compound_bar_opens_its_profile(server, page):
 
 
 def test_6_english_same_figures(server, page):
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     zh = kpis(page)
     page.locator('[data-testid="stSidebar"] button').filter(has_text="English").click()
     settle(page)
@@ -131,8 +127,7 @@ def test_8_every_page_fits_phone_and_desktop(server, browser, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     for path in ["", "renovation", "profile", "partners", "red-property", "requests", "volunteers", "data"]:
-        page.goto(f"{server.url}/{path}")
-        settle(page)
+        goto(page, server, path)
         shot(page, f"j8_{width}_{path or 'overview'}")
         assert errors_on(page) == [], path
         overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
@@ -144,13 +139,11 @@ def test_7_bad_file_is_refused_and_a_good_one_changes_the_figures(server, page):
     from oversight import settings
 
     fixtures = settings.ROOT / "tests" / "fixtures"
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     before = kpis(page)
 
     def upload(path):
-        page.goto(f"{server.url}/data")
-        settle(page)
+        goto(page, server, "data")
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text="导入到哪张表").first
         box.click()
         page.locator('[role="option"]').filter(has_text="requests").first.click()
@@ -164,15 +157,35 @@ def test_7_bad_file_is_refused_and_a_good_one_changes_the_figures(server, page):
     shot(page, "j7_bad_file")
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert "第 2 行" in text and "满意度" in text, text[-800:]
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     assert kpis(page) == before
 
     upload(fixtures / "good" / "requests_utf8.csv")
     shot(page, "j7_good_file")
     assert "新增 3" in page.locator('[data-testid="stMain"]').inner_text()
-    page.goto(server.url)
-    settle(page)
+    goto(page, server)
     after = kpis(page)
     assert after != before
     assert after[i18n.t("metric.open_backlog", "zh")] != before[i18n.t("metric.open_backlog", "zh")]
+
+
+def test_9_sign_in_see_only_own_communities_sign_out(server, page):
+    page.goto(server.url)
+    page.locator('input[type="password"]').wait_for(timeout=60_000)
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # no figure before signing in
+    page.get_by_label("用户名").fill("e2e_staff")
+    page.get_by_label("密码").fill("wrong password")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_selector("text=用户名或密码不正确")
+    sign_in(page, server, "e2e_staff")
+    shot(page, "j9_staff")
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="社区")
+    box.locator("input").click()
+    options = page.locator('[role="option"]').all_inner_texts()
+    page.keyboard.press("Escape")
+    assert options == ["台北一路社区"]
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "湖北省第二轻工业局宿舍" not in main
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_selector("text=用户名")
+    assert page.locator('[data-testid="stMetric"]').count() == 0

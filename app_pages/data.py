@@ -16,11 +16,16 @@ t = ctx.t
 widgets.header(ctx, "data.title")
 st.caption(t("data.intro"))
 
-# The login gate's account, when the dashboard has one; without a gate every visitor may act.
-account = st.session_state.get("_account")
-may_import = account is None or getattr(account, "may_import", False)
-may_snapshot = account is None or getattr(account, "may_manage_snapshots", False)
-user = getattr(account, "name", None) or "web"
+# Navigation hides this page from roles that may not import; reached by URL anyway, it refuses.
+account = ctx.account
+if account is None or not account.may_import:
+    st.error(t("login.no_access"), icon=":material/lock:")
+    st.stop()
+may_import = account.may_import
+may_snapshot = account.may_manage_snapshots
+user = account.name
+# Community staff may import rows of their own compounds only.
+allowed_compounds = None if account.sees_everything else list(ctx.filter.allowed or ())
 
 
 def table_label(table: str) -> str:
@@ -42,6 +47,7 @@ def run_import(table: str, uploaded, sheet: str) -> ingest.ImportResult:
             lang=ctx.lang,
             user=user,
             file_name=uploaded.name,
+            allowed_compounds=allowed_compounds,
             progress=lambda fraction, text: bar.progress(fraction, text=text),
         )
     bar.empty()
@@ -114,6 +120,8 @@ with tab_import:
 with tab_log:
     st.subheader(t("data.log_title"))
     log = ingest.import_log(db.connect(ctx.db_file))
+    if not account.sees_everything:
+        log = log[log["imported_by"] == account.name]  # staff see their own attempts only
     if log.empty:
         st.info(t("data.log_empty"))
     else:
