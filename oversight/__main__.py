@@ -16,6 +16,52 @@ def _cmd_demo(args) -> int:
         demo.write_csvs()
     demo.build(Path(args.db))
     print(f"demo database built: {args.db}")
+    if not args.no_accounts:
+        from oversight import auth
+
+        out = settings.accounts_path().parent / "demo-accounts.txt"
+        passwords = auth.create_demo_accounts([demo.HEMEI], out)
+        print("demo accounts (new random passwords, also written to " + str(out) + "):")
+        for name, password in passwords.items():
+            print(f"  {name:16} {password}")
+    return 0
+
+
+def _read_password(args) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password: ")
+    if first != getpass.getpass("again: "):
+        raise SystemExit("the two passwords differ")
+    return first
+
+
+def _cmd_users(args) -> int:
+    """users add | list | remove | passwd: local accounts, kept apart from the data."""
+    from oversight import auth, db
+
+    try:
+        if args.action == "list":
+            for a in auth.list_users():
+                print(f"{a.name}\t{a.role}\t{','.join(a.communities) or '*'}\t{a.email or ''}")
+        elif args.action == "remove":
+            if not auth.remove_user(args.name):
+                print(f"no account named {args.name}", file=sys.stderr)
+                return 1
+        elif args.action == "passwd":
+            auth.set_password(args.name, _read_password(args))
+        else:
+            known = {r[0] for r in db.connect(args.db).execute("SELECT community_id FROM communities").fetchall()}
+            unknown = [c for c in args.community if c not in known]
+            if unknown:
+                print(f"unknown community id(s): {', '.join(unknown)}", file=sys.stderr)
+                return 1
+            auth.add_user(args.name, args.role, _read_password(args), args.community, email=args.email)
+    except auth.AuthError as e:
+        print(f"{e.kind}: {e.details or ''}".rstrip(": {}"), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -148,6 +194,17 @@ def parser() -> argparse.ArgumentParser:
 
     c = command("demo", "build the demo database from data/demo/*.csv", _cmd_demo)
     c.add_argument("--regenerate-csv", action="store_true", help="rewrite data/demo/*.csv first")
+    c.add_argument("--no-accounts", action="store_true", help="do not (re)create the demo accounts")
+
+    c = command(
+        "users", "local accounts: add NAME --role ROLE [--community ID]..., list, remove NAME, passwd NAME", _cmd_users
+    )
+    c.add_argument("action", choices=["add", "list", "remove", "passwd"])
+    c.add_argument("name", nargs="?", default="")
+    c.add_argument("--role", choices=["street_admin", "community_staff", "viewer"], default="viewer")
+    c.add_argument("--community", action="append", default=[], metavar="ID", help="a community id (repeatable)")
+    c.add_argument("--email", default=None, help="the e-mail single sign-on maps to this account")
+    c.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
 
     c = command("generate", "build a synthetic database at any scale", _cmd_generate)
     c.add_argument("--compounds", type=int, required=True)

@@ -99,3 +99,26 @@ def test_demo_accounts_have_random_passwords_written_once(tmp_path):
         assert auth.login(name, password, path=store).name == name
         assert password in out.read_text()
     assert oct(out.stat().st_mode)[-3:] == "600"
+
+
+def test_users_command_line(tmp_path, demo_master):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "OVERSIGHT_ACCOUNTS": str(tmp_path / "a.sqlite")}
+
+    def run(*args, stdin=""):
+        return subprocess.run(
+            [sys.executable, "-m", "oversight", "users", *args, "--db", str(demo_master)],
+            input=stdin, capture_output=True, text=True, env=env, timeout=60,
+        )  # fmt: skip
+
+    assert run("add", "wang", "--role", "community_staff", "--community", "C02", "--password-stdin",
+               stdin="a long password\n").returncode == 0  # fmt: skip
+    refused = run("add", "li", "--role", "viewer", "--community", "C99", "--password-stdin", stdin="a long password\n")
+    assert refused.returncode == 1 and "C99" in refused.stderr
+    assert run("list").stdout.split("\t")[:3] == ["wang", "community_staff", "C02"]
+    assert run("passwd", "wang", "--password-stdin", stdin="another long one\n").returncode == 0
+    assert auth.login("wang", "another long one", path=tmp_path / "a.sqlite").name == "wang"
+    assert run("remove", "wang").returncode == 0 and run("list").stdout == ""
