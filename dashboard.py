@@ -53,9 +53,8 @@ try:
         if account.sees_everything
         else tuple(db.run("account_scope", con, community_ids=list(account.communities))["compound_id"])
     )
-    options, first_day = sidebar.load_options(
-        con, list(allowed) if allowed is not None else db.all_compound_ids(con), as_of
-    )
+    scope_ids = list(allowed) if allowed is not None else db.all_compound_ids(con)
+    options, first_day = sidebar.load_options(str(db_file), meta.get("data_version", ""), scope_ids, as_of)
 except duckdb.Error:
     log.exception("database unavailable")
     st.error(i18n.t("app.database_error", lang))

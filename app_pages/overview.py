@@ -31,19 +31,18 @@ widgets.kpi_row(
 )
 
 st.subheader(ctx.t("overview.alerts"))
-overdue = ctx.fetch("overdue_items")
 by_compound = ctx.fetch("requests_by_compound")
 low = by_compound[(by_compound["rated"] > 0) & (by_compound["satisfaction_rate"] < 0.8)]
-old_open = ctx.fetch("old_open_requests")
+counts = ctx.fetch("kpi_requests").iloc[0]
 a1, a2, a3 = st.columns(3)
-a1.metric(ctx.t("overview.alert_overdue"), len(overdue), border=True)
+a1.metric(ctx.t("overview.alert_overdue"), int(ctx.fetch("kpi_renovation").iloc[0]["overdue_items"]), border=True)
 a2.metric(ctx.t("overview.alert_low_satisfaction"), len(low), border=True)
-a3.metric(ctx.t("overview.alert_old_open"), len(old_open), border=True)
+a3.metric(ctx.t("overview.alert_old_open"), int(counts["open_over_30_days"]), border=True)
 tab1, tab2, tab3 = st.tabs(
     [ctx.t("overview.alert_overdue"), ctx.t("overview.alert_low_satisfaction"), ctx.t("overview.alert_old_open")]
 )
 with tab1:
-    widgets.table(ctx, overdue, "overdue_items", codes={"stage": "stage", "item_type": "item_type"})
+    widgets.table(ctx, ctx.fetch("overdue_items"), "overdue_items", codes={"stage": "stage", "item_type": "item_type"})
 with tab2:
     widgets.table(
         ctx,
@@ -55,9 +54,9 @@ with tab2:
         },
     )
 with tab3:
-    widgets.table(
+    widgets.long_table(
         ctx,
-        old_open,
+        "old_open_requests",
         "old_open_requests",
         codes={"channel": "channel", "category": "request_category", "handler": "handler"},
     )

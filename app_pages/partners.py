@@ -98,7 +98,9 @@ if units.empty:
     widgets.empty(ctx, "partners.no_units")
 else:
     with st.container(border=True):
-        ever = ctx.fetch("partners_contributions", period_start=SINCE_EVER, period_end=ctx.as_of + timedelta(days=1))
+        ever = ctx.fetch(
+            "partners_contributions", period_start=SINCE_EVER, period_end=ctx.as_of + timedelta(days=1), limit=None
+        )
         chosen = unit_summary(ctx, units, ever)
 
 by_unit = ctx.fetch("partners_by_unit")
@@ -168,9 +170,9 @@ widgets.table(
 
 st.subheader(ctx.t("partners.contributions"))
 st.caption(ctx.t("partners.contributions_hint"))
-widgets.table(
+widgets.long_table(
     ctx,
-    ctx.fetch("partners_contributions").drop(columns=["unit_id"]),
+    "partners_contributions",
     "partners_contributions",
     codes={"kind": "contribution_kind"},
     column_config={"value_yuan": MONEY},

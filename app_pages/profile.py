@@ -128,7 +128,7 @@ widgets.kpi_row(
 )
 
 st.subheader(ctx.t("profile.items"))
-items = ctx.fetch("renovation_items_list", compound_ids=ids)
+items = ctx.fetch("renovation_items_list", compound_ids=ids, limit=None)
 if items.empty:
     widgets.empty(ctx, "profile.no_items")
 else:
@@ -165,7 +165,11 @@ else:
 
 st.subheader(ctx.t("profile.contributions"))
 given = ctx.fetch(
-    "partners_contributions", compound_ids=ids, period_start=SINCE_EVER, period_end=ctx.as_of + timedelta(days=1)
+    "partners_contributions",
+    compound_ids=ids,
+    period_start=SINCE_EVER,
+    period_end=ctx.as_of + timedelta(days=1),
+    limit=None,
 )
 if given.empty:
     widgets.empty(ctx, "profile.no_contributions")

@@ -126,8 +126,6 @@ widgets.kpi_row(
     ],
 )
 
-items = ctx.fetch("renovation_items_list")
-
 left, right = st.columns(2)
 with left:
     st.subheader(ctx.t("renovation.items_by_stage"))
@@ -255,16 +253,15 @@ if not priority.empty:
     )
 
 st.subheader(ctx.t("renovation.items_table"))
-if items.empty:
-    widgets.empty(ctx, "renovation.no_items")
-    st.stop()
-widgets.table(
+items = widgets.long_table(
     ctx,
-    items.drop(columns=["compound_id"]),
+    "renovation_items_list",
     "renovation_items",
     codes={"item_type": "item_type", "category": "category", "in_plan": "bool", "funding": "funding", "stage": "stage"},
     column_config={"progress_pct": PROGRESS, "budget_yuan": MONEY, "spent_yuan": MONEY},
 )
+if items.empty:
+    st.stop()
 
 st.subheader(ctx.t("renovation.item_history"))
 names = dict(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from oversight import db, export, fmt, i18n
+from oversight import fmt, i18n
 from oversight.ui import charts, context, widgets
 
 # Rows of the request list drawn on screen; the download always carries every row.
@@ -127,30 +127,5 @@ else:
         widgets.table(ctx, backlog, "requests_backlog", codes={"age_band": "requests.age_band"})
 
 st.subheader(ctx.t("requests.list"))
-listed = ctx.fetch("requests_list", limit=LIST_LIMIT)
-if listed.empty:
-    widgets.empty(ctx)
-else:
-    total = int(ctx.fetch("kpi_requests")["requests_total"].iloc[0])
-    st.caption(ctx.t("page.rows_shown", shown=f"{len(listed):,}", total=f"{total:,}"))
-    shown = widgets.labelled(listed, ctx.lang, LIST_CODES)
-    names = widgets.headers(shown, ctx.lang)
-    st.dataframe(shown.rename(columns=names), hide_index=True, placeholder="—", height=table_height(len(shown)))
-
-    params = ctx.filter.params(ctx.compound_ids)
-    lang, db_file = ctx.lang, ctx.db_file
-
-    def every_row() -> bytes:
-        """Every filtered request, run on click (not cached: at city scale the list is large)."""
-        rows = widgets.labelled(db.run("requests_list", db.connect(db_file), **params, limit=None), lang, LIST_CODES)
-        return export.csv_bytes(rows, names)
-
-    st.download_button(
-        ctx.t("page.download_csv"),
-        data=every_row,
-        file_name=export.file_name(ctx.t("export.requests_list"), widgets.filter_words(ctx), fmt.day(ctx.as_of)),
-        mime="text/csv",
-        icon=":material/download:",
-        key="download_requests_list",
-        on_click="ignore",
-    )
+total = int(ctx.fetch("kpi_requests")["requests_total"].iloc[0])
+widgets.long_table(ctx, "requests_list", "requests_list", codes=LIST_CODES, limit=LIST_LIMIT, total=total)

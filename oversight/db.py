@@ -86,9 +86,13 @@ def run(query_name: str, con: duckdb.DuckDBPyConnection | None = None, **params)
     Only the parameters the query mentions are bound, so callers may pass a common set.
     """
     sql = query_text(query_name)
-    used = set(re.findall(r"\$(\w+)", re.sub(r"--[^\n]*", "", sql)))  # comments may name parameters
-    bound = {k: v for k, v in params.items() if k in used}
-    return (con or connect()).execute(sql, bound).df()
+    return (con or connect()).execute(sql, bind(sql, params)).df()
+
+
+def bind(sql: str, params: dict) -> dict:
+    """The parameters the SQL mentions (outside comments), so callers may pass a common set."""
+    used = set(re.findall(r"\$(\w+)", re.sub(r"--[^\n]*", "", sql)))
+    return {k: v for k, v in params.items() if k in used}
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

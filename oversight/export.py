@@ -36,3 +36,61 @@ def file_name(page: str, filter_words: list[str], as_of: str) -> str:
     parts = [page, *filter_words[:4], f"截至{as_of}" if not page.isascii() else f"asof-{as_of}"]
     name = "_".join(_UNSAFE_FILE_CHARS.sub("-", p).strip("-") for p in parts if p)
     return name[:150] + ".csv"
+
+
+def _select_list(description, codes: dict[str, dict[str, str]], params: dict) -> str:
+    """The outer SELECT that makes each column Excel-safe text: labels for codes, dates as
+    YYYY-MM-DD, formula-like text neutralised. Labels travel as bound lists, never as SQL text."""
+    parts = []
+    for i, (name, type_, *_rest) in enumerate(description):
+        col = '"' + name.replace('"', '""') + '"'
+        kind = str(type_).upper()
+        if name in codes:
+            params[f"_k{i}"], params[f"_v{i}"] = list(codes[name]), list(codes[name].values())
+            text = (
+                f"coalesce(list_extract($_v{i}, list_position($_k{i}, CAST({col} AS VARCHAR))), CAST({col} AS VARCHAR))"
+            )
+        elif kind == "DATE":
+            text = f"strftime({col}, '%Y-%m-%d')"
+        elif kind.startswith("TIMESTAMP"):
+            text = f"strftime({col}, '%Y-%m-%d %H:%M')"
+        elif kind == "VARCHAR":
+            text = col
+        else:
+            parts.append(col)
+            continue
+        parts.append(
+            f"CASE WHEN regexp_matches({text}, '^[=+\\-@\\t\\r]') THEN '''' || {text} ELSE {text} END AS {col}"
+        )
+    return ", ".join(parts)
+
+
+def write_query_csv(con, sql: str, params: dict, out, headers: dict[str, str], codes=None) -> int:
+    """Stream a query's rows to the file `out` as Excel-safe CSV: BOM and labelled header first,
+    then the rows written by DuckDB's COPY, so memory does not grow with the row count.
+
+    codes maps a column to its {code: label}; returns the number of rows written.
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    params = dict(params)
+    description = con.execute(f"SELECT * FROM ({sql}) q LIMIT 0", params).description  # noqa: S608
+    select = _select_list(description, codes or {}, params)
+    header = ",".join(_csv_cell(neutralise(headers.get(d[0], d[0]))) for d in description)
+    with tempfile.TemporaryDirectory(prefix="export-") as tmp:
+        body = Path(tmp) / "rows.csv"
+        params["_out"] = str(body)
+        copy = f"COPY (SELECT {select} FROM ({sql}) q) TO $_out (FORMAT csv, HEADER false)"  # noqa: S608
+        rows = con.execute(copy, params).fetchone()[0]
+        with open(out, "wb") as target, open(body, "rb") as source:
+            target.write((BOM + header + "\r\n").encode("utf-8"))
+            shutil.copyfileobj(source, target, 1024 * 1024)
+    return rows
+
+
+def _csv_cell(text: str) -> str:
+    if any(ch in text for ch in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text

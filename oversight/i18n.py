@@ -46,3 +46,11 @@ def label(section: str, value, lang: str) -> str:
     if isinstance(value, bool):
         value = str(value).lower()
     return strings(lang).get(f"{section}.{value}", str(value))
+
+
+def codes(section: str, lang: str) -> dict[str, str]:
+    """Every code of a section with its label: {"done": "完成", ...}."""
+    prefix = section + "."
+    return {
+        k[len(prefix) :]: v for k, v in strings(lang).items() if k.startswith(prefix) and "." not in k[len(prefix) :]
+    }

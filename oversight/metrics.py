@@ -48,6 +48,7 @@ CATALOGUE: dict[str, Metric] = {
         _M("median_response_hours", "kpi_requests", "median_response_hours", "hours", False),
         _M("median_resolution_hours", "kpi_requests", "median_resolution_hours", "hours", False),
         _M("open_backlog", "kpi_requests", "open_backlog", "int", False),
+        _M("open_over_30_days", "kpi_requests", "open_over_30_days", "int", False),
         _M("property_coverage", "kpi_red_property", "property_coverage", "pct", True),
         _M("party_org_coverage", "kpi_red_property", "party_org_coverage", "pct", True),
         _M("cross_appointed_coverage", "kpi_red_property", "cross_appointed_coverage", "pct", True),

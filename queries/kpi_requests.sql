@@ -15,5 +15,9 @@ SELECT
     (SELECT count(*) FROM requests
       WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
         AND received_at < $as_at::DATE + 1
-        AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)) AS open_backlog
+        AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)) AS open_backlog,
+    (SELECT count(*) FROM requests
+      WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+        AND received_at < $as_at::DATE - 30
+        AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)) AS open_over_30_days
 FROM r

@@ -7,3 +7,4 @@ WHERE r.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
   AND (r.resolved_at IS NULL OR r.resolved_at >= $as_at::DATE + 1)
   AND r.received_at < $as_at::DATE - 30
 ORDER BY r.received_at, r.request_id
+LIMIT $limit

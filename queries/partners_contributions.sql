@@ -10,3 +10,4 @@ LEFT JOIN renovation_items i ON i.item_id = k.item_id
 WHERE k.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
   AND k.contributed_on >= $period_start::DATE AND k.contributed_on < $period_end::DATE
 ORDER BY k.contributed_on DESC, k.contribution_id
+LIMIT $limit

@@ -9,3 +9,4 @@ SELECT
 FROM renovation_items i JOIN compounds c USING (compound_id)
 WHERE i.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
 ORDER BY i.compound_id, i.planned_start NULLS LAST, i.item_id
+LIMIT $limit

@@ -23,6 +23,11 @@ def _run_cached(db_file: str, data_version: str, query: str, params: dict) -> pd
     return db.run(query, db.connect(db_file), **params)
 
 
+def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFrame:
+    """A query result shared by every session until the data version changes."""
+    return _run_cached(db_file, data_version, query, params)
+
+
 @dataclass(frozen=True)
 class Context:
     lang: str
@@ -45,7 +50,8 @@ class Context:
         """queries/<query>.sql for this filter (or the period before it), cached by data version."""
         ids = self.compound_ids if compound_ids is None else compound_ids
         params = {**self.filter.params(ids, previous), **extra}
-        return _run_cached(self.db_file, self.data_version, query, params).copy()
+        # st.cache_data hands each caller its own copy already.
+        return _run_cached(self.db_file, self.data_version, query, params)
 
 
 def store(ctx: Context) -> None:

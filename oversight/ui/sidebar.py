@@ -7,8 +7,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from oversight import db, i18n
+from oversight import i18n
 from oversight.filters import Filter, default_period, invalid_url_values, month_options, parse_month, unique_labels
+from oversight.ui import context
 
 LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY = "lang", "community", "compound", "period"
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -106,7 +107,8 @@ def _url_values(key: str) -> list[str]:
     return st.query_params.get_all(key)
 
 
-def load_options(con, compound_ids: list[str], as_of: date) -> tuple[pd.DataFrame, date]:
-    options = db.run("filter_options", con, compound_ids=compound_ids)
-    first = db.run("data_first_month", con, compound_ids=compound_ids, as_of=as_of).iloc[0]["first_day"]
-    return options, pd.Timestamp(first).date()
+def load_options(db_file: str, data_version: str, compound_ids: list[str], as_of: date) -> tuple[pd.DataFrame, date]:
+    """The filter's options and first month, cached by data version: they are read on every rerun."""
+    options = context.cached(db_file, data_version, "filter_options", compound_ids=compound_ids)
+    first = context.cached(db_file, data_version, "data_first_month", compound_ids=compound_ids, as_of=as_of)
+    return options, pd.Timestamp(first.iloc[0]["first_day"]).date()

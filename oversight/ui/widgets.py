@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
-from oversight import export, fmt, i18n, metrics
+from oversight import db, export, fmt, i18n, metrics
 from oversight.ui.context import Context
 
 # Columns whose values are codes with labels in locales/*/codes.toml.
@@ -76,16 +79,32 @@ def _help(ctx: Context, fig: metrics.Figure) -> str:
 
 
 def labelled(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> pd.DataFrame:
-    """Code columns turned into labels (codes: column -> codes.toml section)."""
+    """Code columns turned into labels (codes: column -> codes.toml section), dates as text."""
     out = fmt.display_dates(frame)
     for col, section in (codes or {}).items():
         if col in out.columns:
-            out[col] = out[col].map(lambda v, s=section: i18n.label(s, v, lang))
+            labels = i18n.codes(section, lang)
+            # One lookup per distinct value, not a Python call per cell.
+            keys = out[col].map(lambda v: str(v).lower() if isinstance(v, bool) else v)
+            out[col] = keys.map(labels).fillna(out[col].astype(object))
     return out
 
 
 def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     return {c: i18n.t(f"col.{c}", lang) for c in frame.columns}
+
+
+def _download(ctx: Context, name: str, make_bytes) -> None:
+    """A download button whose file is made only when clicked, never on every rerun."""
+    st.download_button(
+        ctx.t("page.download_csv"),
+        data=make_bytes,
+        file_name=export.file_name(ctx.t(f"export.{name}"), filter_words(ctx), fmt.day(ctx.as_of)),
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"download_{name}",
+        on_click="ignore",
+    )
 
 
 def table(
@@ -109,14 +128,60 @@ def table(
         column_config={names.get(k, k): v for k, v in (column_config or {}).items()},
         height=height,
     )
-    st.download_button(
-        ctx.t("page.download_csv"),
-        data=export.csv_bytes(shown, names),
-        file_name=export.file_name(ctx.t(f"export.{name}"), filter_words(ctx), fmt.day(ctx.as_of)),
-        mime="text/csv",
-        icon=":material/download:",
-        key=f"download_{name}",
+    _download(ctx, name, lambda: export.csv_bytes(shown, names))
+
+
+def long_table(
+    ctx: Context,
+    query: str,
+    name: str,
+    codes: dict[str, str] | None = None,
+    column_config: dict | None = None,
+    limit: int = 500,
+    height: int | str = 420,
+    total: int | None = None,
+    **params,
+) -> pd.DataFrame:
+    """A list that can run to millions of rows at city scale: the first `limit` rows on screen,
+    every row in the download, streamed by DuckDB to a file when the button is clicked.
+
+    The query takes $limit (NULL: every row); total, when a KPI already counts the rows, is
+    shown in the caption. Returns the rows shown.
+    """
+    rows = ctx.fetch(query, limit=limit + 1, **params)
+    if rows.empty:
+        empty(ctx)
+        return rows
+    if len(rows) > limit:
+        rows = rows.head(limit)
+        if total is None:
+            st.caption(ctx.t("page.rows_capped", shown=f"{limit:,}"))
+        else:
+            st.caption(ctx.t("page.rows_shown", shown=f"{limit:,}", total=f"{total:,}"))
+    shown = labelled(rows, ctx.lang, codes)
+    names = headers(shown, ctx.lang)
+    st.dataframe(
+        shown.rename(columns=names),
+        hide_index=True,
+        placeholder="—",
+        column_config={names.get(k, k): v for k, v in (column_config or {}).items()},
+        height=height if len(shown) > 10 else "auto",
     )
+    sql = db.query_text(query)
+    bound = {
+        k: v for k, v in {**ctx.filter.params(ctx.compound_ids), **params, "limit": None}.items() if f"${k}" in sql
+    }
+    labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}
+    db_file = ctx.db_file
+
+    def every_row() -> bytes:
+        with tempfile.TemporaryDirectory(prefix="download-") as tmp:
+            path = Path(tmp) / "rows.csv"
+            export.write_query_csv(db.connect(db_file), sql, bound, path, names, labels)
+            return path.read_bytes()
+
+    _download(ctx, name, every_row)
+    return rows
 
 
 def empty(ctx: Context, key: str = "page.empty") -> None:
