@@ -37,3 +37,27 @@ def test_file_name_names_page_filters_and_as_of():
     name = export.file_name("逾期改造项目", ["和美社区", "全部", "2022-10—2023-09"], "2023-09-30")
     assert name == "逾期改造项目_和美社区_全部_2022-10—2023-09_截至2023-09-30.csv"
     assert "/" not in export.file_name("a/b", ["c:d"], "2023-09-30")
+
+
+def test_streamed_query_csv_bom_labels_neutralised_and_every_row(demo_db, tmp_path):
+    from datetime import date
+
+    con = db.connect(demo_db)
+    con.execute("UPDATE requests SET summary = '=1+1' WHERE request_id = 'Q00001'")
+    sql = db.query_text("requests_list")
+    ids = db.all_compound_ids(con)
+    params = db.bind(
+        sql, {"compound_ids": ids, "period_start": date(2021, 1, 1), "period_end": date(2024, 1, 1), "limit": None}
+    )
+    out = tmp_path / "requests.csv"
+    written = export.write_query_csv(
+        con, sql, params, out, {"request_id": "诉求编号", "channel": "渠道"}, {"channel": i18n.codes("channel", "zh")}
+    )
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert written == len(rows) == con.execute("SELECT count(*) FROM requests").fetchone()[0]
+    assert {r["渠道"] for r in rows} <= set(i18n.codes("channel", "zh").values())
+    first = next(r for r in rows if r["诉求编号"] == "Q00001")
+    assert first["summary"] == "'=1+1"
+    assert all(len(r["received_at"]) == 16 for r in rows)  # YYYY-MM-DD HH:MM
