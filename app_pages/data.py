@@ -117,6 +117,15 @@ with tab_import:
         if shown is not None and uploaded is not None and shown[:2] == (uploaded.file_id, table):
             show_result(shown[2])
 
+    if account.sees_everything:
+        # After a month's files are in, the street moves "today" forward for every figure.
+        with st.expander(t("data.as_of_title")):
+            st.caption(t("data.as_of_help"))
+            day = st.date_input(t("data.as_of_label"), value=ctx.as_of, format="YYYY-MM-DD", key="data_as_of")
+            if st.button(t("data.as_of_save"), key="data_as_of_save") and day != ctx.as_of:
+                ingest.set_as_of(day, db.connect(ctx.db_file))
+                st.rerun()
+
 with tab_log:
     st.subheader(t("data.log_title"))
     log = ingest.import_log(db.connect(ctx.db_file))

@@ -27,6 +27,21 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _cmd_as_of(args) -> int:
+    from datetime import date
+
+    from oversight import db, ingest
+
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        print(f"not a date (YYYY-MM-DD): {args.date}", file=sys.stderr)
+        return 1
+    ingest.set_as_of(day, db.connect(args.db))
+    print(f"as_of = {day.isoformat()}")
+    return 0
+
+
 def _read_password(args) -> str:
     import getpass
 
@@ -195,6 +210,9 @@ def parser() -> argparse.ArgumentParser:
     c = command("demo", "build the demo database from data/demo/*.csv", _cmd_demo)
     c.add_argument("--regenerate-csv", action="store_true", help="rewrite data/demo/*.csv first")
     c.add_argument("--no-accounts", action="store_true", help="do not (re)create the demo accounts")
+
+    c = command("as-of", "set the day the data describes (meta.as_of: 'today' in every figure)", _cmd_as_of)
+    c.add_argument("date", help="YYYY-MM-DD")
 
     c = command(
         "users", "local accounts: add NAME --role ROLE [--community ID]..., list, remove NAME, passwd NAME", _cmd_users

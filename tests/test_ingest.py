@@ -368,3 +368,18 @@ def test_fast_and_exact_readers_number_rows_alike(demo_db, tmp_path):
         result = ingest.import_file("requests", path, con=db.connect(demo_db))
         assert [(p.row, p.column) for p in result.problems] == expected, name
         assert result.rows == sum(line.startswith("Z") for line in text.splitlines()), name
+
+
+def test_as_of_moves_today_and_the_data_version(demo_db):
+    import subprocess
+    import sys
+
+    from oversight import db
+
+    before = db.meta(db.connect(demo_db))
+    db.close_all()
+    ok = subprocess.run([sys.executable, "-m", "oversight", "as-of", "2023-10-31", "--db", str(demo_db)], timeout=60)
+    bad = subprocess.run([sys.executable, "-m", "oversight", "as-of", "2023-13-01", "--db", str(demo_db)], timeout=60)
+    assert ok.returncode == 0 and bad.returncode == 1
+    after = db.meta(db.connect(demo_db))
+    assert after["as_of"] == "2023-10-31" and after["data_version"] != before["data_version"]
