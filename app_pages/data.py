@@ -13,7 +13,7 @@ COMPARE_KEY = "_data_compare"
 
 ctx = context.current()
 t = ctx.t
-widgets.header(ctx, "data.title")
+widgets.header(ctx, "data.title", needs_compounds=False)
 st.caption(t("data.intro"))
 
 # Navigation hides this page from roles that may not import; reached by URL anyway, it refuses.

@@ -8,10 +8,6 @@ from oversight.ui import charts, context, widgets
 ctx = context.current()
 widgets.header(ctx, "overview.title")
 
-if not ctx.compound_ids:
-    widgets.empty(ctx)
-    st.stop()
-
 widgets.kpi_row(
     ctx,
     [
@@ -65,20 +61,7 @@ left, right = st.columns(2)
 with left:
     st.subheader(ctx.t("overview.progress_by_compound"))
     st.caption(ctx.t("overview.click_hint"))
-    progress = ctx.fetch("progress_by_compound")
-    picked = charts.hbar(
-        ctx,
-        progress,
-        y="compound",
-        x="progress",
-        selectable="compound_id",
-        key="progress_chart",
-        tooltip=["compound", "community", "progress", "items", "items_done", "overdue"],
-    )
-    chosen = (picked or {}).get("selection", {}).get("pick", []) if picked else []
-    if chosen:
-        st.session_state["profile"] = chosen[0]["compound_id"]
-        st.switch_page(st.session_state["_pages"]["profile"])
+    progress = charts.compound_progress(ctx, "progress_chart")
 with right:
     st.subheader(ctx.t("overview.items_by_stage"))
     stages = ctx.fetch("items_by_stage")

@@ -81,10 +81,6 @@ def unit_summary(ctx, units, ever) -> str | None:
 ctx = context.current()
 widgets.header(ctx, "partners.title")
 
-if not ctx.compound_ids:
-    widgets.empty(ctx)
-    st.stop()
-
 widgets.kpi_row(
     ctx,
     ["partner_value", "partner_hours", "contributions_count", "partner_units_active", "households_benefited"],

@@ -82,10 +82,6 @@ def facts(ctx, row) -> None:
 ctx = context.current()
 widgets.header(ctx, "profile.title")
 
-if not ctx.compound_ids:
-    widgets.empty(ctx)
-    st.stop()
-
 # Names as the sidebar shows them (with the id where two compounds share a name): they go in the URL.
 labels = unique_labels(list(ctx.labels), list(ctx.labels.values()))
 # The compound asked for (by the Overview, a link or earlier here); outside the filter it is not shown.

@@ -7,10 +7,6 @@ from oversight.ui import charts, context, widgets
 ctx = context.current()
 widgets.header(ctx, "red_property.title")
 
-if not ctx.compound_ids:
-    widgets.empty(ctx)
-    st.stop()
-
 widgets.kpi_row(
     ctx,
     [

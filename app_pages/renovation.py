@@ -4,20 +4,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from oversight import i18n
 from oversight.ui import charts, context, widgets
 
 # The timeline stays readable up to about this many items; the query picks the ones most worth a look.
 TIMELINE_ITEMS = 60
-STAGES = ("survey", "design", "tendering", "construction", "acceptance", "done")
 # Timeline bars: the planned one in grey, the actual one coloured by how it stands.
 BARS = {"planned": "#c8c8c8", "done": "#5b8c5a", "in_progress": "#3a7ca5", "overdue": "#b23a3a"}
 MONEY = st.column_config.NumberColumn(format="localized")
 PROGRESS = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")
-
-
-def stage_order(ctx) -> list[str]:
-    return [i18n.label("stage", s, ctx.lang) for s in STAGES]
 
 
 def timeline(ctx, frame: pd.DataFrame) -> None:
@@ -65,7 +59,7 @@ def pipeline_chart(ctx, frame: pd.DataFrame) -> None:
         alt.Chart(data)
         .mark_bar(color=charts.PALETTE[2])
         .encode(
-            x=alt.X("stage:N", sort=stage_order(ctx), title=col("stage"), axis=alt.Axis(labelAngle=0)),
+            x=alt.X("stage:N", sort=charts.stage_order(ctx), title=col("stage"), axis=alt.Axis(labelAngle=0)),
             y=alt.Y("elevators:Q", title=col("elevators"), axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[
                 alt.Tooltip("stage:N", title=col("stage")),
@@ -108,10 +102,6 @@ def history_chart(ctx, frame: pd.DataFrame) -> None:
 ctx = context.current()
 widgets.header(ctx, "renovation.title")
 
-if not ctx.compound_ids:
-    widgets.empty(ctx)
-    st.stop()
-
 widgets.kpi_row(
     ctx,
     [
@@ -136,25 +126,12 @@ with left:
         y="items",
         color="category",
         codes={"stage": "stage", "category": "category"},
-        sort=stage_order(ctx),
+        sort=charts.stage_order(ctx),
     )
 with right:
     st.subheader(ctx.t("renovation.progress_by_compound"))
     st.caption(ctx.t("renovation.click_hint"))
-    progress = ctx.fetch("progress_by_compound")
-    picked = charts.hbar(
-        ctx,
-        progress,
-        y="compound",
-        x="progress",
-        selectable="compound_id",
-        key="renovation_progress_chart",
-        tooltip=["compound", "community", "progress", "items", "items_done", "overdue"],
-    )
-    chosen = (picked or {}).get("selection", {}).get("pick", []) if picked else []
-    if chosen:
-        st.session_state["profile"] = chosen[0]["compound_id"]
-        st.switch_page(st.session_state["_pages"]["profile"])
+    progress = charts.compound_progress(ctx, "renovation_progress_chart")
 
 st.subheader(ctx.t("renovation.timeline"))
 bars = ctx.fetch("renovation_timeline", limit=TIMELINE_ITEMS)

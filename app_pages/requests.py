@@ -32,10 +32,6 @@ def table_height(rows: int) -> int | str:
 
 widgets.header(ctx, "requests.title")
 
-if not ctx.compound_ids:
-    widgets.empty(ctx)
-    st.stop()
-
 widgets.kpi_row(
     ctx,
     [

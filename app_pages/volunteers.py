@@ -11,10 +11,6 @@ LOW_STOCK_DEFAULT = 10
 ctx = context.current()
 widgets.header(ctx, "volunteers.title")
 
-if not ctx.compound_ids:
-    widgets.empty(ctx)
-    st.stop()
-
 widgets.kpi_row(
     ctx,
     [

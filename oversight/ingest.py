@@ -1394,5 +1394,5 @@ def set_as_of(day, con: duckdb.DuckDBPyConnection | None = None) -> str:
     """Set meta.as_of, the day every figure treats as today, and give the data a new version."""
     con = con or db.connect()
     version = new_data_version()
-    db.run("meta_set_as_of", con, as_of=day, data_version=version)
+    db.run("import_set_as_of", con, as_of=day, data_version=version)
     return version

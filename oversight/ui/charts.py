@@ -140,3 +140,30 @@ def lines(
         .properties(height=280)
     )
     st.altair_chart(chart, width="stretch")
+
+
+STAGES = ("survey", "design", "tendering", "construction", "acceptance", "done")
+
+
+def stage_order(ctx: Context) -> list[str]:
+    """Stage labels in the order renovation runs, for sorting axes."""
+    return [i18n.label("stage", s, ctx.lang) for s in STAGES]
+
+
+def compound_progress(ctx: Context, key: str) -> pd.DataFrame:
+    """Progress by compound; clicking a compound's bar opens its profile. Returns the rows."""
+    progress = ctx.fetch("progress_by_compound")
+    picked = hbar(
+        ctx,
+        progress,
+        y="compound",
+        x="progress",
+        selectable="compound_id",
+        key=key,
+        tooltip=["compound", "community", "progress", "items", "items_done", "overdue"],
+    )
+    chosen = picked.get("selection", {}).get("pick", []) if picked else []
+    if chosen:
+        st.session_state["profile"] = chosen[0]["compound_id"]
+        st.switch_page(st.session_state["_pages"]["profile"])
+    return progress

@@ -27,10 +27,14 @@ CODE_SECTIONS = {
 }
 
 
-def header(ctx: Context, title_key: str) -> None:
-    """The page title and one line: as_of date and the active filters."""
+def header(ctx: Context, title_key: str, needs_compounds: bool = True) -> None:
+    """The page title and one line: as_of date and the active filters. When the filters leave no
+    compound in scope, the page says so and stops there."""
     st.title(ctx.t(title_key))
     st.caption(filter_line(ctx))
+    if needs_compounds and not ctx.compound_ids:
+        empty(ctx)
+        st.stop()
 
 
 def filter_words(ctx: Context) -> list[str]:
