@@ -98,6 +98,16 @@ def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     return {c: i18n.t(f"col.{c}", lang) for c in frame.columns}
 
 
+MONEY_COLUMNS = ("budget", "spent", "budget_yuan", "spent_yuan", "value_yuan", "value_to_date")
+
+
+def _column_config(shown: pd.DataFrame, names: dict[str, str], given: dict | None) -> dict:
+    """Money with thousands separators unless the page says otherwise; keyed by shown header."""
+    config = {c: st.column_config.NumberColumn(format="localized") for c in MONEY_COLUMNS if c in shown.columns}
+    config.update(given or {})
+    return {names.get(k, k): v for k, v in config.items()}
+
+
 def _download(ctx: Context, name: str, make_bytes) -> None:
     """A download button whose file is made only when clicked, never on every rerun."""
     st.download_button(
@@ -129,7 +139,7 @@ def table(
         shown.rename(columns=names),
         hide_index=True,
         placeholder="—",
-        column_config={names.get(k, k): v for k, v in (column_config or {}).items()},
+        column_config=_column_config(shown, names, column_config),
         height=height,
     )
     _download(ctx, name, lambda: export.csv_bytes(shown, names))
@@ -168,7 +178,7 @@ def long_table(
         shown.rename(columns=names),
         hide_index=True,
         placeholder="—",
-        column_config={names.get(k, k): v for k, v in (column_config or {}).items()},
+        column_config=_column_config(shown, names, column_config),
         height=height if len(shown) > 10 else "auto",
     )
     sql = db.query_text(query)
