@@ -6,6 +6,7 @@ Results are cached by query, parameters and the data's version, so an import ref
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,13 +20,21 @@ _KEY = "_page_context"
 
 
 @st.cache_data(show_spinner=False, max_entries=4000)
-def _run_cached(db_file: str, data_version: str, query: str, params: dict) -> pd.DataFrame:
-    return db.run(query, db.connect(db_file), **params)
+def _run_cached(db_file: str, data_version: str, query: str, key: str, _params: dict) -> pd.DataFrame:
+    # _params is left out of Streamlit's hashing (thousands of compound ids at city scale);
+    # `key` stands for it, made once by _key.
+    return db.run(query, db.connect(db_file), **_params)
+
+
+def _key(params: dict) -> str:
+    """A digest of the parameters: far cheaper than st.cache_data hashing a list of 5,000 ids."""
+    text = repr(sorted((k, v if k != "compound_ids" else "\x1f".join(v)) for k, v in params.items()))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFrame:
     """A query result shared by every session until the data version changes."""
-    return _run_cached(db_file, data_version, query, params)
+    return _run_cached(db_file, data_version, query, _key(params), params)
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ class Context:
         ids = self.compound_ids if compound_ids is None else compound_ids
         params = {**self.filter.params(ids, previous), **extra}
         # st.cache_data hands each caller its own copy already.
-        return _run_cached(self.db_file, self.data_version, query, params)
+        return cached(self.db_file, self.data_version, query, **params)
 
 
 def store(ctx: Context) -> None:
