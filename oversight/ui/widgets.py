@@ -88,9 +88,10 @@ def labelled(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None
     for col, section in (codes or {}).items():
         if col in out.columns:
             labels = i18n.codes(section, lang)
-            # One lookup per distinct value, not a Python call per cell.
-            keys = out[col].map(lambda v: str(v).lower() if isinstance(v, bool) else v)
-            out[col] = keys.map(labels).fillna(out[col].astype(object))
+            if pd.api.types.is_bool_dtype(out[col]):
+                labels = {True: labels.get("true", "true"), False: labels.get("false", "false")}
+            # A dict lookup per value in pandas, not a Python call per cell.
+            out[col] = out[col].map(labels).fillna(out[col].astype(object))
     return out
 
 
