@@ -1,0 +1,1 @@
+"""The city-scale benchmark: `python -m bench.run` (see bench/run.py)."""

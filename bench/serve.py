@@ -1,0 +1,33 @@
+"""`streamlit run`, with the duration of every script run written to $BENCH_RUN_LOG (the benchmark only).
+
+The load's browsers share the machine's cores with the server, so the time a browser waits for a
+drawn page includes its own rendering; these lines are the server's part alone. The dashboard's
+code is not touched: Streamlit's ScriptRunner is wrapped in this process before the server starts.
+"""
+
+import os
+import sys
+import threading
+import time
+
+from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
+from streamlit.web.cli import main
+
+_lock = threading.Lock()
+_original = ScriptRunner._run_script
+
+
+def _timed(self, rerun_data):
+    started = time.perf_counter()
+    try:
+        return _original(self, rerun_data)
+    finally:
+        line = f"{time.time():.3f} {time.perf_counter() - started:.4f} {rerun_data.page_script_hash or '-'}\n"
+        with _lock, open(os.environ["BENCH_RUN_LOG"], "a", encoding="utf-8") as log:
+            log.write(line)
+
+
+if __name__ == "__main__":
+    ScriptRunner._run_script = _timed
+    main(prog_name="streamlit")
+    sys.exit(0)

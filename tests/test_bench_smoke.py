@@ -1,0 +1,90 @@
+"""The benchmark at toy scale, end to end, so that it cannot rot. Timings are never asserted."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import pytest
+
+from bench import browser, files
+from oversight import settings
+
+ROWS = [
+    "warm",
+    "cold",
+    "ratio",
+    "export_time",
+    "export_memory",
+    "import_time",
+    "import_memory",
+    "rss",
+    "load_errors",
+    "load_p95",
+    "baseline",
+]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    if browser.available():
+        pytest.skip(f"benchmark smoke run skipped: {browser.available()}")
+    tmp = tmp_path_factory.mktemp("bench")
+    out, report = tmp / "results.md", tmp / "results.json"
+    cmd = [
+        sys.executable, "-m", "bench.run", "--compounds", "30", "--months", "6", "--seed", "1", "--quick",
+        "--load-sessions", "2", "--load-seconds", "5", "--import-rows", "10000",
+        "--out", str(out), "--json", str(report), "--cache", str(tmp / "cache"),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, cwd=settings.ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out.read_text(encoding="utf-8"), json.loads(report.read_text(encoding="utf-8"))
+
+
+def positive(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+
+
+def test_every_target_has_a_row_with_a_status(smoke):
+    markdown, data = smoke
+    keys = [t["key"] for t in data["targets"]]
+    assert keys == ROWS
+    for t in data["targets"]:
+        assert f"| {t['target']} | {t['measured']} | {t['status']} |" in markdown
+
+
+def test_every_measured_value_is_a_positive_number(smoke):
+    _, data = smoke
+    import_missing = files.import_available()
+    for t in data["targets"]:
+        if t["status"] == "not measured":
+            # Only the import may be missing, and only while its core is not there.
+            assert t["key"].startswith("import_") and import_missing, t
+            continue
+        assert t["values"], t
+        assert all(positive(v) for v in t["values"]), t
+
+
+def test_every_page_and_query_is_measured_in_both_filters(smoke):
+    markdown, data = smoke
+    from bench.common import pages
+
+    measured = {(p["page"], p["scenario"]) for p in data["results"]["warm"]["pages"]}
+    for page in pages():
+        for scenario in ("none", "community"):
+            assert (page.name, scenario) in measured
+            assert f"| {page.name} | {scenario} |" in markdown
+            assert data["results"]["cold"][f"{page.name}/{scenario}"]["seconds"]
+    for p in data["results"]["warm"]["pages"]:
+        assert p["queries"], p["page"]
+        assert all(positive(q["alone_s"]) for q in p["queries"])
+        assert all(positive(s) for s in p["warm_s"] + p["uncached_s"])
+
+
+def test_the_baseline_figures_are_checked_against_ours(smoke):
+    markdown, data = smoke
+    checks = data["results"]["baseline"]["checks"]
+    assert checks and {c["query"] for c in checks} >= {"kpi_requests", "requests_by_compound", "kpi_renovation"}
+    assert "## Baseline" in markdown
