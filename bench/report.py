@@ -324,11 +324,23 @@ def _browser_targets(b: dict, rows: list[dict]) -> list[dict]:
     load_why = []
     if not p95_actions < LOAD_TARGET_S:
         slow = sorted(rows, key=lambda r: -r["uncached_s"])[:3]
+        cpu, runs = load.get("cpu"), load.get("server_runs")
+        if cpu and cpu["browsers_s"] > cpu["server_s"]:
+            served = (
+                f" (server-side script runs: median {ms(runs['median_s'])}, p95 {ms(runs['p95_s'])})" if runs else ""
+            )
+            load_why.append(
+                f"the load's own browsers take the machine: during the load the {load['sessions']} Chromium sessions "
+                f"used {cpu['browsers_s']:,.0f} of {cpu['available_s']:,.0f} CPU-seconds and the dashboard server "
+                f"{cpu['server_s']:,.0f}, so most of each wait is the client rendering on the same {cpu['cores']} "
+                f"cores, and the server's runs queue behind it{served}. Fix, to judge the server: run the browsers "
+                "on another machine (or websocket clients); for the server itself: pages that draw less (fewer "
+                "charts and marks, no chart spec validation)"
+            )
         load_why.append(
-            "every action reruns the whole page script; the server has 2 cores shared with the 20 browser sessions. "
-            "Slowest pages uncached: "
+            "every action reruns the whole page script; the slowest pages when their results are not cached yet: "
             + ", ".join(f"{r['page']} ({r['scenario']}) {ms(r['uncached_s'])}" for r in slow)
-            + ". Fix: the page fixes above (warm reruns under 300 ms leave room for 20 sessions)"
+            + ". Fix: pre-aggregated monthly tables for the request and volunteer figures (see the queries table)"
         )
     errors = load["errors"] + v["errors"]
     first_loads = load["by_kind"].get("open", {}).get("median_s")
@@ -409,8 +421,9 @@ def render(info: dict, results: dict, command: str) -> tuple[str, list[dict]]:
         "# Benchmark results",
         "",
         f"`{command}` on {info['started']}, {info['minutes']:.1f} minutes. Machine: {info['cores']} cores, "
-        f"{info['memory_gb']:.0f} GB, load average {info['load_before']} before and {info['load_after']} after "
-        "(the machine is shared with other work, so single figures are noisy; medians are reported).",
+        f"{info['memory_gb']:.0f} GB, load average {info['load_before']} before the run and {info['load_after']} "
+        "after it (that one includes the load test's own browsers). The machine is shared with other work, so "
+        "single figures are noisy; medians are reported.",
         f"Python {info['python']}, Streamlit {info['streamlit']}, DuckDB {info['duckdb']}, pandas {info['pandas']}.",
         "",
         f"Database `{info['db_name']}` ({info['db_mb']:,.0f} MB): {info['compounds']:,} compounds in "
