@@ -61,3 +61,20 @@ def ui_text(at: AppTest) -> list[str]:
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def open_page(
+    page: str, lang: str = "zh", compound: list[str] | None = None, period: tuple[str, str] | None = None
+) -> AppTest:
+    """A page of the dashboard, signed in, with language and filters set before the first run."""
+    at = new_app(timeout=60)
+    at.session_state["lang"] = lang
+    if compound:
+        at.session_state["compound"] = compound
+    if period:
+        at.session_state["period"] = period
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert_clean(at)
+    return at

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from oversight import db, fmt, i18n, metrics
 from oversight.filters import Filter
-from tests.apptest import new_app
+from tests import apptest
 
 PAGE = "app_pages/red_property.py"
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
@@ -31,18 +31,8 @@ KPIS = [
 ]
 
 
-def open_page(lang: str = "zh", compound: list[str] | None = None) -> AppTest:
-    at = new_app(timeout=60)
-    # Filters are set before the first run: the sidebar widgets bind to the URL and keep their values on page switch.
-    at.session_state["lang"] = lang
-    if compound:
-        at.session_state["compound"] = compound
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    assert not at.error, [e.value for e in at.error]
-    return at
+def open_page(lang: str = "zh", compound: list[str] | None = None, period: tuple[str, str] | None = None) -> AppTest:
+    return apptest.open_page(PAGE, lang, compound, period)
 
 
 def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
