@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oversight import db, export, fmt, i18n, metrics
+from oversight import db, export, i18n
 from oversight.filters import Filter
 from tests import apptest
 
@@ -71,10 +71,7 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
 
 
 def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
-    shown = shown_metrics(at)
-    for key in KPIS:
-        label = i18n.t(f"metric.{key}", lang)
-        assert shown[label] == fmt.value(metrics.CATALOGUE[key].kind, expected[key], lang), key
+    apptest.assert_kpis(at, KPIS, expected, lang)
 
 
 @pytest.mark.parametrize("compound", [None, ["X001"]])

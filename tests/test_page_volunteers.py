@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oversight import db, fmt, i18n, metrics, settings
+from oversight import db, fmt, i18n, settings
 from oversight.filters import Filter
 from tests import apptest
 
@@ -72,10 +72,7 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
 
 
 def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
-    shown = {m.label: m.value for m in at.metric}
-    for key in KPIS:
-        label = i18n.t(f"metric.{key}", lang)
-        assert shown[label] == fmt.value(metrics.CATALOGUE[key].kind, expected[key], lang), key
+    apptest.assert_kpis(at, KPIS, expected, lang)
 
 
 @pytest.mark.parametrize("compound", [None, ["X001"]])
