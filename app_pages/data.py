@@ -138,7 +138,7 @@ with tab_import:
             day = st.date_input(t("data.as_of_label"), value=ctx.as_of, format="YYYY-MM-DD", key="data_as_of")
             if st.button(t("data.as_of_save"), key="data_as_of_save") and day != ctx.as_of:
                 try:
-                    ingest.set_as_of(day, db_path=ctx.store_path, user=user)
+                    ingest.set_as_of(day, db_path=ctx.store_path, user=user, waiting=versions.waiting_notice(ctx))
                     st.rerun()
                 except store.StoreError as e:
                     st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")

@@ -37,7 +37,7 @@ def _cmd_as_of(args) -> int:
         day = date.fromisoformat(args.date)
     except ValueError:
         return _fail(_t(args, "cli.not_a_date", value=args.date))
-    ingest.set_as_of(day, db_path=args.db, user=_user(args))
+    ingest.set_as_of(day, db_path=args.db, user=_user(args), waiting=_waiting_printer(args.lang))
     print(_t(args, "cli.as_of_set", as_of=day.isoformat(), version=store.current(args.db).id))
     return 0
 
@@ -252,9 +252,9 @@ def _cmd_versions(args) -> int:
         return _fail(_t(args, "cli.no_versions", path=args.db))
     for row in history.itertuples():
         action = i18n.t(f"store.action_{row.action}", args.lang)
-        what = " ".join(str(x) for x in (row.table_name, row.file_name, f"{row.rows}" if row.rows else "") if x)
-        mark = "*" if row.current else ("" if row.kept else "-")
-        print(f"{row.version}{mark}\t{row.created_at}\t{row.who}\t{action}\t{what}\t{row.note}".rstrip())
+        what = " ".join(str(x) for x in (row.table_name, row.file_name, row.rows or "") if x)
+        state = _t(args, "cli.version_current") if row.current else "" if row.kept else _t(args, "cli.version_removed")
+        print("\t".join([row.version, row.created_at, row.who, action, what, row.note, state]).rstrip())
     return 0
 
 
@@ -377,7 +377,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
     c.add_argument("--user", help="who deletes (recorded in the history; default: the login name)")
 
-    command("versions", "list the versions of the data, newest first (* = current, - = removed)", _cmd_versions)
+    command("versions", "list the versions of the data, newest first: id, when, who, what", _cmd_versions)
     c = command("rollback", "make an earlier version current again (itself a new version)", _cmd_rollback)
     c.add_argument("version", help="a version id from `versions`, e.g. v000012")
     c.add_argument("--user", help="who rolls back (default: the login name)")

@@ -1503,7 +1503,13 @@ class _Attempt:
         )
         problems = [
             _problem(
-                None, key, "", "", value, "replace_referenced", self.t("import.expected_not_referenced", refs=refs)
+                None,
+                key,
+                "",
+                "",
+                value,
+                "replace_referenced",
+                self.t("import.replace_referenced", value=value, refs=refs),
             )
             for key, value, refs in still_referenced(con, spec, "_ingest_gone", self.lang)
         ]
@@ -1553,7 +1559,11 @@ def _rollback(con) -> None:
 
 
 def set_as_of(
-    day, con: duckdb.DuckDBPyConnection | None = None, db_path: Path | str | None = None, user: str = ""
+    day,
+    con: duckdb.DuckDBPyConnection | None = None,
+    db_path: Path | str | None = None,
+    user: str = "",
+    waiting: Callable[[float], None] | None = None,
 ) -> str:
     """Set meta.as_of, the day every figure treats as today, and give the data a new version
     (with con: in that connection; else as a new version of the data at db_path)."""
@@ -1561,7 +1571,7 @@ def set_as_of(
     if con is not None:
         db.run("import_set_as_of", con, as_of=day, data_version=version)
         return version
-    with store.write(db_path or settings.db_path(), action="as_of", who=user or "unknown") as job:
+    with store.write(db_path or settings.db_path(), action="as_of", who=user or "unknown", waiting=waiting) as job:
         db.run("import_set_as_of", job.con, as_of=day, data_version=version)
         job.note = str(day)
     return version

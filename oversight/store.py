@@ -106,14 +106,20 @@ def parse_version_id(text: str) -> int | None:
 # ------------------------------------------------------------------------------------------------
 
 
-def _history(path: Path) -> sqlite3.Connection:
+@contextmanager
+def _history(path: Path) -> Iterator[sqlite3.Connection]:
+    """The history database, committed and closed when the block ends."""
     folder = versions_dir(path)
     _private_dir(folder)
     file = folder / "history.sqlite"
     con = sqlite3.connect(file, timeout=30)
-    con.executescript(_HISTORY_SCHEMA)
-    os.chmod(file, 0o600)
-    return con
+    try:
+        con.executescript(_HISTORY_SCHEMA)
+        os.chmod(file, 0o600)
+        with con:
+            yield con
+    finally:
+        con.close()
 
 
 def history(path: Path | str) -> pd.DataFrame:
@@ -465,6 +471,8 @@ def rollback(path: Path | str, version: str, who: str) -> tuple[int, Version]:
     """Make an earlier version's data current again, as a new version (so it can be undone too)."""
     from oversight import ingest
 
+    if current(path) is None:
+        raise StoreError("missing", path=str(path))
     seq = parse_version_id(version)
     listed = history(path)
     if seq is None or f"v{seq:06d}" not in set(listed["version"]):
