@@ -23,6 +23,7 @@ PAGES = [
     ("nav.section_service", "app_pages/red_property.py", "red-property", "nav.red_property", ":material/flag:"),
     ("nav.section_service", "app_pages/requests.py", "requests", "nav.requests", ":material/support_agent:"),
     ("nav.section_service", "app_pages/volunteers.py", "volunteers", "nav.volunteers", ":material/volunteer_activism:"),
+    ("nav.section_service", "app_pages/supervision.py", "supervision", "nav.supervision", ":material/assignment_late:"),
     ("nav.section_data", "app_pages/data.py", "data", "nav.data", ":material/upload_file:"),
 ]
 

@@ -38,7 +38,7 @@ from oversight import db, i18n, settings, store
 Progress = Callable[[float, str], None]
 
 # Tables an import may never touch: the app's own bookkeeping.
-REFUSED_TABLES = ("meta", "import_log")
+REFUSED_TABLES = ("meta", "import_log", "supervision_cases", "supervision_events")
 IMPORTABLE_TABLES = tuple(t for t in db.TABLES if t not in REFUSED_TABLES)
 
 MAX_LISTED_PROBLEMS = 100_000  # every problem is counted; this many are listed

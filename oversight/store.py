@@ -341,6 +341,9 @@ def write(
             _pause("building")
             yield job
             if not job.aborted:
+                from oversight import supervision
+
+                supervision.sync(job.con)  # the ledger always matches the version it is in
                 job.con.execute("CHECKPOINT")
                 published = True
         finally:
