@@ -19,6 +19,8 @@ statuses = c1.multiselect(
     bind="query-params",
     placeholder=ctx.t("filter.all"),
 )
+if asked := ledger.kinds_asked([]):
+    st.session_state["sv_kind"] = asked
 kinds = c2.multiselect(
     ctx.t("supervision.filter_kind"),
     supervision.KINDS,

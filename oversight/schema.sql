@@ -174,7 +174,7 @@ CREATE TABLE IF NOT EXISTS import_log (
 
 -- 督办台账: a case for every late item, overdue request and compound below the satisfaction line.
 -- Opened and closed by supervision.sync on every write; assigned, reminded and closed by officials.
--- One case per cause (case_id = kind:subject), reopened rather than duplicated when the cause returns.
+-- One case per cause (case_id = a kind's letters - the subject's id), reopened rather than duplicated when the cause returns.
 CREATE TABLE IF NOT EXISTS supervision_cases (
     case_id         VARCHAR PRIMARY KEY,
     kind            VARCHAR NOT NULL

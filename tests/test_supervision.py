@@ -86,7 +86,7 @@ def test_every_cause_has_exactly_one_open_case_after_a_write(store_db):
 
 def test_a_case_closes_itself_when_its_cause_is_gone_and_reopens_when_it_is_back(store_db, tmp_path):
     case_id = open_case(store_db, "request_overdue")
-    request_id = case_id.split(":", 1)[1]
+    request_id = case_id.split("-", 1)[1]
     received = read(store_db, "SELECT received_at FROM requests WHERE request_id = $r", {"r": request_id})[0][0]
     row = read(store_db, "SELECT request_id, compound_id, received_at, channel, category, handler FROM requests "
                "WHERE request_id = $r", {"r": request_id})[0]  # fmt: skip

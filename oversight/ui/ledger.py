@@ -12,6 +12,7 @@ from oversight.ui import versions
 from oversight.ui.context import Context
 
 NOTICE_KEY = "_ledger_notice"
+KIND_HANDOFF = "_ledger_kind"  # 总览 -> 督办台账: the kind to filter on
 
 
 def filtered(cases: pd.DataFrame, statuses: list[str], kinds: list[str], units: list[str]) -> pd.DataFrame:
@@ -31,16 +32,24 @@ def count_line(ctx: Context, cases: pd.DataFrame) -> str:
 
 
 def overview_links(ctx: Context) -> None:
-    """The open cases by kind, each a link to the ledger filtered to that kind (on 总览's 需要关注)."""
+    """The open cases by kind, each a button to the ledger filtered to that kind (on 总览's 需要关注)."""
     page = st.session_state.get("_pages", {}).get("supervision")
-    counts = ctx.fetch("supervision_counts").set_index("kind")["cases"] if page is not None else None
-    if counts is None:
+    if page is None:
         return
+    counts = ctx.fetch("supervision_counts").set_index("kind")["cases"]
     cols = st.columns(len(supervision.KINDS) + 1)
     cols[0].caption(ctx.t("supervision.links_title"))
     for col, kind in zip(cols[1:], supervision.KINDS, strict=True):
         label = ctx.t("supervision.link_label", kind=ctx.t(f"supervision.kind.{kind}"), count=int(counts.get(kind, 0)))
-        col.page_link(page, label=label, query_params={"sv_kind": kind}, help=ctx.t("supervision.link_hint"))
+        if col.button(label, key=f"sv_link_{kind}", help=ctx.t("supervision.link_hint"), type="tertiary"):
+            st.session_state[KIND_HANDOFF] = kind
+            st.switch_page(page)
+
+
+def kinds_asked(default: list[str]) -> list[str]:
+    """The kind 总览 asked for (a button there), once; else the widget's own value."""
+    kind = st.session_state.pop(KIND_HANDOFF, None)
+    return [kind] if kind else default
 
 
 def case_panel(ctx: Context, cases: pd.DataFrame) -> None:
@@ -61,6 +70,7 @@ def case_panel(ctx: Context, cases: pd.DataFrame) -> None:
             events = events.assign(
                 acted_at=events["acted_at"].map(lambda v: f"{v:%Y-%m-%d %H:%M}"),
                 action=events["action"].map(lambda v: ctx.t(f"supervision.action.{v}")),
+                who=events["who"].replace({"system": ctx.t("supervision.system")}),
             )
             shown = events.rename(columns={c: ingest.column_label(c, ctx.lang) for c in events.columns})
             st.dataframe(shown, hide_index=True, key="sv_events", placeholder="—")
