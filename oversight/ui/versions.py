@@ -74,8 +74,8 @@ def history_tab(ctx: Context, may_roll_back: bool, user: str) -> None:
     if len(kept) > 1:
         st.subheader(t("versions.compare_title"))
         c1, c2 = st.columns(2)
-        before = c1.selectbox(t("data.compare_before"), kept, index=1, key="versions_before")
-        after = c2.selectbox(t("data.compare_after"), kept, index=0, key="versions_after")
+        before = c1.selectbox(t("versions.compare_before"), kept, index=1, key="versions_before")
+        after = c2.selectbox(t("versions.compare_after"), kept, index=0, key="versions_after")
         if st.button(t("data.compare_button"), key="versions_compare"):
             scope = None if ctx.filter.allowed is None else sorted(ctx.filter.allowed)
             files = [store.version_file(ctx.store_path, store.parse_version_id(v)) for v in (before, after)]
