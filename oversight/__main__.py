@@ -36,7 +36,7 @@ def _cmd_as_of(args) -> int:
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
-        return _fail(_t(args, "cli.not_a_date", value=args.date))
+        return _fail(_t(args, "cli.not_a_date", value=args.date, pattern="YYYY-MM-DD"))
     ingest.set_as_of(day, db_path=args.db, user=_user(args), waiting=_waiting_printer(args.lang))
     print(_t(args, "cli.as_of_set", as_of=day.isoformat(), version=store.current(args.db).id))
     return 0
