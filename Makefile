@@ -44,4 +44,4 @@ bench: $(VENV)/.dev-installed
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal tests/artifacts
+	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal data/*.duckdb.versions tests/artifacts
