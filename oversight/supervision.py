@@ -73,20 +73,15 @@ def sync(con: duckdb.DuckDBPyConnection, who: str = "system") -> None:
         "min_rated": settings.min_rated(),
         "satisfaction_line": settings.satisfaction_line(),
     }
-    causes = db.run("supervision_causes", con, **params)
+    causes = db.run("supervision_write_causes", con, **params)
     con.register("_causes_frame", causes)
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _causes AS SELECT * FROM _causes_frame")
     finally:
         con.unregister("_causes_frame")
     stamp = {"now": datetime.now().replace(microsecond=0), "who": who, "today": as_of}
-    for step in (
-        "supervision_sync_events",
-        "supervision_sync_close",
-        "supervision_sync_reopen",
-        "supervision_sync_open",
-    ):
-        db.run(step, con, **stamp)
+    for step in ("sync_events", "sync_close", "sync_reopen", "sync_open"):
+        db.run(f"supervision_write_{step}", con, **stamp)
     con.execute("DROP TABLE _causes")
 
 
@@ -125,7 +120,7 @@ def act(
     with store.write(path, action="supervision", who=account.name, table_name="supervision_cases",
                      waiting=waiting) as job:  # fmt: skip
         con = job.con
-        case = db.run("supervision_case", con, case_id=request.case_id)
+        case = db.run("supervision_write_case", con, case_id=request.case_id)
         if case.empty:
             raise SupervisionError("no_case", case_id=request.case_id)
         row = case.iloc[0]
@@ -137,14 +132,16 @@ def act(
         if request.action == "assign":
             if request.due_on is None or request.due_on < as_of:
                 raise SupervisionError("past_deadline", as_of=as_of.isoformat())
-            db.run("supervision_assign", con, case_id=request.case_id, unit=request.unit.strip(),
+            db.run("supervision_write_assign", con, case_id=request.case_id, unit=request.unit.strip(),
                    person=(request.person or "").strip() or None, due_on=request.due_on)  # fmt: skip
         elif request.action in ("progress", "propose_close"):
-            db.run("supervision_progress", con, case_id=request.case_id, propose=request.action == "propose_close")
+            db.run(
+                "supervision_write_progress", con, case_id=request.case_id, propose=request.action == "propose_close"
+            )
         elif request.action == "close":
-            db.run("supervision_close", con, case_id=request.case_id, today=as_of)
+            db.run("supervision_write_close", con, case_id=request.case_id, today=as_of)
         db.run(
-            "supervision_event_insert",
+            "supervision_write_event_insert",
             con,
             case_id=request.case_id,
             now=datetime.now().replace(microsecond=0),

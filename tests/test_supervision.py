@@ -37,7 +37,7 @@ def causes(path: Path) -> set[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         frame = db.run(
-            "supervision_causes",
+            "supervision_write_causes",
             con,
             as_of=db.meta(con)["as_of"],
             request_days=settings.request_days(),

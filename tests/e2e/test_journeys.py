@@ -148,7 +148,9 @@ def test_7_bad_file_is_refused_and_a_good_one_changes_the_figures(server, page):
         box.click()
         page.locator('[role="option"]').filter(has_text="requests").first.click()
         settle(page)
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+            str(path)
+        )  # the import tab's
         settle(page)
         page.get_by_role("button", name="校验并导入").click()
         settle(page)
