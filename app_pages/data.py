@@ -7,6 +7,7 @@ import streamlit as st
 
 from oversight import db, export, fmt, ingest, settings, snapshots, templates
 from oversight.ui import context, widgets
+from oversight.ui.text import md
 
 RESULT_KEY = "_data_import_result"
 COMPARE_KEY = "_data_compare"
@@ -72,7 +73,7 @@ def show_result(result: ingest.ImportResult) -> None:
     if result.problem_count > len(result.problems):
         st.caption(t("data.failed_more", shown=len(result.problems), count=result.problem_count))
     # The first few problems as sentences, so the most common case needs no table at all.
-    st.markdown("\n".join(f"- {p.line(ctx.lang)}" for p in result.problems[:5]))
+    st.markdown("\n".join(f"- {md(p.line(ctx.lang))}" for p in result.problems[:5]))
     frame = ingest.problems_frame(result.problems, ctx.lang)
     st.dataframe(frame, hide_index=True, key="data_problems")
     st.download_button(
@@ -176,7 +177,7 @@ with tab_snapshots:
                 created_by=user,
                 lang=ctx.lang,
             )
-            st.success(t("data.saved", name=path.name), icon=":material/check_circle:")
+            st.success(t("data.saved", name=md(path.name)), icon=":material/check_circle:")
 
     allowed = None if ctx.filter.allowed is None else set(ctx.filter.allowed)
     saved = [s for s in snapshots.list_snapshots() if allowed is None or set(s.compound_ids) <= allowed]

@@ -11,6 +11,7 @@ import time
 import streamlit as st
 
 from oversight import auth, i18n, settings
+from oversight.ui.text import md
 
 ACCOUNT_KEY, SEEN_KEY, NOTICE_KEY = "_account", "_last_seen", "_login_notice"
 
@@ -80,5 +81,7 @@ def form(lang: str) -> None:
 
 def account_box(account: auth.Account, lang: str) -> None:
     """Who is signed in, and the logout button, at the foot of the sidebar."""
-    st.sidebar.caption(i18n.t("login.signed_in", lang, name=account.name, role=i18n.t(f"role.{account.role}", lang)))
+    st.sidebar.caption(
+        i18n.t("login.signed_in", lang, name=md(account.name), role=i18n.t(f"role.{account.role}", lang))
+    )
     st.sidebar.button(i18n.t("login.logout", lang), on_click=logout, icon=":material/logout:", key="logout")

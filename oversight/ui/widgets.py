@@ -10,6 +10,7 @@ import streamlit as st
 
 from oversight import db, export, fmt, i18n, metrics
 from oversight.ui.context import Context
+from oversight.ui.text import md
 
 # Columns whose values are codes with labels in locales/*/codes.toml.
 CODE_SECTIONS = {
@@ -48,7 +49,11 @@ def filter_words(ctx: Context) -> list[str]:
 def filter_line(ctx: Context) -> str:
     communities, compounds, period = filter_words(ctx)
     return ctx.t(
-        "page.filter_line", as_of=fmt.day(ctx.as_of), communities=communities, compounds=compounds, period=period
+        "page.filter_line",
+        as_of=fmt.day(ctx.as_of),
+        communities=md(communities),
+        compounds=md(compounds),
+        period=period,
     )
 
 
