@@ -51,3 +51,8 @@ def idle_minutes() -> float:
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_SECONDS = 60
+
+
+def xlsx_unpacked_limit_mb() -> int:
+    """The most an XLSX may unpack to, checked from its zip directory before it is opened."""
+    return int(_env("XLSX_UNPACKED_LIMIT_MB", "1000"))
