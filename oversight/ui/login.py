@@ -23,6 +23,15 @@ def sso_configured() -> bool:
         return False
 
 
+def client_address() -> str:
+    """This session's client address, as seen behind a trusted proxy (for lockouts and the audit log)."""
+    try:
+        peer, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
+    except Exception:  # noqa: BLE001 - no request context (bare mode): the local machine
+        peer, forwarded = None, None
+    return auth.client_address(peer, forwarded)
+
+
 def _message(error: auth.AuthError, lang: str) -> str:
     return i18n.t(f"login.error_{error.kind}", lang, **error.details)
 
@@ -71,7 +80,7 @@ def form(lang: str) -> None:
         submitted = st.form_submit_button(t("login.submit"), type="primary")
     if submitted:
         try:
-            st.session_state[ACCOUNT_KEY] = auth.login(name, password)
+            st.session_state[ACCOUNT_KEY] = auth.login(name, password, address=client_address())
             st.session_state[SEEN_KEY] = time.time()
             st.rerun()
         except auth.AuthError as e:
