@@ -157,8 +157,8 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted=None) ->
     """The client's address: the TCP peer, or, when the peer is a trusted proxy, the last address
     in X-Forwarded-For that is not itself a trusted proxy (the one the proxy saw)."""
     trusted = tuple(settings.trusted_proxies() if trusted is None else trusted)
-    address = peer or "127.0.0.1"  # Streamlit reports a loopback peer as None
-    if address not in trusted or not forwarded_for:
+    address = peer if isinstance(peer, str) and peer else "127.0.0.1"  # Streamlit reports loopback as None
+    if address not in trusted or not isinstance(forwarded_for, str) or not forwarded_for:
         return address
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
         if hop not in trusted:
