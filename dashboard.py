@@ -11,6 +11,7 @@ import streamlit as st
 from oversight import db, i18n, settings
 from oversight.filters import scope
 from oversight.ui import context, login, sidebar
+from oversight.ui.icon import PAGE_ICON
 
 log = logging.getLogger("oversight")
 
@@ -40,7 +41,7 @@ def overview_alias() -> st.Page:
 
 
 lang = settings.default_language()
-st.set_page_config(page_title=i18n.t("app.title", lang), page_icon=":material/apartment:", layout="wide")
+st.set_page_config(page_title=i18n.t("app.title", lang), page_icon=PAGE_ICON, layout="wide")
 
 db_file = settings.db_path()
 if not db_file.exists():
@@ -51,12 +52,14 @@ lang = sidebar.language(lang)
 account = login.signed_in()
 if account is None:
     # The pages are registered (hidden) so the link asked for is still open after signing in.
-    st.navigation(
+    asked = st.navigation(
         [st.Page(path, url_path=_url(url), default=url == "overview") for _, path, url, *_ in PAGES]
         + [overview_alias()],
         position="hidden",
     )
-    login.form(lang)  # draws the login page and stops: nothing with data before an account is known
+    login.form(
+        lang, next_page=asked.url_path
+    )  # draws the login page and stops: nothing with data before an account is known
 
 try:
     con = db.connect(db_file)

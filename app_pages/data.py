@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from oversight import db, export, fmt, ingest, settings, snapshots, templates
-from oversight.ui import context, widgets
+from oversight.ui import audit_view, context, widgets
 from oversight.ui.text import md
 
 RESULT_KEY = "_data_import_result"
@@ -52,6 +52,7 @@ def run_import(table: str, uploaded, sheet: str) -> ingest.ImportResult:
             progress=lambda fraction, text: bar.progress(fraction, text=text),
         )
     bar.empty()
+    audit_view.record_import(ctx, result)
     return result
 
 
@@ -177,6 +178,7 @@ with tab_snapshots:
                 created_by=user,
                 lang=ctx.lang,
             )
+            audit_view.record_snapshot(ctx, path.name)
             st.success(t("data.saved", name=md(path.name)), icon=":material/check_circle:")
 
     allowed = None if ctx.filter.allowed is None else set(ctx.filter.allowed)
@@ -205,7 +207,7 @@ with tab_snapshots:
         pick = st.selectbox(t("data.download_which"), list(by_name), key="data_snapshot_pick")
         st.download_button(
             t("data.download_snapshot"),
-            data=lambda: by_name[pick].path.read_bytes(),
+            data=audit_view.audited(ctx, pick, lambda: by_name[pick].path.read_bytes()),
             file_name=pick,
             mime="application/zip",
             icon=":material/download:",
@@ -238,3 +240,6 @@ with tab_snapshots:
                     st.info(t("data.items_none"))
                 else:
                     st.dataframe(comparison.items, hide_index=True, key="data_compare_items")
+
+if account.sees_everything:
+    audit_view.section(ctx)

@@ -121,7 +121,11 @@ def add_user(
 
 
 def remove_user(name: str, path: Path | None = None) -> bool:
+    """Remove an account and end its sessions everywhere."""
+    from oversight import sessions
+
     with _connect(path) as con:
+        sessions.end_all(name, con)
         return con.execute("DELETE FROM accounts WHERE name = ?", (name,)).rowcount > 0
 
 
@@ -134,6 +138,9 @@ def set_password(name: str, password: str, path: Path | None = None) -> None:
             (_hasher.hash(password), name),
         ).rowcount
         con.execute("DELETE FROM login_failures WHERE name = ?", (name,))
+        from oversight import sessions
+
+        sessions.end_all(name, con)  # a new password ends every session of the old one
     if n == 0:
         raise AuthError("unknown", name=name)
 
@@ -142,6 +149,13 @@ def list_users(path: Path | None = None) -> list[Account]:
     with _connect(path) as con:
         rows = con.execute("SELECT name, role, communities, email FROM accounts ORDER BY name").fetchall()
     return [_account(r) for r in rows]
+
+
+def find(name: str, path: Path | None = None) -> Account | None:
+    """The account of a name (a session's owner), or None once it has been removed."""
+    with _connect(path) as con:
+        row = con.execute("SELECT name, role, communities, email FROM accounts WHERE name = ?", (name,)).fetchone()
+    return _account(row) if row else None
 
 
 def find_by_email(email: str, path: Path | None = None) -> Account | None:
@@ -157,7 +171,7 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted=None) ->
     """The client's address: the TCP peer, or, when the peer is a trusted proxy, the last address
     in X-Forwarded-For that is not itself a trusted proxy (the one the proxy saw)."""
     trusted = tuple(settings.trusted_proxies() if trusted is None else trusted)
-    address = peer if isinstance(peer, str) and peer else "127.0.0.1"  # Streamlit reports loopback as None
+    address = peer if isinstance(peer, str) and peer and peer != "::1" else "127.0.0.1"  # Streamlit: loopback is None
     if address not in trusted or not isinstance(forwarded_for, str) or not forwarded_for:
         return address
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):

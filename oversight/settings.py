@@ -61,3 +61,13 @@ def xlsx_unpacked_limit_mb() -> int:
 def trusted_proxies() -> tuple[str, ...]:
     """Peers whose X-Forwarded-For is believed (comma-separated): OVERSIGHT_TRUSTED_PROXIES."""
     return tuple(a.strip() for a in _env("TRUSTED_PROXIES", "127.0.0.1").split(",") if a.strip())
+
+
+def audit_path() -> Path:
+    """The audit log, an SQLite file of its own: OVERSIGHT_AUDIT, default data/audit.sqlite."""
+    return Path(_env("AUDIT", str(ROOT / "data" / "audit.sqlite")))
+
+
+def session_hours() -> float:
+    """A signed-in session's absolute lifetime, however active: OVERSIGHT_SESSION_HOURS."""
+    return float(_env("SESSION_HOURS", "12"))

@@ -1,4 +1,4 @@
-"""Browser fixtures: `streamlit run dashboard.py` on a free port against a copy of the demo
+"""Browser fixtures: `python -m oversight serve` on a free port against a copy of the demo
 database, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
@@ -68,24 +68,10 @@ class Server:
             "OVERSIGHT_ACCOUNTS": str(accounts),
         }
         self.log = open(db_file.parent / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
+        self.accounts = accounts
+        # The way a street office runs it: python -m oversight serve (st.App under uvicorn).
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard.py",
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
+            [sys.executable, "-m", "oversight", "serve", "--db", str(db_file), "--port", str(self.port)],
             cwd=settings.ROOT,
             env=env,
             stdout=self.log,
