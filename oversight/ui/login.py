@@ -10,6 +10,7 @@ session only.
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -117,7 +118,9 @@ def _signed_in_as(account: auth.Account, method: str, next_page: str) -> None:
     audit.record("sign_in", account.name, {"result": "ok", "method": method}, address)
     if server.ACTIVE:
         code = sessions.issue_code(account.name, address)
-        _browser_to(f"{server.OPEN_PATH}?code={code}&next={next_page}")
+        # The link's filters come back after the cookie is set, so a copied link still opens its view.
+        query = urlencode([(k, v) for k in st.query_params for v in st.query_params.get_all(k)])
+        _browser_to(f"{server.OPEN_PATH}?{urlencode({'code': code, 'next': next_page, 'query': query})}")
         st.stop()
     st.session_state[ACCOUNT_KEY], st.session_state[SEEN_KEY] = account, time.time()
     st.rerun()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
 from starlette.concurrency import run_in_threadpool
@@ -54,8 +55,11 @@ def _https(request: Request) -> bool:
 
 
 def _next(request: Request) -> str:
+    """Where to go after the cookie is set: a page of this app, with the filters its link carried."""
     page = request.query_params.get("next", "")
-    return "/" + (page if _PAGE.match(page) else "")
+    target = "/" + (page if _PAGE.match(page) else "")
+    kept = urlencode(parse_qsl(request.query_params.get("query", ""))[:50])  # re-encoded: no header tricks
+    return f"{target}?{kept}" if kept else target
 
 
 async def open_session(request: Request):
