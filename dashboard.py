@@ -8,7 +8,7 @@ from datetime import date
 import duckdb
 import streamlit as st
 
-from oversight import db, i18n, settings
+from oversight import db, i18n, settings, store
 from oversight.filters import scope
 from oversight.ui import context, login, sidebar
 from oversight.ui.icon import PAGE_ICON
@@ -43,10 +43,13 @@ def overview_alias() -> st.Page:
 lang = settings.default_language()
 st.set_page_config(page_title=i18n.t("app.title", lang), page_icon=PAGE_ICON, layout="wide")
 
-db_file = settings.db_path()
-if not db_file.exists():
-    st.error(i18n.t("app.no_database", lang, path=str(db_file)))
+store_path = settings.db_path()
+if not store_path.exists():
+    st.error(i18n.t("app.no_database", lang, path=str(store_path)))
     st.stop()
+# This rerun reads one version throughout, even if a write makes a newer one current meanwhile.
+db_file = store.current_file(store_path)
+context.follow_version(str(db_file))
 
 lang = sidebar.language(lang)
 account = login.signed_in()
@@ -86,6 +89,7 @@ context.store(
         filter=flt,
         compound_ids=scope(options, flt),
         db_file=str(db_file),
+        store_path=str(store_path),
         data_version=meta.get("data_version", ""),
         labels=labels,
         community_names=dict(zip(options["community_id"], options["community"], strict=False)),

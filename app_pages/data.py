@@ -5,8 +5,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from oversight import db, export, fmt, ingest, settings, snapshots, templates
-from oversight.ui import audit_view, context, widgets
+from oversight import db, export, fmt, ingest, settings, snapshots, store, templates
+from oversight.ui import audit_view, context, versions, widgets
 from oversight.ui.text import md
 
 RESULT_KEY = "_data_import_result"
@@ -33,7 +33,7 @@ def table_label(table: str) -> str:
     return f"{t(f'data.table_{table}')}（{table}）" if ctx.lang == "zh" else f"{t(f'data.table_{table}')} ({table})"
 
 
-def run_import(table: str, uploaded, sheet: str) -> ingest.ImportResult:
+def run_import(table: str, uploaded, sheet: str, replace: bool) -> ingest.ImportResult:
     """Save the upload to a temporary file and import it, with a progress bar."""
     bar = st.progress(0.0, text=t("data.importing"))
     suffix = Path(uploaded.name).suffix or ".csv"
@@ -43,13 +43,15 @@ def run_import(table: str, uploaded, sheet: str) -> ingest.ImportResult:
         result = ingest.import_file(
             table,
             path,
-            con=db.connect(ctx.db_file),
+            db_path=ctx.store_path,
             sheet=sheet or None,
             lang=ctx.lang,
             user=user,
             file_name=uploaded.name,
             allowed_compounds=allowed_compounds,
             progress=lambda fraction, text: bar.progress(fraction, text=text),
+            replace=replace,
+            waiting=versions.waiting_notice(ctx),
         )
     bar.empty()
     audit_view.record_import(ctx, result)
@@ -65,10 +67,12 @@ def show_result(result: ingest.ImportResult) -> None:
                 t("data.ok", added=result.added, replaced=result.replaced, unchanged=result.unchanged),
                 icon=":material/check_circle:",
             )
-        c1, c2, c3 = st.columns(3)
-        c1.metric(t("data.added"), fmt.number(result.added), border=True)
-        c2.metric(t("data.replaced"), fmt.number(result.replaced), border=True)
-        c3.metric(t("data.unchanged"), fmt.number(result.unchanged), border=True)
+        cols = st.columns(4 if result.deleted else 3)
+        cols[0].metric(t("data.added"), fmt.number(result.added), border=True)
+        cols[1].metric(t("data.replaced"), fmt.number(result.replaced), border=True)
+        cols[2].metric(t("data.unchanged"), fmt.number(result.unchanged), border=True)
+        if result.deleted:
+            cols[3].metric(t("versions.deleted"), fmt.number(result.deleted), border=True)
         return
     st.error(t("data.failed", count=result.problem_count), icon=":material/error:")
     if result.problem_count > len(result.problems):
@@ -92,8 +96,15 @@ def template_file(table: str, kind: str, lang: str) -> bytes:
     return templates.template_bytes(table, kind, lang)
 
 
-tab_import, tab_log, tab_templates, tab_snapshots = st.tabs(
-    [t("data.tab_import"), t("data.tab_log"), t("data.tab_templates"), t("data.tab_snapshots")]
+tab_import, tab_delete, tab_log, tab_versions, tab_templates, tab_snapshots = st.tabs(
+    [
+        t("data.tab_import"),
+        t("versions.tab_delete"),
+        t("data.tab_log"),
+        t("versions.tab_history"),
+        t("data.tab_templates"),
+        t("data.tab_snapshots"),
+    ]
 )
 
 with tab_import:
@@ -112,8 +123,11 @@ with tab_import:
         sheet = ""
         if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
             sheet = st.text_input(t("data.sheet"), key="data_sheet")
+        replace = st.checkbox(
+            t("versions.replace_label"), help=t("versions.replace_help"), key="data_replace", value=False
+        )
         if st.button(t("data.start_import"), type="primary", disabled=uploaded is None, key="data_import"):
-            st.session_state[RESULT_KEY] = (uploaded.file_id, table, run_import(table, uploaded, sheet))
+            st.session_state[RESULT_KEY] = (uploaded.file_id, table, run_import(table, uploaded, sheet, replace))
         # The outcome stays on screen while the same file and table are chosen.
         shown = st.session_state.get(RESULT_KEY)
         if shown is not None and uploaded is not None and shown[:2] == (uploaded.file_id, table):
@@ -125,12 +139,21 @@ with tab_import:
             st.caption(t("data.as_of_help"))
             day = st.date_input(t("data.as_of_label"), value=ctx.as_of, format="YYYY-MM-DD", key="data_as_of")
             if st.button(t("data.as_of_save"), key="data_as_of_save") and day != ctx.as_of:
-                ingest.set_as_of(day, db.connect(ctx.db_file))
-                st.rerun()
+                try:
+                    ingest.set_as_of(day, db_path=ctx.store_path, user=user, waiting=versions.waiting_notice(ctx))
+                    st.rerun()
+                except store.StoreError as e:
+                    st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")
+
+with tab_delete:
+    versions.delete_section(ctx, list(ingest.IMPORTABLE_TABLES), table_label, user, allowed_compounds)
+
+with tab_versions:
+    versions.history_tab(ctx, may_roll_back=account.sees_everything, user=user)
 
 with tab_log:
     st.subheader(t("data.log_title"))
-    log = ingest.import_log(db.connect(ctx.db_file))
+    log = ingest.import_log(db.connect(ctx.db_file), db_path=ctx.store_path)
     if not account.sees_everything:
         log = log[log["imported_by"] == account.name]  # staff see their own attempts only
     if log.empty:

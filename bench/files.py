@@ -22,7 +22,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench.common import ROOT, cache_dir, default_filter, emit, peak_rss_mb, scenario, spawn, status_mb
+from bench.common import ROOT, cache_dir, default_filter, emit, peak_rss_mb, run_worker, scenario, spawn, status_mb
 
 # pages/requests.py's LIST_CODES: the list's code columns and their label sections.
 LIST_CODES = {"channel": "channel", "category": "request_category", "handler": "handler"}
@@ -149,6 +149,27 @@ def measure_import(db_file: Path, rows: int) -> dict:
     finally:
         for path in (scratch, Path(str(scratch) + ".wal"), csv):
             path.unlink(missing_ok=True)
+        shutil.rmtree(Path(str(scratch) + ".versions"), ignore_errors=True)
+
+
+def measure_writes(db_file: Path, rows: int) -> dict:
+    """A write of `rows` services rows as a new version of a versioned copy, while a dashboard serves it."""
+    from oversight import store
+
+    scratch = cache_dir() / "writes-scratch" / "oversight.duckdb"
+    shutil.rmtree(scratch.parent, ignore_errors=True)
+    scratch.parent.mkdir(parents=True)
+    csv = cache_dir() / f"services-{rows}.csv"
+    try:
+        store.publish_file(scratch, db_file, action="generate", who="bench")
+        services_file(store.current_file(scratch), csv, rows)
+        r = run_worker("bench.writes", ["--store", str(scratch), "--csv", str(csv)], scratch, timeout=1800)
+        if not r.data:
+            return {"error": f"exit {r.returncode}: {r.log_tail[-800:]}"}
+        return {**r.data, "rows": rows}
+    finally:
+        shutil.rmtree(scratch.parent, ignore_errors=True)
+        csv.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ measures, one after another so that nothing competes for the two cores or the da
 2. every page cold, a fresh process per sample;
 3. the pandas baseline on the Overview and Resident requests pages, and its figures against ours (bench/baseline.py);
 4. the CSV export of the largest list and DuckDB's COPY of it; the import of a services file (bench/files.py);
+   a write as a new version while a dashboard serves (bench/writes.py);
 5. `streamlit run` in Chromium: resident memory after every page, then the concurrent sessions (bench/browser.py).
 Writes bench/results.md (or --out) and prints it.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 from bench import report
 from bench.common import ROOT, cache_dir, default_filter, load_average, pages, run_worker, scenario
 
-PARTS = ("pages", "baseline", "files", "browser")
+PARTS = ("pages", "baseline", "files", "writes", "browser")
 QUICK = {"reps": 1, "cold_reps": 1, "cold_warmup": 0, "baseline_reps": 1, "load_seconds": 20.0}
 FULL = {"reps": 5, "cold_reps": 3, "cold_warmup": 1, "baseline_reps": 3, "load_seconds": 60.0}
 
@@ -193,6 +194,11 @@ def main(argv: list[str] | None = None) -> dict:
         results["baseline"] = measure_baseline(db_file, o)
     if "files" in parts:
         results["export"], results["import"] = measure_files(db_file, args.import_rows)
+    if "writes" in parts:
+        from bench import files
+
+        say(f"a write of {args.import_rows:,} rows while a dashboard serves ...")
+        results["writes"] = files.measure_writes(db_file, args.import_rows)
     if "browser" in parts:
         results["browser"] = measure_browser(db_file, info, o, args.load_sessions, args.think)
     info.update(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ def _cmd_demo(args) -> int:
 
     if args.regenerate_csv:
         demo.write_csvs()
-    demo.build(Path(args.db))
+    _build_and_publish(args, "demo", lambda tmp: demo.build(tmp))
     print(f"demo database built: {args.db}")
     if not args.no_accounts:
         from oversight import auth
@@ -30,15 +31,46 @@ def _cmd_demo(args) -> int:
 def _cmd_as_of(args) -> int:
     from datetime import date
 
-    from oversight import db, ingest
+    from oversight import ingest, store
 
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
-        print(f"not a date (YYYY-MM-DD): {args.date}", file=sys.stderr)
-        return 1
-    ingest.set_as_of(day, db.connect(args.db))
-    print(f"as_of = {day.isoformat()}")
+        return _fail(_t(args, "cli.not_a_date", value=args.date))
+    ingest.set_as_of(day, db_path=args.db, user=_user(args), waiting=_waiting_printer(args.lang))
+    print(_t(args, "cli.as_of_set", as_of=day.isoformat(), version=store.current(args.db).id))
+    return 0
+
+
+def _build_and_publish(args, action: str, build) -> None:
+    """Build a whole database beside the store (build(path)), then make it the next version."""
+    from oversight import store
+
+    target = Path(args.db)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.{action}-{os.getpid()}.duckdb"
+    try:
+        build(tmp)
+        store.publish_file(target, tmp, action=action, who=_user(args), move=True)
+    finally:
+        tmp.unlink(missing_ok=True)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+
+
+def _cmd_init(args) -> int:
+    """An empty database: the schema, meta (as_of = today, a data version), no rows."""
+    from datetime import date
+
+    from oversight import db, ingest, store
+
+    target = Path(args.db)
+    if target.exists() or target.is_symlink():
+        return _fail(_t(args, "cli.exists", path=args.db))
+    today = date.today()
+    with store.write(target, action="init", who=_user(args), fresh=True) as job:
+        db.create_schema(job.con)
+        db.run("import_set_as_of", job.con, as_of=today, data_version=ingest.new_data_version())
+    print(_t(args, "cli.initialised", path=args.db, as_of=today.isoformat()))
     return 0
 
 
@@ -49,7 +81,7 @@ def _read_password(args) -> str:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass("password: ")
     if first != getpass.getpass("again: "):
-        raise SystemExit("the two passwords differ")
+        raise _CliError("cli.passwords_differ")
     return first
 
 
@@ -57,38 +89,38 @@ def _cmd_users(args) -> int:
     """users add | list | remove | passwd: local accounts, kept apart from the data."""
     from oversight import audit, auth, db
 
-    try:
-        if args.action == "list":
-            for a in auth.list_users():
-                print(f"{a.name}\t{a.role}\t{','.join(a.communities) or '*'}\t{a.email or ''}")
-            return 0
-        elif args.action == "remove":
-            if not auth.remove_user(args.name):
-                print(f"no account named {args.name}", file=sys.stderr)
-                return 1
-            audit.record("user_remove", _user(args), {"name": args.name}, "cli")
-        elif args.action == "passwd":
-            auth.set_password(args.name, _read_password(args))
-            audit.record("user_passwd", _user(args), {"name": args.name}, "cli")
-        else:
+    if args.action == "list":
+        for a in auth.list_users():
+            print(f"{a.name}\t{a.role}\t{','.join(a.communities) or '*'}\t{a.email or ''}")
+        return 0
+    elif args.action == "remove":
+        if not auth.remove_user(args.name):
+            return _fail(_t(args, "cli.users_no_account", name=args.name))
+        audit.record("user_remove", _user(args), {"name": args.name}, "cli")
+    elif args.action == "passwd":
+        auth.set_password(args.name, _read_password(args))
+        audit.record("user_passwd", _user(args), {"name": args.name}, "cli")
+    else:
+        if args.community:
+            if not Path(args.db).exists():
+                return _fail(_t(args, "import.db_missing", path=args.db))
+            # Read-only, from the current version: a running dashboard is no obstacle.
             known = {r[0] for r in db.connect(args.db).execute("SELECT community_id FROM communities").fetchall()}
             unknown = [c for c in args.community if c not in known]
             if unknown:
-                print(f"unknown community id(s): {', '.join(unknown)}", file=sys.stderr)
-                return 1
-            auth.add_user(args.name, args.role, _read_password(args), args.community, email=args.email)
-            detail = {"name": args.name, "role": args.role, "communities": args.community, "email": args.email}
-            audit.record("user_add", _user(args), detail, "cli")
-    except auth.AuthError as e:
-        print(f"{e.kind}: {e.details or ''}".rstrip(": {}"), file=sys.stderr)
-        return 1
+                return _fail(_t(args, "cli.users_unknown_community", ids=", ".join(unknown)))
+        auth.add_user(args.name, args.role, _read_password(args), args.community, email=args.email)
+        detail = {"name": args.name, "role": args.role, "communities": args.community, "email": args.email}
+        audit.record("user_add", _user(args), detail, "cli")
     return 0
 
 
 def _cmd_generate(args) -> int:
     from oversight import generate
 
-    generate.build(Path(args.db), compounds=args.compounds, months=args.months, seed=args.seed)
+    _build_and_publish(
+        args, "generate", lambda tmp: generate.build(tmp, compounds=args.compounds, months=args.months, seed=args.seed)
+    )
     return 0
 
 
@@ -104,30 +136,24 @@ def _user(args) -> str:
 
 
 def _open_database(path: str, lang: str):
-    """This process's connection to the database, or None after saying why it cannot be opened."""
+    """This process's (read-only, for a versioned store) connection to the data, or None after saying why."""
     import duckdb
 
     from oversight import db, i18n, ingest
 
-    if not Path(path).is_file():
+    if not Path(path).exists():
         print(i18n.t("import.db_missing", lang, path=path), file=sys.stderr)
         return None
     try:
         return db.connect(path)
     except duckdb.Error as e:
         if ingest.is_lock_error(e):
-            print(i18n.t("import.locked", lang), file=sys.stderr)
+            print(i18n.t("cli.db_busy", lang), file=sys.stderr)
             return None
         raise
 
 
-def _cmd_import(args) -> int:
-    from oversight import i18n, ingest
-
-    lang = args.lang
-    con = _open_database(args.db, lang)
-    if con is None:
-        return 2
+def _progress_printer():
     shown = {"text": None, "step": -1}
 
     def progress(fraction: float, text: str) -> None:
@@ -137,8 +163,48 @@ def _cmd_import(args) -> int:
             shown.update(text=text, step=step)
             print(f"[{fraction * 100:3.0f}%] {text}", file=sys.stderr, flush=True)
 
+    return progress
+
+
+def _waiting_printer(lang: str):
+    from oversight import i18n
+
+    said = {"at": None}
+
+    def waiting(seconds_left: float) -> None:
+        whole = int(seconds_left) // 5 * 5
+        if whole != said["at"]:
+            said["at"] = whole
+            print(i18n.t("store.waiting", lang, seconds=int(seconds_left)), file=sys.stderr, flush=True)
+
+    return waiting
+
+
+def _print_problems(problems, count: int, lang: str) -> None:
+    from oversight import i18n
+
+    for problem in problems:
+        sys.stdout.write(problem.line(lang) + "\n")
+    if count > len(problems):
+        sys.stdout.write(i18n.t("import.cli_more", lang, count=count - len(problems)) + "\n")
+
+
+def _cmd_import(args) -> int:
+    from oversight import i18n, ingest
+
+    lang = args.lang
+    if not Path(args.db).exists():
+        return _fail(i18n.t("import.db_missing", lang, path=args.db))
     result = ingest.import_file(
-        args.table, Path(args.file), con=con, sheet=args.sheet, lang=lang, user=_user(args), progress=progress
+        args.table,
+        Path(args.file),
+        db_path=args.db,
+        sheet=args.sheet,
+        lang=lang,
+        user=_user(args),
+        progress=_progress_printer(),
+        replace=args.replace,
+        waiting=_waiting_printer(lang),
     )
     from oversight import audit
 
@@ -154,15 +220,76 @@ def _cmd_import(args) -> int:
                 unchanged=result.unchanged,
                 seconds=f"{result.seconds:.1f}",
             )
+            + (i18n.t("import.log_deleted", lang, deleted=result.deleted) if result.deleted else "")
         )
         return 0
-    out = sys.stdout
-    for problem in result.problems:
-        out.write(problem.line(lang) + "\n")
-    if result.problem_count > len(result.problems):
-        out.write(i18n.t("import.cli_more", lang, count=result.problem_count - len(result.problems)) + "\n")
-    out.write(i18n.t("import.cli_failed", lang, table=args.table, count=result.problem_count) + "\n")
+    _print_problems(result.problems, result.problem_count, lang)
+    sys.stdout.write(i18n.t("import.cli_failed", lang, table=args.table, count=result.problem_count) + "\n")
     return 1
+
+
+def _cmd_delete(args) -> int:
+    from oversight import delete, i18n
+
+    lang = args.lang
+    if not Path(args.db).exists():
+        return _fail(i18n.t("import.db_missing", lang, path=args.db))
+    result = delete.delete_file(
+        args.table,
+        Path(args.file),
+        db_path=args.db,
+        sheet=args.sheet,
+        lang=lang,
+        user=_user(args),
+        waiting=_waiting_printer(lang),
+    )
+    if result.ok:
+        print(result.message)
+        return 0
+    _print_problems(result.problems, result.problem_count, lang)
+    table = i18n.t(f"data.table_{args.table}", lang)
+    sys.stdout.write(i18n.t("delete.failed", lang, table=table, count=result.problem_count) + "\n")
+    return 1
+
+
+def _cmd_versions(args) -> int:
+    from oversight import i18n, store
+
+    history = store.history(args.db)
+    if history.empty:
+        return _fail(_t(args, "cli.no_versions", path=args.db))
+    for row in history.itertuples():
+        action = i18n.t(f"store.action_{row.action}", args.lang)
+        what = " ".join(str(x) for x in (row.table_name, row.file_name, row.rows or "") if x)
+        state = _t(args, "cli.version_current") if row.current else "" if row.kept else _t(args, "cli.version_removed")
+        print("\t".join([row.version, row.created_at, row.who, action, what, row.note, state]).rstrip())
+    return 0
+
+
+def _cmd_rollback(args) -> int:
+    from oversight import store
+
+    seq, new = store.rollback(args.db, args.version, _user(args))
+    print(_t(args, "cli.rolled_back", version=f"v{seq:06d}", new=new.id))
+    return 0
+
+
+def _cmd_backup(args) -> int:
+    from oversight import store
+
+    out = store.backup(args.db, args.out)
+    version = store.current(args.db)
+    size = f"{out.stat().st_size / 1024 / 1024:,.1f} MB"
+    print(_t(args, "cli.backup_written", path=str(out), size=size, version=version.id if version else "-"))
+    return 0
+
+
+def _cmd_restore(args) -> int:
+    from oversight import store
+
+    new = store.restore(args.db, args.file, _user(args))
+    print(_t(args, "cli.restored", path=args.file, new=new.id))
+    return 0
 
 
 def _cmd_template(args) -> int:
@@ -243,7 +370,8 @@ def _cmd_serve(args) -> int:
     import logging
     import os
 
-    os.environ["OVERSIGHT_DB"] = str(Path(args.db).resolve())
+    # Absolute, but not resolved: OVERSIGHT_DB may be the symlink to the current data version.
+    os.environ["OVERSIGHT_DB"] = os.path.abspath(args.db)
     os.environ.update(streamlit_options())
     import uvicorn
 
@@ -269,11 +397,16 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m oversight", description="Street governance dashboard tools")
     sub = p.add_subparsers(dest="command", required=True)
 
+    languages = ("zh", "en")
+
     def command(name: str, help_text: str, func):
         c = sub.add_parser(name, help=help_text)
         c.add_argument("--db", default=str(settings.db_path()), help="DuckDB file (default: $OVERSIGHT_DB)")
+        c.add_argument("--lang", choices=languages, default=settings.default_language(), help="language of messages")
         c.set_defaults(func=func)
         return c
+
+    command("init", "create an empty database: the schema and meta (as_of = today), no rows", _cmd_init)
 
     c = command("demo", "build the demo database from data/demo/*.csv", _cmd_demo)
     c.add_argument("--regenerate-csv", action="store_true", help="rewrite data/demo/*.csv first")
@@ -281,6 +414,7 @@ def parser() -> argparse.ArgumentParser:
 
     c = command("as-of", "set the day the data describes (meta.as_of: 'today' in every figure)", _cmd_as_of)
     c.add_argument("date", help="YYYY-MM-DD")
+    c.add_argument("--user", help="who sets it (default: the login name)")
 
     c = command(
         "users", "local accounts: add NAME --role ROLE [--community ID]..., list, remove NAME, passwd NAME", _cmd_users
@@ -299,24 +433,37 @@ def parser() -> argparse.ArgumentParser:
 
     from oversight.ingest import IMPORTABLE_TABLES
 
-    languages = ("zh", "en")
     c = command("import", "validate a CSV/XLSX file and load it into TABLE, all or nothing", _cmd_import)
     c.add_argument("table", help="one of: " + ", ".join(IMPORTABLE_TABLES))
     c.add_argument("file", help="CSV (UTF-8, UTF-8 with BOM, GBK, GB18030) or XLSX")
     c.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
-    c.add_argument("--lang", choices=languages, default=settings.default_language(), help="language of the messages")
+    c.add_argument("--replace", action="store_true", help="also remove the table's rows in scope that the file lacks")
     c.add_argument("--user", help="who imports (recorded in import_log; default: the login name)")
+
+    c = command("delete", "delete the rows of TABLE whose ids FILE lists, all or nothing", _cmd_delete)
+    c.add_argument("table", help="one of: " + ", ".join(IMPORTABLE_TABLES))
+    c.add_argument("file", help="CSV or XLSX with the table's id column(s)")
+    c.add_argument("--sheet", help="XLSX sheet name (default: the first sheet)")
+    c.add_argument("--user", help="who deletes (recorded in the history; default: the login name)")
+
+    command("versions", "list the versions of the data, newest first: id, when, who, what", _cmd_versions)
+    c = command("rollback", "make an earlier version current again (itself a new version)", _cmd_rollback)
+    c.add_argument("version", help="a version id from `versions`, e.g. v000012")
+    c.add_argument("--user", help="who rolls back (default: the login name)")
+    c = command("backup", "write a consistent copy of the current data, while dashboards run", _cmd_backup)
+    c.add_argument("--out", required=True, help="FILE.duckdb")
+    c = command("restore", "make a backup file the current data (itself a new version)", _cmd_restore)
+    c.add_argument("file", help="a file written by backup")
+    c.add_argument("--user", help="who restores (default: the login name)")
 
     c = command("template", "write the import template of TABLE (.csv or .xlsx by the file's ending)", _cmd_template)
     c.add_argument("table", help="one of: " + ", ".join(IMPORTABLE_TABLES))
     c.add_argument("--out", required=True, help="FILE.csv or FILE.xlsx")
-    c.add_argument("--lang", choices=languages, default=settings.default_language())
 
     c = command("export", "write a snapshot zip of every table (Excel-safe CSV + manifest.json)", _cmd_export)
     c.add_argument("--out", required=True, help="FILE.zip")
     c.add_argument("--community", action="append", metavar="ID", help="a community id (repeatable)")
     c.add_argument("--compound", action="append", metavar="ID", help="a compound id (repeatable)")
-    c.add_argument("--lang", choices=languages, default=settings.default_language(), help="language of the headers")
     c.add_argument("--user", help="who exports (recorded in the manifest)")
 
     c = command("serve", "serve the dashboard (st.App under uvicorn; sessions, headers, /ready)", _cmd_serve)
@@ -329,13 +476,52 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+class _CliError(Exception):
+    """A command's refusal: a locale key and its values, printed as one line."""
+
+    def __init__(self, key: str, **values):
+        super().__init__(key)
+        self.key, self.values = key, values
+
+
+def _t(args, key: str, **values) -> str:
+    from oversight import i18n
+
+    return i18n.t(key, getattr(args, "lang", None) or settings.default_language(), **values)
+
+
+def _fail(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every refusal or failure is one line in the chosen language, exit 1."""
     import os
+
+    import duckdb
+
+    from oversight import auth, store
 
     # Data, accounts, the audit log, snapshots and backups are for the service account alone.
     os.umask(0o077)
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except _CliError as e:
+        return _fail(_t(args, e.key, **e.values))
+    except store.StoreError as e:
+        return _fail(_t(args, f"store.error_{e.kind}", **e.details))
+    except auth.AuthError as e:
+        return _fail(_t(args, f"auth_error.{e.kind}", **e.details))
+    except duckdb.Error as e:
+        from oversight import ingest
+
+        if ingest.is_lock_error(e):
+            return _fail(_t(args, "cli.db_busy"))
+        return _fail(_t(args, "cli.error", error=str(e).splitlines()[0]))
+    except OSError as e:
+        return _fail(_t(args, "cli.error", error=f"{e.strerror or e}: {e.filename or ''}".rstrip(": ")))
 
 
 if __name__ == "__main__":

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from functools import cache
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from oversight import settings
+from oversight import settings, store
 
 # Tables in load order: parents before the rows that reference them.
 TABLES = [
@@ -35,34 +36,91 @@ TABLES = [
 ]
 
 _lock = threading.Lock()
-_databases: dict[str, duckdb.DuckDBPyConnection] = {}
+_databases: dict[str, _Database] = {}
 _local = threading.local()
 
 
-def _database(path: Path) -> duckdb.DuckDBPyConnection:
-    key = str(Path(path).resolve())
-    with _lock:
-        if key not in _databases:
-            _databases[key] = duckdb.connect(key)
-        return _databases[key]
+class _Database:
+    """One open DuckDB file and every cursor handed out on it, so a superseded version can be closed."""
+
+    def __init__(self, file: str, read_only: bool):
+        self.con = duckdb.connect(file, read_only=read_only)
+        self.cursors: list[duckdb.DuckDBPyConnection] = []
+        self.last_used = time.monotonic()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self.con.cursor()
+        self.cursors.append(cur)
+        return cur
+
+    def close(self) -> None:
+        for cur in self.cursors:
+            try:
+                cur.close()
+            except duckdb.Error:
+                pass  # already closed
+        self.con.close()
+
+
+def _retire(current_keys: set[str]) -> None:
+    """Close versions nobody has used for a while (called with _lock held): memory stays flat."""
+    now = time.monotonic()
+    for key in [k for k, d in _databases.items() if k not in current_keys]:
+        if now - _databases[key].last_used > settings.retire_seconds():
+            _databases.pop(key).close()
 
 
 def connect(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
-    """This thread's own cursor on the database at path (default: settings.db_path())."""
-    key = str(Path(path or settings.db_path()).resolve())
+    """This thread's own cursor on the data at path (default: settings.db_path()).
+
+    A versioned path (see store) opens its current version read-only, and follows it to the next
+    version after a write; a plain file opens read-write, as before versions existed.
+    """
+    path = Path(path or settings.db_path())
+    file = store.current_file(path)
+    read_only = store.is_versioned(path) or file.parent.name.endswith(".versions")
+    key = str(file.resolve())
     cursors = getattr(_local, "cursors", None)
     if cursors is None:
         cursors = _local.cursors = {}
-    if key not in cursors:
-        cursors[key] = _database(Path(key)).cursor()
+    with _lock:
+        database = _databases.get(key)
+        if database is None:
+            database = _databases[key] = _Database(key, read_only)
+            _retire({key})
+            cursors.pop(key, None)  # a cursor on a closed (retired) database
+        database.last_used = time.monotonic()
+        if key not in cursors:
+            cursors[key] = database.cursor()
+        for stale in [k for k in cursors if k not in _databases]:
+            del cursors[stale]
     return cursors[key]
+
+
+def release(path: Path | str) -> None:
+    """Checkpoint and close this process's database on path (a plain file about to become a version)."""
+    key = str(Path(path).resolve())
+    with _lock:
+        database = _databases.pop(key, None)
+    if database is not None:
+        try:
+            database.con.execute("CHECKPOINT")
+        except duckdb.Error:
+            pass  # read-only, or nothing to write
+        database.close()
+
+
+def open_files() -> set[str]:
+    """The database files this process has open."""
+    with _lock:
+        return set(_databases)
 
 
 def close_all() -> None:
     """Close every database this process opened (tests, and before a file is replaced)."""
     with _lock:
-        for con in _databases.values():
-            con.close()
+        for database in _databases.values():
+            database.close()
         _databases.clear()
     _local.__dict__.clear()
 

@@ -34,7 +34,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from oversight import db, i18n, settings
+from oversight import db, i18n, settings, store
 
 Progress = Callable[[float, str], None]
 
@@ -49,6 +49,8 @@ MIN_LEGACY_SAMPLE = 20  # non-ASCII characters needed before an encoding is judg
 _BATCH_ROWS = 50_000  # rows staged per batch while reading
 _WRITE_BATCH_ROWS = 200_000  # rows inserted per statement (progress between them)
 _BLANKS = " \t\r\n\u3000\u00a0"
+# The templates' example row starts with this mark, so it can never be imported as data.
+EXAMPLE_MARK = "【示例】"
 TRUE_WORDS = ("是", "true", "1", "yes", "y", "t")
 FALSE_WORDS = ("否", "false", "0", "no", "n", "f")
 
@@ -339,6 +341,7 @@ class ImportResult:
     added: int = 0
     replaced: int = 0
     unchanged: int = 0  # of the replaced rows, those identical to what was there
+    deleted: int = 0  # rows a --replace import removed (in scope, absent from the file)
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
     import_id: str = ""
@@ -887,6 +890,13 @@ def _text(expr: str) -> str:
     return f"CAST({expr} AS VARCHAR)"
 
 
+def _qualified(expr: str, alias: str) -> str:
+    """raw_or_typed's expression with its column qualified by alias, for queries that join the table
+    itself (a column the file lacks has the same name on both sides: "ambiguous reference")."""
+    match = re.fullmatch(r'CAST\(("[^"]+")\ AS VARCHAR\)', expr)
+    return f"CAST({alias}.{match.group(1)} AS VARCHAR)" if match else f"{alias}.{expr}"
+
+
 def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], None]) -> None:
     """Fill _ingest_problems with every row problem of _ingest_stage (step(fraction) after each part)."""
     con.execute(
@@ -895,6 +905,20 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
     )
     table = _q(spec.name)
     raw_or_typed = {c: (_raw(c) if c in present else _text(_q(c))) for c in spec.column_names}
+
+    # The template's example row, left in: named once, its other problems left out.
+    if present:
+        marked = " UNION ALL ".join(
+            f"SELECT _row, '{c}' AS col, {_raw(c)} AS value FROM _ingest_stage "  # noqa: S608
+            f"WHERE starts_with(trim({_raw(c)}), $mark)"
+            for c in present
+        )
+        _insert_problems(
+            con,
+            f"SELECT _row, col, value, 'example_row', NULL FROM ({marked}) "  # noqa: S608
+            "QUALIFY row_number() OVER (PARTITION BY _row) = 1",
+            {"mark": EXAMPLE_MARK},
+        )
 
     # Types, then required cells.
     parts = []
@@ -964,7 +988,7 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
             col = _q(fk.column)
             _insert_problems(
                 con,
-                f"SELECT s._row, '{fk.column}', {raw_or_typed[fk.column]}, 'referenced_change', "  # noqa: S608
+                f"SELECT s._row, '{fk.column}', {_qualified(raw_or_typed[fk.column], 's')}, 'referenced_change', "  # noqa: S608
                 f"coalesce(CAST(t.{col} AS VARCHAR), '') "
                 f"FROM _ingest_stage s JOIN {table} t ON {_key_match(spec, 't', 's')} "
                 f"WHERE t.{col} IS DISTINCT FROM s.{col} AND ({referenced})",
@@ -972,6 +996,10 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
 
     step(0.8)
     _contract_rules(con, spec, raw_or_typed)
+    con.execute(
+        "DELETE FROM _ingest_problems WHERE rule <> 'example_row' "
+        "AND _row IN (SELECT _row FROM _ingest_problems WHERE rule = 'example_row')"
+    )
     step(1.0)
 
 
@@ -989,34 +1017,53 @@ def _contract_rules(con, spec: TableSpec, raw_or_typed: dict[str, str]) -> None:
     if spec.name == "contributions":
         _insert_problems(
             con,
-            f"SELECT s._row, 'item_id', {raw_or_typed['item_id']}, 'item_compound', i.compound_id "  # noqa: S608
+            f"SELECT s._row, 'item_id', {_qualified(raw_or_typed['item_id'], 's')}, 'item_compound', i.compound_id "  # noqa: S608
             "FROM _ingest_stage s JOIN renovation_items i ON i.item_id = s.item_id "
             "WHERE s.compound_id IS NOT NULL AND i.compound_id <> s.compound_id",
         )
 
 
-# The compound a row of each table belongs to (s = the staged row): what a staff scope limits.
+# The compound a row of each table belongs to ({r} = the row's alias): what a staff scope limits.
 ROW_COMPOUND = {
-    "compounds": "s.compound_id",
-    "renovation_items": "s.compound_id",
-    "contributions": "s.compound_id",
-    "red_property_monthly": "s.compound_id",
-    "requests": "s.compound_id",
-    "volunteers": "s.compound_id",
-    "progress_updates": "(SELECT i.compound_id FROM renovation_items i WHERE i.item_id = s.item_id)",
-    "services": "(SELECT v.compound_id FROM volunteers v WHERE v.volunteer_id = s.volunteer_id)",
-    "redemptions": "(SELECT v.compound_id FROM volunteers v WHERE v.volunteer_id = s.volunteer_id)",
+    "compounds": "{r}.compound_id",
+    "renovation_items": "{r}.compound_id",
+    "contributions": "{r}.compound_id",
+    "red_property_monthly": "{r}.compound_id",
+    "requests": "{r}.compound_id",
+    "volunteers": "{r}.compound_id",
+    "progress_updates": "(SELECT i.compound_id FROM renovation_items i WHERE i.item_id = {r}.item_id)",
+    "services": "(SELECT v.compound_id FROM volunteers v WHERE v.volunteer_id = {r}.volunteer_id)",
+    "redemptions": "(SELECT v.compound_id FROM volunteers v WHERE v.volunteer_id = {r}.volunteer_id)",
 }
 
 
+def row_compound(table: str, alias: str) -> str:
+    """SQL for the compound of a row of table, the row being `alias`."""
+    return ROW_COMPOUND[table].replace("{r}", alias)
+
+
+def scope_column(spec: TableSpec) -> str:
+    return "compound_id" if "compound_id" in spec.column_names else spec.foreign_keys[0].column
+
+
 def _scope_rule(con, spec: TableSpec, allowed: list[str]) -> None:
-    """Rows of compounds outside the importer's scope: each is named, and the file is refused whole."""
-    owner = ROW_COMPOUND[spec.name]
-    column = "compound_id" if "compound_id" in spec.column_names else spec.foreign_keys[0].column
+    """Rows outside the importer's scope, each named, and the file refused whole: a row of another
+    compound in the file, and a row whose id already belongs to another compound (it may not be
+    taken over, whatever compound the file gives it)."""
+    owner, column = row_compound(spec.name, "s"), scope_column(spec)
     _insert_problems(
         con,
         f"SELECT s._row, '{column}', CAST(s.{_q(column)} AS VARCHAR), 'scope', NULL FROM _ingest_stage s "  # noqa: S608
         f"WHERE {owner} IS NULL OR NOT list_contains($allowed::VARCHAR[], {owner})",
+        {"allowed": list(allowed)},
+    )
+    key = spec.primary_key[-1]
+    existing = row_compound(spec.name, "t")
+    _insert_problems(
+        con,
+        f"SELECT s._row, '{key}', CAST(s.{_q(key)} AS VARCHAR), 'scope_existing', NULL "  # noqa: S608
+        f"FROM _ingest_stage s JOIN {_q(spec.name)} t ON {_key_match(spec, 't', 's')} "
+        f"WHERE NOT list_contains($allowed::VARCHAR[], {existing})",
         {"allowed": list(allowed)},
     )
 
@@ -1179,6 +1226,12 @@ def _expected(spec: TableSpec, rule: str, column: str, detail: str | None, lang:
         return t("import.expected_balance", lang, volunteer=volunteer, day=day, balance=balance)
     if rule == "scope":
         return t("import.expected_scope", lang)
+    if rule == "scope_existing":
+        return t("import.expected_scope_existing", lang)
+    if rule == "example_row":
+        return t("import.expected_not_example", lang)
+    if rule == "replace_referenced":
+        return t("import.expected_not_referenced", lang, refs=detail)
     if rule == "item_compound":
         return t("import.expected_item_compound", lang, compound=detail)
     if rule == "missing_column":
@@ -1265,10 +1318,8 @@ def new_data_version() -> str:
     return f"{datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
-def _log(con, result: ImportResult, user: str) -> None:
-    db.run(
-        "import_log_insert",
-        con,
+def _log_entry(result: ImportResult, user: str) -> dict:
+    return dict(
         import_id=result.import_id,
         table_name=result.table,
         file_name=result.file_name,
@@ -1281,6 +1332,10 @@ def _log(con, result: ImportResult, user: str) -> None:
     )
 
 
+def _log(con, result: ImportResult, user: str) -> None:
+    db.run("import_log_insert", con, **_log_entry(result, user))
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -1289,9 +1344,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def import_log(con: duckdb.DuckDBPyConnection | None = None, limit: int = 200) -> pd.DataFrame:
-    """The latest import attempts, newest first."""
-    return db.run("import_log_recent", con or db.connect(), limit=limit)
+def import_log(
+    con: duckdb.DuckDBPyConnection | None = None, limit: int = 200, db_path: Path | str | None = None
+) -> pd.DataFrame:
+    """The latest import attempts, newest first: those that made a version (import_log in the data)
+    and, for a versioned database at db_path, those that did not (kept in the store's history)."""
+    con = con or db.connect(db_path)
+    logged = db.run("import_log_recent", con, limit=limit)
+    kept = store.failed_imports(db_path or store.store_of(con), limit)
+    if kept.empty:
+        return logged
+    kept["imported_at"] = pd.to_datetime(kept["imported_at"])
+    both = pd.concat([logged, kept[logged.columns]], ignore_index=True)
+    return both.sort_values("imported_at", ascending=False, kind="stable").head(limit).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1308,37 +1373,80 @@ def import_file(
     path: Path | str,
     *,
     con: duckdb.DuckDBPyConnection | None = None,
+    db_path: Path | str | None = None,
     sheet: str | None = None,
     lang: str = "zh",
     user: str = "",
     file_name: str | None = None,
     progress: Progress | None = None,
     allowed_compounds: list[str] | None = None,
+    replace: bool = False,
+    waiting: Callable[[float], None] | None = None,
 ) -> ImportResult:
-    """Validate the file at path as rows of table and, if it has no problem, load it in one transaction.
+    """Validate the file at path as rows of table and, if it has no problem, load it all at once.
 
     Rows whose key exists replace the old row (columns the file leaves out keep their value);
-    new keys are added. On success meta.data_version changes (when any row changed). Every
-    attempt is logged in import_log; a failed attempt changes nothing else. con defaults to
-    this thread's cursor on settings.db_path(); lang is the language of the problems;
-    progress(fraction, text) is told how far it has got. allowed_compounds (a community staff
-    member's scope) refuses the whole file if any row belongs to another compound; None: no limit.
+    new keys are added; with replace, rows of the table in the importer's scope that the file
+    lacks are removed. On success meta.data_version changes (when any row changed).
+
+    By default the write is a new version of the data at db_path (settings.db_path()), made
+    through store.write while dashboards keep reading; a failed attempt makes no version and is
+    kept in the store's history. With con, the file is loaded into that connection directly, in
+    one transaction (tests, and databases that are not versioned). lang is the language of the
+    problems; progress(fraction, text) is told how far it has got; allowed_compounds (a community
+    staff member's scope) refuses the whole file if any row is, or would replace a row, of another
+    compound; None: no limit.
     """
     path = Path(path)
-    attempt = _Attempt(con or db.connect(), table, path, file_name or path.name, sheet, lang, user, progress)
-    attempt.allowed_compounds = allowed_compounds
-    return attempt.run()
+    name = file_name or path.name
+    versioned = store.store_of(con) if con is not None else None
+    if con is not None and versioned is None:
+        return _Attempt(con, table, path, name, sheet, lang, user, progress, allowed_compounds, replace).run()
+    # A connection to a version (read-only) means: write the next version of its store.
+    target = Path(versioned or db_path or settings.db_path())
+
+    def keep_attempt(result: ImportResult) -> None:
+        store.record_failed_import(target, _log_entry(result, user))
+
+    try:
+        with store.write(
+            target, action="import", who=user or "unknown", table_name=table, file_name=name, waiting=waiting
+        ) as job:
+            attempt = _Attempt(job.con, table, path, name, sheet, lang, user, progress, allowed_compounds, replace)
+            attempt.log = keep_attempt
+            result = attempt.run()
+            if result.ok and result.data_version:
+                job.rows, job.note = result.added + result.replaced + result.deleted, result.message
+            else:
+                job.abort()  # refused, or nothing changed: no new version
+                if result.ok:
+                    keep_attempt(result)
+    except store.StoreError as e:
+        result = ImportResult(ok=False, table=table, file_name=name, import_id=uuid.uuid4().hex)
+        message = store_message(e, lang)
+        result.problems = [_problem(None, "", "", "", "", "store", message)]
+        result.problem_count, result.message = 1, message
+        keep_attempt(result)
+    return result
+
+
+def store_message(error: store.StoreError, lang: str) -> str:
+    """A store refusal (another write running, no database...) as one line in lang."""
+    return i18n.t(f"store.error_{error.kind}", lang, **error.details)
 
 
 class _Attempt:
     """One import attempt: its settings, its result, and the steps from file to commit."""
 
-    def __init__(self, con, table, path: Path, file_name: str, sheet, lang: str, user: str, progress):
+    def __init__(self, con, table, path: Path, file_name: str, sheet, lang, user, progress, allowed, replace):
         self.con, self.table, self.path, self.sheet, self.lang, self.user = con, table, path, sheet, lang, user
         self.started = time.monotonic()
         self.report = _monotonic(progress)
         self.result = ImportResult(ok=False, table=table, file_name=file_name, import_id=uuid.uuid4().hex)
-        self.allowed_compounds: list[str] | None = None
+        self.allowed_compounds: list[str] | None = allowed
+        self.replace = replace
+        # Where a failed attempt is recorded: import_log here, or the store's history (versioned).
+        self.log: Callable[[ImportResult], None] = lambda result: _log(con, result, user)
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -1354,7 +1462,7 @@ class _Attempt:
         first = problems[0].line(self.lang) if problems else ""
         result.message = self.t("import.log_failed", count=result.problem_count, first=first)
         result.seconds = time.monotonic() - self.started
-        _log(self.con, result, self.user)
+        self.log(result)
         return result
 
     def file_problem(self, rule: str, row: int | None = None, **params) -> Problem:
@@ -1461,14 +1569,21 @@ class _Attempt:
                 if problems:
                     con.execute("ROLLBACK")
                     return self.fail(problems[:MAX_LISTED_PROBLEMS], len(head_problems) + extra.dropped + total)
+                if self.replace:
+                    gone_problems = self.remove_absent(spec)
+                    if gone_problems:
+                        con.execute("ROLLBACK")
+                        return self.fail(gone_problems[:MAX_LISTED_PROBLEMS], len(gone_problems))
                 self.report(0.85, self.t("import.progress_writing", done=0, total=rows))
                 added, replaced, unchanged = _write(con, spec, rows, self.report, lang)
-                if added or replaced - unchanged:
+                if added or replaced - unchanged or result.deleted:
                     result.data_version = new_data_version()
                     db.run("import_set_data_version", con, data_version=result.data_version)
                 result.ok = True
                 result.added, result.replaced, result.unchanged = added, replaced, unchanged
                 result.message = self.t("import.log_ok", added=added, replaced=replaced, unchanged=unchanged)
+                if result.deleted:
+                    result.message += self.t("import.log_deleted", deleted=result.deleted)
                 result.seconds = time.monotonic() - self.started
                 _log(con, result, self.user)
                 self.report(0.97, self.t("import.progress_committing"))
@@ -1481,6 +1596,59 @@ class _Attempt:
             return self.fail([_problem(None, "", "", "", "", "database", self.t("import.file_database", error=str(e)))])
         self.report(1.0, self.t("import.progress_done"))
         return result
+
+    def remove_absent(self, spec: TableSpec) -> list[Problem]:
+        """--replace: delete the table's rows in scope that the file lacks, unless other rows still
+        refer to them (each such id is a problem and nothing is deleted)."""
+        con, table = self.con, _q(spec.name)
+        keys = ", ".join(f"t.{_q(k)}" for k in spec.primary_key)
+        in_scope, params = "", {}
+        if self.allowed_compounds is not None:
+            in_scope, params = (
+                f" AND list_contains($allowed::VARCHAR[], {row_compound(spec.name, 't')})",
+                {"allowed": list(self.allowed_compounds)},
+            )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _ingest_gone AS SELECT {keys} FROM {table} t "  # noqa: S608
+            f"WHERE NOT EXISTS (SELECT 1 FROM _ingest_stage s WHERE {_key_match(spec, 't', 's')}){in_scope}",
+            params,
+        )
+        problems = [
+            _problem(
+                None,
+                key,
+                "",
+                "",
+                value,
+                "replace_referenced",
+                self.t("import.replace_referenced", value=value, refs=refs),
+            )
+            for key, value, refs in still_referenced(con, spec, "_ingest_gone", self.lang)
+        ]
+        if problems:
+            return problems
+        self.result.deleted = con.execute("SELECT count(*) FROM _ingest_gone").fetchone()[0]
+        con.execute(f"DELETE FROM {table} t USING _ingest_gone g WHERE {_key_match(spec, 't', 'g')}")  # noqa: S608
+        return []
+
+
+def still_referenced(con, spec: TableSpec, keys_table: str, lang: str) -> list[tuple[str, str, str]]:
+    """Rows of keys_table (the table's key columns) that rows of other tables still refer to:
+    (key column, key value, "table: n rows; ...") for each, in key order."""
+    found: dict[str, list[str]] = {}
+    key = spec.primary_key[-1]
+    for fk in spec.referenced_by:
+        if fk.table == spec.name:
+            continue
+        rows = con.execute(
+            f"SELECT CAST(g.{_q(fk.ref_column)} AS VARCHAR), count(*) FROM {keys_table} g "  # noqa: S608
+            f"JOIN {_q(fk.table)} c ON c.{_q(fk.column)} = g.{_q(fk.ref_column)} GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        for value, n in rows:
+            found.setdefault(value, []).append(
+                i18n.t("import.referenced_by", lang, table=i18n.t(f"data.table_{fk.table}", lang), rows=n)
+            )
+    return [(key, value, "；".join(refs) if lang == "zh" else "; ".join(refs)) for value, refs in sorted(found.items())]
 
 
 def _monotonic(progress: Progress | None) -> Progress:
@@ -1502,9 +1670,20 @@ def _rollback(con) -> None:
         pass  # no transaction was open
 
 
-def set_as_of(day, con: duckdb.DuckDBPyConnection | None = None) -> str:
-    """Set meta.as_of, the day every figure treats as today, and give the data a new version."""
-    con = con or db.connect()
+def set_as_of(
+    day,
+    con: duckdb.DuckDBPyConnection | None = None,
+    db_path: Path | str | None = None,
+    user: str = "",
+    waiting: Callable[[float], None] | None = None,
+) -> str:
+    """Set meta.as_of, the day every figure treats as today, and give the data a new version
+    (with con: in that connection; else as a new version of the data at db_path)."""
     version = new_data_version()
-    db.run("import_set_as_of", con, as_of=day, data_version=version)
+    if con is not None:
+        db.run("import_set_as_of", con, as_of=day, data_version=version)
+        return version
+    with store.write(db_path or settings.db_path(), action="as_of", who=user or "unknown", waiting=waiting) as job:
+        db.run("import_set_as_of", job.con, as_of=day, data_version=version)
+        job.note = str(day)
     return version

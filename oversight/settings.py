@@ -49,6 +49,21 @@ def idle_minutes() -> float:
     return float(_env("IDLE_MINUTES", "30"))
 
 
+def keep_versions() -> int:
+    """How many versions of the data are kept (each a full copy: disk = versions x database size)."""
+    return max(1, int(_env("KEEP_VERSIONS", "30")))
+
+
+def write_wait_seconds() -> float:
+    """How long a write waits for another one to finish before it is refused."""
+    return float(_env("WRITE_WAIT_SECONDS", "60"))
+
+
+def retire_seconds() -> float:
+    """A superseded version stays open this long after its last use, so a rerun still reading it finishes."""
+    return float(_env("RETIRE_SECONDS", "60"))
+
+
 LOCKOUT_FAILURES = 5
 LOCKOUT_SECONDS = 60
 

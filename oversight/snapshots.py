@@ -265,7 +265,12 @@ def verify(path: Path | str) -> list[str]:
 
 
 def load(path: Path | str) -> tuple[duckdb.DuckDBPyConnection, dict]:
-    """An in-memory database holding a snapshot's tables (typed as in schema.sql), and its manifest."""
+    """An in-memory database holding a snapshot's tables (typed as in schema.sql), and its manifest;
+    for a version of the data (a .duckdb file), that version opened read-only and a manifest like it."""
+    if Path(path).suffix == ".duckdb":
+        con = duckdb.connect(str(path), read_only=True)
+        ids = [r[0] for r in con.execute("SELECT compound_id FROM compounds ORDER BY 1").fetchall()]
+        return con, {**db.meta(con), "compound_ids": ids, "version": Path(path).stem}
     manifest = read_manifest(path)
     con = duckdb.connect()
     work = Path(tempfile.mkdtemp(prefix="snapshot-load-"))
@@ -335,8 +340,9 @@ def _figures(con, manifest: dict, compound_ids: list[str]) -> dict[str, object]:
 def compare(
     before: Path | str, after: Path | str, lang: str = "zh", compound_ids: list[str] | None = None
 ) -> Comparison:
-    """Headline figures of two snapshots side by side with the change, and the renovation items
-    whose stage or progress changed between them. compound_ids narrows both (default: all they hold)."""
+    """Headline figures of two snapshots (or two versions of the data) side by side with the change,
+    and the renovation items whose stage or progress changed between them. compound_ids narrows
+    both (default: all they hold)."""
     before_con, before_manifest = load(before)
     after_con, after_manifest = load(after)
     try:

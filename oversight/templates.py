@@ -1,6 +1,7 @@
 """Import templates: one per table, as CSV (BOM, Chinese headers, one example row) or XLSX
 (sheet 1 the same, sheet 2 explaining each column: name, Chinese header, type, required,
-allowed values or range, meaning). The example rows fit the demo data, so a template imports as is.
+allowed values or range, meaning). The example row's first cell starts with ingest.EXAMPLE_MARK, so a
+template uploaded with its example left in is refused, naming the row to delete.
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ def _example(table: str) -> dict[str, object]:
     row = dict(EXAMPLES[table])
     if table == "services":
         row["points"] = row["hours"] * settings.points_per_hour()
+    # The first cell carries the example mark: an import refuses the row until it is replaced.
+    first = ingest.table_spec(table).column_names[0]
+    row[first] = f"{ingest.EXAMPLE_MARK}{row[first]}"
     return row
 
 

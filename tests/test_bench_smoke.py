@@ -20,6 +20,8 @@ ROWS = [
     "export_memory",
     "import_time",
     "import_memory",
+    "write_time",
+    "write_serving",
     "rss",
     "load_errors",
     "load_p95",

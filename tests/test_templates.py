@@ -54,13 +54,24 @@ def test_english_help_sheet_keeps_chinese_headers():
 
 
 @pytest.mark.parametrize("table", ingest.IMPORTABLE_TABLES)
-def test_template_imports_as_is(table, demo_db, tmp_path):
+def test_template_example_row_is_refused_until_its_mark_is_removed(table, demo_db, tmp_path):
     con = db.connect(demo_db)
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
     for kind in ("csv", "xlsx"):
         path = templates.write_template(table, tmp_path / f"{table}.{kind}")
         result = ingest.import_file(table, path, con=con)
-        assert result.ok, [p.line() for p in result.problems]
-        assert result.added + result.replaced == 1
+        # One problem, on row 2, saying to delete the example row: nothing else about that row.
+        assert not result.ok and result.problem_count == 1, [p.line() for p in result.problems]
+        problem = result.problems[0]
+        assert problem.row == 2 and problem.rule == "example_row" and "示例行" in problem.line("zh")
+        assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == before  # noqa: S608
+    # With the mark taken off, the example is a valid row of the demo data: the rules are all met.
+    text = templates.csv_template(table).decode("utf-8-sig").replace(ingest.EXAMPLE_MARK, "")
+    path = tmp_path / f"{table}-filled.csv"
+    path.write_text(text, encoding="utf-8-sig")
+    result = ingest.import_file(table, path, con=con)
+    assert result.ok, [p.line() for p in result.problems]
+    assert result.added + result.replaced == 1
 
 
 def test_filled_xlsx_template_round_trip(demo_db, tmp_path, capsys):

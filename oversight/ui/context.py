@@ -37,16 +37,27 @@ def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFram
     return _run_cached(db_file, data_version, query, _key(params), params)
 
 
+_seen_version = {"file": ""}
+
+
+def follow_version(db_file: str) -> None:
+    """Drop cached results once a newer version is current, so memory stays flat over many writes."""
+    if _seen_version["file"] and _seen_version["file"] != db_file:
+        _run_cached.clear()
+    _seen_version["file"] = db_file
+
+
 @dataclass(frozen=True)
 class Context:
     lang: str
     filter: Filter
     compound_ids: list[str]
-    db_file: str
+    db_file: str  # the version this rerun reads (pinned: a write meanwhile does not mix versions)
     data_version: str
     labels: dict[str, str]  # compound_id -> label
     community_names: dict[str, str]
     account: auth.Account | None = None
+    store_path: str = ""  # the path writes go to (settings.db_path())
 
     @property
     def as_of(self) -> date:

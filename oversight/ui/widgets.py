@@ -33,8 +33,23 @@ def header(ctx: Context, title_key: str, needs_compounds: bool = True) -> None:
     compound in scope, the page says so and stops there."""
     st.title(ctx.t(title_key))
     st.caption(filter_line(ctx))
+    if not ctx.labels:
+        starting_state(ctx, stop=needs_compounds)
     if needs_compounds and not ctx.compound_ids:
         empty(ctx)
+        st.stop()
+
+
+def starting_state(ctx: Context, stop: bool = True) -> None:
+    """An empty database (a street office's first day): what to import, in which order, and where."""
+    st.info(ctx.t("start.title"), icon=":material/rocket_launch:")
+    st.markdown(ctx.t("start.steps"))
+    data_page = st.session_state.get("_pages", {}).get("data")
+    if data_page is not None:
+        st.page_link(data_page, label=ctx.t("start.link"), icon=":material/upload_file:")
+    else:
+        st.caption(ctx.t("start.ask_admin"))
+    if stop:
         st.stop()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from oversight import auth, settings
+from oversight import auth, settings, store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -101,7 +100,7 @@ class Server:
 def server(demo_master, tmp_path):
     """A dashboard of its own for each test: imports in one test never leak into another."""
     db_file = tmp_path / "e2e.duckdb"
-    shutil.copy(demo_master, db_file)
+    store.publish_file(db_file, demo_master, action="demo", who="e2e")  # versioned, as `make run` builds it
     srv = Server(db_file)
     yield srv
     srv.stop()

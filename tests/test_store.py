@@ -1,0 +1,234 @@
+"""Versions of the data: writes while readers serve, serialised writers, killed writers, history,
+rollback, backup and restore. Real DuckDB files and real processes (the CLI), killed for real."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from oversight import db, ingest, settings, store
+from oversight.__main__ import main
+
+
+def _env(store_path: Path, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(settings.ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    env["OVERSIGHT_DB"] = str(store_path)
+    env["OVERSIGHT_ACCOUNTS"] = str(store_path.parent / "accounts.sqlite")
+    env.pop("OVERSIGHT_TEST_PAUSE_AT", None)
+    env.update(extra)
+    return env
+
+
+def cli_process(store_path: Path, *args: str, **env: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "oversight", *args, "--db", str(store_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        cwd=settings.ROOT,
+        env=_env(store_path, **env),
+    )
+
+
+def run_cli(store_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
+    proc = cli_process(store_path, *args, **env)
+    out, err = proc.communicate(timeout=180)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def wait_for_line(proc: subprocess.Popen, text: str, timeout: float = 60) -> None:
+    """Read proc's stdout until a line holds text (the writer reached its pause point)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if text in line:
+            return
+        if not line and proc.poll() is not None:
+            raise AssertionError(f"process ended before {text!r}: {proc.stderr.read()}")
+    raise AssertionError(f"no {text!r} within {timeout}s")
+
+
+def as_of(store_path: Path) -> str:
+    """The as_of of the current version, read by a fresh read-only connection as any tool would."""
+    con = duckdb.connect(str(store_path), read_only=True)
+    try:
+        return con.execute("SELECT value FROM meta WHERE key = 'as_of'").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def store_db(demo_master, tmp_path) -> Path:
+    """A versioned store holding the demo data, as `make run` builds it."""
+    path = tmp_path / "data" / "oversight.duckdb"
+    path.parent.mkdir()
+    store.publish_file(path, demo_master, action="demo", who="test")
+    yield path
+    db.close_all()
+
+
+def test_init_makes_an_empty_versioned_database_that_any_tool_opens_read_only(tmp_path, capsys):
+    path = tmp_path / "new" / "oversight.duckdb"
+    assert main(["init", "--db", str(path)]) == 0
+    assert "已建立空数据库" in capsys.readouterr().out
+    assert path.is_symlink() and store.current(path).seq == 1
+    con = duckdb.connect(str(path), read_only=True)
+    meta = db.meta(con)
+    assert meta["as_of"] == time.strftime("%Y-%m-%d") and meta["data_version"]
+    assert all(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] == 0 for t in db.TABLES if t != "meta")  # noqa: S608
+    con.close()
+    # Private: the data and its folder are the owner's alone.
+    assert os.stat(store.current(path).file).st_mode & 0o777 == 0o600
+    assert os.stat(store.versions_dir(path)).st_mode & 0o777 == 0o700
+    # A second init refuses, in one line, and changes nothing.
+    assert main(["init", "--db", str(path)]) == 1
+    assert "已经存在" in capsys.readouterr().err and store.current(path).seq == 1
+
+
+def test_a_reader_sees_each_of_ten_writes_and_keeps_at_most_two_versions_open(store_db, monkeypatch):
+    monkeypatch.setenv("OVERSIGHT_RETIRE_SECONDS", "0")
+    keep = 3
+    reader = db.connect(store_db)  # this process plays the dashboard
+    assert db.meta(reader)["as_of"] == as_of(store_db)
+    for day in range(1, 11):
+        done = run_cli(store_db, "as-of", f"2024-01-{day:02d}", OVERSIGHT_KEEP_VERSIONS=str(keep))
+        assert done.returncode == 0, done.stderr
+        assert db.meta(db.connect(store_db))["as_of"] == f"2024-01-{day:02d}"
+        assert len(db.open_files()) <= 2
+    held = [
+        f for f in os.listdir("/proc/self/fd") if "oversight.duckdb.versions" in os.path.realpath(f"/proc/self/fd/{f}")
+    ]
+    assert len(held) <= 2
+    kept = sorted(p.name for p in store.versions_dir(store_db).glob("v*.duckdb"))
+    # The newest `keep` versions, and at most one older one this process still had open.
+    assert len(kept) <= keep + 1 and kept[-1] == store.current(store_db).file.name
+    assert list(store.history(store_db)["version"][:1]) == [store.current(store_db).id]
+
+
+@pytest.mark.parametrize("point, expected", [("building", "old"), ("built", "old"), ("swapped", "new")])
+def test_a_writer_killed_at_any_point_leaves_exactly_the_old_or_the_new_version(store_db, point, expected):
+    before = as_of(store_db)
+    writer = cli_process(store_db, "as-of", "2024-03-31", OVERSIGHT_TEST_PAUSE_AT=point)
+    wait_for_line(writer, f"paused at {point}")
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait(timeout=30)
+    assert as_of(store_db) == (before if expected == "old" else "2024-03-31")
+    # The next write works, and clears what the killed one left behind.
+    done = run_cli(store_db, "as-of", "2024-04-30")
+    assert done.returncode == 0, done.stderr
+    assert as_of(store_db) == "2024-04-30"
+    folder = store.versions_dir(store_db)
+    assert not list(folder.glob("*.building*"))
+    assert max(int(p.name[1:7]) for p in folder.glob("v*.duckdb")) == store.current(store_db).seq
+    history = store.history(store_db)
+    assert list(history["version"]) == sorted(history["version"], reverse=True)
+    assert history["current"].sum() == 1 and history.iloc[0]["note"] == "2024-04-30"
+
+
+def test_two_writers_one_waits_the_other_is_refused_clearly_and_nothing_is_lost(store_db):
+    first = cli_process(store_db, "as-of", "2024-05-31", OVERSIGHT_TEST_PAUSE_AT="building")
+    wait_for_line(first, "paused at building")
+    refused = run_cli(store_db, "as-of", "2024-06-30", OVERSIGHT_WRITE_WAIT_SECONDS="1")
+    assert refused.returncode == 1
+    assert "另一项写入" in refused.stderr.strip().splitlines()[-1] and "Traceback" not in refused.stderr
+    waiting = cli_process(store_db, "as-of", "2024-07-31", OVERSIGHT_WRITE_WAIT_SECONDS="60")
+    said = waiting.stderr.readline()  # it says it waits for the other write, and keeps waiting
+    assert "等待中" in said and waiting.poll() is None
+    os.kill(first.pid, signal.SIGKILL)
+    first.wait(timeout=30)
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert as_of(store_db) == "2024-07-31"
+    actions = list(store.history(store_db)["note"])
+    assert actions[0] == "2024-07-31" and "2024-06-30" not in actions and "2024-05-31" not in actions
+
+
+def test_the_data_page_refuses_clearly_while_another_write_holds_the_lock(store_db, monkeypatch):
+    before = as_of(store_db)
+    from streamlit.testing.v1 import AppTest  # noqa: F401 - AppTest is what apptest drives
+
+    from tests import apptest
+
+    monkeypatch.setenv("OVERSIGHT_DB", str(store_db))
+    monkeypatch.setenv("OVERSIGHT_WRITE_WAIT_SECONDS", "1")
+    first = cli_process(store_db, "as-of", "2024-05-31", OVERSIGHT_TEST_PAUSE_AT="building")
+    try:
+        wait_for_line(first, "paused at building")
+        at = apptest.open_page("app_pages/data.py")
+        expander = at.date_input(key="data_as_of")
+        expander.set_value(__import__("datetime").date(2024, 8, 31))
+        at.button(key="data_as_of_save").click()
+        at.run()
+        assert not at.exception
+        assert any("另一项写入" in e.value for e in at.error), [e.value for e in at.error]
+    finally:
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(timeout=30)
+    assert as_of(store_db) == before
+
+
+def test_versions_rollback_backup_and_restore(store_db, tmp_path, capsys):
+    demo_as_of = as_of(store_db)
+    assert main(["as-of", "2024-01-31", "--db", str(store_db)]) == 0
+    assert "v000002" in capsys.readouterr().out
+    assert main(["versions", "--db", str(store_db)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == ["v000002", "v000001"]
+    assert "设置数据日期" in lines[0] and lines[0].endswith("（当前）") and "建立演示数据" in lines[1]
+
+    backup = tmp_path / "backup.duckdb"
+    reader = db.connect(store_db)  # backups are made while dashboards read
+    assert main(["backup", "--out", str(backup), "--db", str(store_db)]) == 0
+    assert os.stat(backup).st_mode & 0o777 == 0o600
+    assert db.meta(duckdb.connect(str(backup), read_only=True))["as_of"] == "2024-01-31"
+
+    assert main(["rollback", "v1", "--db", str(store_db)]) == 0
+    assert "v000003" in capsys.readouterr().out
+    assert as_of(store_db) == demo_as_of and db.meta(reader)["as_of"] == "2024-01-31"  # the old cursor's version
+    assert db.meta(db.connect(store_db))["as_of"] == demo_as_of
+    # A rollback is itself a version: undone by rolling back to the one before it.
+    assert main(["rollback", "v000002", "--db", str(store_db)]) == 0
+    assert as_of(store_db) == "2024-01-31"
+
+    assert main(["restore", str(backup), "--db", str(store_db)]) == 0
+    assert as_of(store_db) == "2024-01-31" and store.current(store_db).seq == 5
+    history = store.history(store_db)
+    assert list(history["action"]) == ["restore", "rollback", "rollback", "as_of", "demo"]
+    capsys.readouterr()
+
+    # Refusals: one line each, nothing changed.
+    assert main(["rollback", "v000099", "--db", str(store_db)]) == 1
+    assert main(["restore", str(tmp_path / "nothing.duckdb"), "--db", str(store_db)]) == 1
+    not_db = tmp_path / "not.duckdb"
+    not_db.write_text("request_id\nQ1\n", encoding="utf-8")
+    assert main(["restore", str(not_db), "--db", str(store_db), "--lang", "en"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 3 and "没有版本 v000099" in err[0] and "is not a database of this system" in err[2]
+    assert store.current(store_db).seq == 5
+
+
+def test_a_plain_database_file_becomes_version_one_at_its_first_write(demo_db, capsys):
+    assert not store.is_versioned(demo_db)
+    assert main(["as-of", "2024-02-29", "--db", str(demo_db)]) == 0
+    assert store.is_versioned(demo_db) and store.current(demo_db).seq == 2
+    assert list(store.history(demo_db)["action"]) == ["as_of", "adopt"]
+    assert as_of(demo_db) == "2024-02-29"
+
+
+def test_import_and_delete_through_the_store_log_failed_attempts_without_a_version(store_db, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("request_id,compound_id\nQ1,NOPE\n", encoding="utf-8")
+    result = ingest.import_file("requests", bad, db_path=store_db, user="clerk")
+    assert not result.ok and store.current(store_db).seq == 1
+    log = ingest.import_log(db_path=store_db)
+    assert log.iloc[0]["status"] == "failed" and log.iloc[0]["imported_by"] == "clerk"
+    assert log.iloc[0]["file_name"] == "bad.csv"
