@@ -50,23 +50,28 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_file: Path):
+    def __init__(self, db_file: Path, passwords: dict[str, str] | None = None):
+        """passwords: the accounts another Server already made on this data (a second process)."""
         self.db_file = db_file
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         accounts = db_file.parent / "accounts.sqlite"
         # One account per role, with passwords made for this run only.
-        self.passwords = {name: secrets.token_urlsafe(12) for name in ("e2e_admin", "e2e_staff", "e2e_viewer")}
-        auth.add_user("e2e_admin", "street_admin", self.passwords["e2e_admin"], path=accounts)
-        auth.add_user("e2e_staff", "community_staff", self.passwords["e2e_staff"], ["C02"], path=accounts)
-        auth.add_user("e2e_viewer", "viewer", self.passwords["e2e_viewer"], ["C02"], path=accounts)
+        if passwords is not None:
+            self.passwords = passwords
+        else:
+            self.passwords = {name: secrets.token_urlsafe(12) for name in ("e2e_admin", "e2e_staff", "e2e_viewer")}
+            auth.add_user("e2e_admin", "street_admin", self.passwords["e2e_admin"], path=accounts)
+            auth.add_user("e2e_staff", "community_staff", self.passwords["e2e_staff"], ["C02"], path=accounts)
+            auth.add_user("e2e_viewer", "viewer", self.passwords["e2e_viewer"], ["C02"], path=accounts)
         env = {
             **os.environ,
             "OVERSIGHT_DB": str(db_file),
             "OVERSIGHT_SNAPSHOT_DIR": str(db_file.parent / "snapshots"),
             "OVERSIGHT_ACCOUNTS": str(accounts),
         }
-        self.log = open(db_file.parent / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
+        self.log_file = db_file.parent / f"server-{self.port}.log"
+        self.log = open(self.log_file, "w")  # noqa: SIM115 - closed in stop()
         self.accounts = accounts
         # The way a street office runs it: python -m oversight serve (st.App under uvicorn).
         self.proc = subprocess.Popen(
@@ -85,7 +90,7 @@ class Server:
             except OSError:
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError("streamlit did not become healthy: " + (db_file.parent / "streamlit.log").read_text())
+        raise RuntimeError("the dashboard did not become healthy: " + self.log_file.read_text())
 
     def stop(self) -> None:
         self.proc.terminate()

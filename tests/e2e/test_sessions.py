@@ -81,7 +81,7 @@ def test_a_sign_in_survives_reload_and_new_tab_and_sign_out_ends_it(server, brow
     log = audit.entries()
     actions = list(log[log["who"] == "e2e_admin"]["action"])
     assert actions[-3:] == ["sign_in", "download", "sign_out"]
-    assert "code=" not in (server.db_file.parent / "streamlit.log").read_text()
+    assert "code=" not in server.log_file.read_text()
 
 
 def test_security_headers_health_and_readiness(server):
