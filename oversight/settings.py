@@ -81,3 +81,23 @@ def retire_seconds() -> float:
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_SECONDS = 60
+
+
+def xlsx_unpacked_limit_mb() -> int:
+    """The most an XLSX may unpack to, checked from its zip directory before it is opened."""
+    return int(_env("XLSX_UNPACKED_LIMIT_MB", "1000"))
+
+
+def trusted_proxies() -> tuple[str, ...]:
+    """Peers whose X-Forwarded-For is believed (comma-separated): OVERSIGHT_TRUSTED_PROXIES."""
+    return tuple(a.strip() for a in _env("TRUSTED_PROXIES", "127.0.0.1").split(",") if a.strip())
+
+
+def audit_path() -> Path:
+    """The audit log, an SQLite file of its own: OVERSIGHT_AUDIT, default data/audit.sqlite."""
+    return Path(_env("AUDIT", str(ROOT / "data" / "audit.sqlite")))
+
+
+def session_hours() -> float:
+    """A signed-in session's absolute lifetime, however active: OVERSIGHT_SESSION_HOURS."""
+    return float(_env("SESSION_HOURS", "12"))
