@@ -141,6 +141,7 @@ with tab_import:
             if st.button(t("data.as_of_save"), key="data_as_of_save") and day != ctx.as_of:
                 try:
                     ingest.set_as_of(day, db_path=ctx.store_path, user=user, waiting=versions.waiting_notice(ctx))
+                    audit_view.record_write(ctx, "as_of", {"as_of": day.isoformat()})
                     st.rerun()
                 except store.StoreError as e:
                     st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")

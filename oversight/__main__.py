@@ -38,6 +38,7 @@ def _cmd_as_of(args) -> int:
     except ValueError:
         return _fail(_t(args, "cli.not_a_date", value=args.date, pattern="YYYY-MM-DD"))
     ingest.set_as_of(day, db_path=args.db, user=_user(args), waiting=_waiting_printer(args.lang))
+    _audit(args, "as_of", {"as_of": day.isoformat()})
     print(_t(args, "cli.as_of_set", as_of=day.isoformat(), version=store.current(args.db).id))
     return 0
 
@@ -51,7 +52,8 @@ def _build_and_publish(args, action: str, build) -> None:
     tmp = target.parent / f".{target.name}.{action}-{os.getpid()}.duckdb"
     try:
         build(tmp)
-        store.publish_file(target, tmp, action=action, who=_user(args), move=True)
+        version = store.publish_file(target, tmp, action=action, who=_user(args), move=True)
+        _audit(args, action, {"path": args.db, "version": version.id})
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
@@ -70,6 +72,7 @@ def _cmd_init(args) -> int:
     with store.write(target, action="init", who=_user(args), fresh=True) as job:
         db.create_schema(job.con)
         db.run("import_set_as_of", job.con, as_of=today, data_version=ingest.new_data_version())
+    _audit(args, "init", {"path": args.db})
     print(_t(args, "cli.initialised", path=args.db, as_of=today.isoformat()))
     return 0
 
@@ -243,6 +246,8 @@ def _cmd_delete(args) -> int:
         user=_user(args),
         waiting=_waiting_printer(lang),
     )
+    _audit(args, "delete", {"table": args.table, "file": Path(args.file).name, "ok": result.ok,
+                            "rows": result.deleted, "problems": result.problem_count})  # fmt: skip
     if result.ok:
         print(result.message)
         return 0
@@ -270,6 +275,7 @@ def _cmd_rollback(args) -> int:
     from oversight import store
 
     seq, new = store.rollback(args.db, args.version, _user(args))
+    _audit(args, "rollback", {"to": f"v{seq:06d}", "version": new.id})
     print(_t(args, "cli.rolled_back", version=f"v{seq:06d}", new=new.id))
     return 0
 
@@ -278,6 +284,7 @@ def _cmd_backup(args) -> int:
     from oversight import store
 
     out = store.backup(args.db, args.out)
+    _audit(args, "backup", {"file": str(out)})
     version = store.current(args.db)
     size = f"{out.stat().st_size / 1024 / 1024:,.1f} MB"
     print(_t(args, "cli.backup_written", path=str(out), size=size, version=version.id if version else "-"))
@@ -288,6 +295,7 @@ def _cmd_restore(args) -> int:
     from oversight import store
 
     new = store.restore(args.db, args.file, _user(args))
+    _audit(args, "restore", {"file": Path(args.file).name, "version": new.id})
     print(_t(args, "cli.restored", path=args.file, new=new.id))
     return 0
 
@@ -474,6 +482,12 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--last", type=int, metavar="N", help="only the last N entries")
     c.add_argument("--since", metavar="DATE", help="only entries on or after DATE (YYYY-MM-DD, UTC)")
     return p
+
+
+def _audit(args, action: str, detail: dict) -> None:
+    from oversight import audit
+
+    audit.record(action, _user(args), detail, "cli")
 
 
 class _CliError(Exception):

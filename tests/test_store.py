@@ -257,3 +257,26 @@ def test_the_data_page_lists_versions_rolls_back_and_compares_two(store_db, monk
     at.run()
     figures = next(d.value for d in at.dataframe if d.value.columns[0] == "指标")
     assert len(figures) > 5 and (figures["较早快照"] != figures["较晚快照"]).any()
+
+
+def test_every_command_line_write_is_in_the_audit_log(store_db, tmp_path, monkeypatch):
+    from oversight import audit
+
+    monkeypatch.setenv("OVERSIGHT_AUDIT", str(tmp_path / "audit.sqlite"))
+    ids = tmp_path / "ids.csv"
+    ids.write_text("request_id\nQ00001\n", encoding="utf-8")
+    backup = tmp_path / "b.duckdb"
+    for args in (
+        ["as-of", "2024-01-31"],
+        ["delete", "requests", str(ids)],
+        ["backup", "--out", str(backup)],
+        ["rollback", "v000001"],
+        ["restore", str(backup)],
+    ):
+        assert main([*args, "--db", str(store_db), "--user", "clerk"] if args[0] != "backup" else
+                    [*args, "--db", str(store_db)]) == 0, args  # fmt: skip
+    log = audit.entries()
+    log = log[log["action"] != "adopt"]
+    assert list(log["action"]) == ["as_of", "delete", "backup", "rollback", "restore"]  # oldest first
+    assert set(log.loc[log["action"] != "backup", "who"]) == {"clerk"}
+    assert (log["address"] == "cli").all()

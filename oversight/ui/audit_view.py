@@ -18,6 +18,11 @@ def record_import(ctx: Context, result) -> None:
     audit.record("import", _who(ctx), audit.import_detail(result), client_address())
 
 
+def record_write(ctx: Context, action: str, detail: dict) -> None:
+    """A write other than an import (delete, as-of, rollback, a 督办 action), with who and from where."""
+    audit.record(action, _who(ctx), detail, client_address())
+
+
 def record_snapshot(ctx: Context, file_name: str, rows: int | None = None) -> None:
     detail = {"file": file_name, "filter": "；".join(filter_words(ctx)), "rows": rows}
     audit.record("export", _who(ctx), detail, client_address())

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import ingest, store, supervision
-from oversight.ui import versions
+from oversight.ui import audit_view, versions
 from oversight.ui.context import Context
 
 NOTICE_KEY = "_ledger_notice"
@@ -115,5 +115,7 @@ def _actions(ctx: Context, case: pd.Series) -> None:
     except store.StoreError as e:
         st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")
         return
+    detail = {"case": request.case_id, "action": request.action, "unit": request.unit, "due_on": str(request.due_on)}
+    audit_view.record_write(ctx, "supervision", {**detail, "version": version.id})
     st.session_state[NOTICE_KEY] = ctx.t("supervision.done", version=version.id)
     st.rerun()

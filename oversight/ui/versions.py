@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import delete, export, ingest, snapshots, store
+from oversight.ui import audit_view
 from oversight.ui.context import Context
 
 COMPARE_KEY = "_versions_compare"
@@ -64,6 +65,7 @@ def history_tab(ctx: Context, may_roll_back: bool, user: str) -> None:
         if st.button(t("versions.rollback_button"), disabled=not confirm, key="versions_rollback"):
             try:
                 _seq, new = store.rollback(ctx.store_path, pick, user)
+                audit_view.record_write(ctx, "rollback", {"to": pick, "version": new.id})
                 st.session_state["_versions_notice"] = t("versions.rolled_back", version=pick, new=new.id)
                 st.rerun()
             except store.StoreError as e:
@@ -113,6 +115,8 @@ def delete_section(ctx: Context, tables: list[str], label, user: str, allowed: l
                 allowed_compounds=allowed,
                 waiting=waiting_notice(ctx),
             )
+        detail = {"table": table, "file": uploaded.name, "ok": result.ok, "rows": result.deleted}
+        audit_view.record_write(ctx, "delete", {**detail, "problems": result.problem_count})
         st.session_state[DELETE_KEY] = (uploaded.file_id, table, result)
     shown = st.session_state.get(DELETE_KEY)
     if shown is None or uploaded is None or shown[:2] != (uploaded.file_id, table):
