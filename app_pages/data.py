@@ -126,7 +126,13 @@ with tab_import:
         replace = st.checkbox(
             t("versions.replace_label"), help=t("versions.replace_help"), key="data_replace", value=False
         )
-        if st.button(t("data.start_import"), type="primary", disabled=uploaded is None, key="data_import"):
+        confirmed = True
+        if replace:
+            st.warning(t("versions.replace_warning"), icon=":material/warning:")
+            confirmed = st.checkbox(t("versions.replace_confirm"), key="data_replace_confirm")
+        if st.button(
+            t("data.start_import"), type="primary", disabled=uploaded is None or not confirmed, key="data_import"
+        ):
             st.session_state[RESULT_KEY] = (uploaded.file_id, table, run_import(table, uploaded, sheet, replace))
         # The outcome stays on screen while the same file and table are chosen.
         shown = st.session_state.get(RESULT_KEY)

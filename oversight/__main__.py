@@ -16,13 +16,13 @@ def _cmd_demo(args) -> int:
     if args.regenerate_csv:
         demo.write_csvs()
     _build_and_publish(args, "demo", lambda tmp: demo.build(tmp))
-    print(f"demo database built: {args.db}")
+    print(_t(args, "cli.demo_built", path=args.db))
     if not args.no_accounts:
         from oversight import auth
 
         out = settings.accounts_path().parent / "demo-accounts.txt"
         passwords = auth.create_demo_accounts([demo.HEMEI], out)
-        print("demo accounts (new random passwords, also written to " + str(out) + "):")
+        print(_t(args, "cli.demo_accounts", path=str(out)))
         for name, password in passwords.items():
             print(f"  {name:16} {password}")
     return 0
@@ -82,8 +82,10 @@ def _read_password(args) -> str:
 
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    first = getpass.getpass("password: ")
-    if first != getpass.getpass("again: "):
+    if not sys.stdin.isatty():
+        raise _CliError("cli.password_needs_stdin", flag="--password-stdin")
+    first = getpass.getpass(_t(args, "login.password") + ": ")
+    if first != getpass.getpass(_t(args, "login.password") + " ×2: "):
         raise _CliError("cli.passwords_differ")
     return first
 
@@ -223,7 +225,7 @@ def _cmd_import(args) -> int:
                 unchanged=result.unchanged,
                 seconds=f"{result.seconds:.1f}",
             )
-            + (i18n.t("import.log_deleted", lang, deleted=result.deleted) if result.deleted else "")
+            + (i18n.t("cli.replaced_deleted", lang, deleted=result.deleted) if result.deleted else "")
         )
         return 0
     _print_problems(result.problems, result.problem_count, lang)
@@ -252,8 +254,8 @@ def _cmd_delete(args) -> int:
         print(result.message)
         return 0
     _print_problems(result.problems, result.problem_count, lang)
-    table = i18n.t(f"data.table_{args.table}", lang)
-    sys.stdout.write(i18n.t("delete.failed", lang, table=table, count=result.problem_count) + "\n")
+    # The table as the command named it, as the import's messages do.
+    sys.stdout.write(i18n.t("delete.failed", lang, table=args.table, count=result.problem_count) + "\n")
     return 1
 
 
@@ -522,6 +524,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:
+        # `versions | head`: the reader has gone; nothing to say, and nothing to say it to.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print(_t(args, "cli.interrupted"), file=sys.stderr)
+        return 130
     except _CliError as e:
         return _fail(_t(args, e.key, **e.values))
     except store.StoreError as e:

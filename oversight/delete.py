@@ -191,7 +191,7 @@ def _apply(con, spec: ingest.TableSpec, ids: pd.DataFrame, result: DeleteResult,
                 f"WHERE NOT list_contains($allowed::VARCHAR[], {ingest.row_compound(spec.name, 't')}) ORDER BY 1",
                 {"allowed": list(allowed)},
             ).fetchall(),
-            lambda _r: t("import.expected_scope"),
+            lambda _r: t("delete.expected_scope"),
         )
     key_cols = ", ".join(f"t.{_q(k)}" for k in keys)
     con.execute(

@@ -1057,6 +1057,15 @@ def _scope_rule(con, spec: TableSpec, allowed: list[str]) -> None:
         f"WHERE {owner} IS NULL OR NOT list_contains($allowed::VARCHAR[], {owner})",
         {"allowed": list(allowed)},
     )
+    if spec.name == "compounds":
+        # Staff may not move a compound of theirs into another community either.
+        _insert_problems(
+            con,
+            "SELECT s._row, 'community_id', CAST(s.community_id AS VARCHAR), 'own_community', NULL "
+            "FROM _ingest_stage s WHERE s.community_id NOT IN "
+            "(SELECT community_id FROM compounds WHERE list_contains($allowed::VARCHAR[], compound_id))",
+            {"allowed": list(allowed)},
+        )
     key = spec.primary_key[-1]
     existing = row_compound(spec.name, "t")
     _insert_problems(
@@ -1226,6 +1235,8 @@ def _expected(spec: TableSpec, rule: str, column: str, detail: str | None, lang:
         return t("import.expected_balance", lang, volunteer=volunteer, day=day, balance=balance)
     if rule == "scope":
         return t("import.expected_scope", lang)
+    if rule == "own_community":
+        return t("import.expected_own_community", lang)
     if rule == "scope_existing":
         return t("import.expected_scope_existing", lang)
     if rule == "example_row":

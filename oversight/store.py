@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS versions (
     file_name TEXT NOT NULL DEFAULT '',
     rows INTEGER NOT NULL DEFAULT 0,
     note TEXT NOT NULL DEFAULT '',
-    bytes INTEGER NOT NULL DEFAULT 0
+    bytes INTEGER NOT NULL DEFAULT 0,
+    made_current INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS failed_imports (
     import_id TEXT PRIMARY KEY,
@@ -150,6 +151,12 @@ def history(path: Path | str) -> pd.DataFrame:
     return out.drop(columns="seq")
 
 
+def history_rows(path: Path | str) -> list[tuple]:
+    """Every row of the history, whatever the current version (what a missing link must not lose)."""
+    with _history(Path(path)) as con:
+        return con.execute("SELECT seq, action FROM versions ORDER BY seq").fetchall()
+
+
 def record_failed_import(path: Path | str, entry: dict) -> None:
     """A failed import attempt changes no version; it is kept here so the log still lists it."""
     with _history(Path(path)) as con:
@@ -230,9 +237,17 @@ def _seq_files(folder: Path) -> dict[int, Path]:
 
 
 def _clean_unfinished(path: Path, now: Version | None) -> None:
-    """Remove what a killed writer left: versions built but never made current, half-built copies."""
+    """Remove what a killed writer left: versions built but never made current, half-built copies.
+    With no current version but versions that once were current (the symlink was moved or deleted),
+    refuse: those are the office's records, never to be cleaned away."""
     folder = versions_dir(path)
     top = now.seq if now else 0
+    with _history(path) as con:
+        if now is None:
+            were_current = con.execute("SELECT count(*) FROM versions WHERE made_current = 1").fetchone()[0]
+            if were_current:
+                raise StoreError("orphaned", path=str(path), folder=str(folder), count=were_current)
+        con.execute("DELETE FROM versions WHERE seq > ?", (top,))
     for seq, f in _seq_files(folder).items():
         if seq > top:
             f.unlink(missing_ok=True)
@@ -240,12 +255,11 @@ def _clean_unfinished(path: Path, now: Version | None) -> None:
         f.unlink(missing_ok=True)
     for f in path.parent.glob(f".{path.name}.swap-*"):
         f.unlink(missing_ok=True)
-    with _history(path) as con:
-        con.execute("DELETE FROM versions WHERE seq > ?", (top,))
 
 
 def _adopt_plain_file(path: Path) -> None:
-    """Turn a plain DuckDB file (an older installation) into version 1 of a versioned store."""
+    """Turn a plain DuckDB file (an older installation, or a file put where the symlink was) into
+    the next version of the store, keeping every version and its history already there."""
     from oversight import db
 
     db.release(path)  # this process's own handle: checkpointed, so the move loses nothing
@@ -254,15 +268,18 @@ def _adopt_plain_file(path: Path) -> None:
     except duckdb.Error as e:
         raise StoreError("plain_file_busy", path=str(path)) from e
     folder = versions_dir(path)
-    first = folder / "v000001.duckdb"
-    os.replace(path, first)
-    os.chmod(first, 0o600)
     with _history(path) as con:
+        listed = con.execute("SELECT coalesce(max(seq), 0) FROM versions").fetchone()[0]
+        seq = max([listed, *_seq_files(folder)]) + 1
+        target = folder / f"v{seq:06d}.duckdb"
+        os.replace(path, target)
+        os.chmod(target, 0o600)
         con.execute(
-            "INSERT OR REPLACE INTO versions (seq, created_at, who, action, bytes) VALUES (1, ?, 'system', 'adopt', ?)",
-            (_now(), first.stat().st_size),
+            "INSERT OR REPLACE INTO versions (seq, created_at, who, action, bytes, made_current) "
+            "VALUES (?, ?, 'system', 'adopt', ?, 1)",
+            (seq, _now(), target.stat().st_size),
         )
-    _swap(path, first)
+    _swap(path, target)
 
 
 def _swap(path: Path, target: Path) -> None:
@@ -366,7 +383,8 @@ def write(
         os.replace(building, final)
         with _history(path) as history_con:
             history_con.execute(
-                "INSERT OR REPLACE INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO versions (seq, created_at, who, action, table_name, file_name, rows, note, "
+                "bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     seq,
                     _now(),
@@ -381,6 +399,8 @@ def write(
             )
         _pause("built")
         _swap(path, final)
+        with _history(path) as history_con:
+            history_con.execute("UPDATE versions SET made_current = 1 WHERE seq = ?", (seq,))
         job.version = Version(seq, final)
         _pause("swapped")
         prune(path, keep=settings.keep_versions(), open_here=db.open_files())
@@ -442,15 +462,24 @@ def publish_file(
 
 def backup(path: Path | str, out: Path | str) -> Path:
     """A consistent, self-contained copy of the current data (one DuckDB file), made while dashboards run."""
-    out = Path(out)
+    out, path = Path(out).absolute(), Path(path).absolute()
     source = current_file(path)
     if not source.exists():
         raise StoreError("missing", path=str(path), **_COMMANDS)
+    # Never over the store itself: the symlink, a version, or anything in the versions folder.
+    if out == path or out.resolve() == source.resolve() or out.resolve().is_relative_to(versions_dir(path).resolve()):
+        raise StoreError("backup_target", out=str(out), path=str(path))
+    if out.is_dir():
+        raise StoreError("backup_target", out=str(out), path=str(path))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    shutil.copyfile(source, tmp)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, out)
+    try:
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # no half copy of the data left behind
+        raise
     return out
 
 

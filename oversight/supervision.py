@@ -52,7 +52,10 @@ class SupervisionError(Exception):
         self.kind, self.details = kind, details
 
     def message(self, lang: str) -> str:
-        return i18n.t(f"supervision.error_{self.kind}", lang, **self.details)
+        details = dict(self.details)
+        if "role" in details:
+            details["role"] = i18n.t(f"role.{details['role']}", lang)
+        return i18n.t(f"supervision.error_{self.kind}", lang, **details)
 
 
 def has_ledger(con: duckdb.DuckDBPyConnection) -> bool:
@@ -109,7 +112,7 @@ def act(
     if request.action not in ACTIONS:
         raise SupervisionError("unknown_action", action=request.action)
     if account.role not in ACTIONS[request.action]:
-        raise SupervisionError("not_allowed", role=account.role)
+        raise SupervisionError("not_allowed", role=account.role)  # the message names the role in words
     note = (request.note or "").strip()
     if request.action != "assign" and not note:
         raise SupervisionError("empty_note")

@@ -118,7 +118,7 @@ def test_import_replace_removes_the_rows_the_file_lacks_and_refuses_referenced_o
     # Leaving out only a reward nobody redeemed: it goes, the rest stay as the file says.
     path = write_csv(tmp_path / "rewards.csv", header, rewards)
     assert main(["import", "rewards", str(path), "--replace", "--db", str(store_db)]) == 0
-    assert "删除 1 行" in capsys.readouterr().out
+    assert "另删除文件中没有的 1 行" in capsys.readouterr().out
     assert [
         list(r) for r in read(store_db, "SELECT reward_id, name, points_cost, stock FROM rewards ORDER BY 1")
     ] == rewards
@@ -197,3 +197,19 @@ def test_compounds_without_the_optional_company_id_column_import_cleanly(demo_db
         "SELECT households, company_id FROM compounds WHERE compound_id = $c", {"c": row[0]}
     ).fetchone()
     assert households == row[6] + 1 and company_now == company  # the absent column keeps its value
+
+
+def test_staff_cannot_move_their_compound_into_another_community(store_db, tmp_path):
+    own = own_compounds(store_db)
+    columns = "compound_id, community_id, name, built_year, buildings, units, households, elderly_share, structure, " \
+        "plan_batch, in_renovation_plan"  # fmt: skip
+    row = list(read(store_db, f"SELECT {columns} FROM compounds WHERE compound_id = $c", {"c": own[0]})[0])  # noqa: S608
+    other = read(store_db, "SELECT community_id FROM communities WHERE community_id <> $c LIMIT 1",
+                 {"c": STAFF_COMMUNITY})[0][0]  # fmt: skip
+    row[1] = other
+    path = write_csv(tmp_path / "move.csv", [c.strip() for c in columns.split(",")], [row])
+    result = ingest.import_file("compounds", path, db_path=store_db, allowed_compounds=own, user="staff")
+    assert not result.ok and "own_community" in {p.rule for p in result.problems}
+    assert read(store_db, "SELECT community_id FROM compounds WHERE compound_id = $c", {"c": own[0]}) == [
+        (STAFF_COMMUNITY,)
+    ]

@@ -280,3 +280,38 @@ def test_every_command_line_write_is_in_the_audit_log(store_db, tmp_path, monkey
     assert list(log["action"]) == ["as_of", "delete", "backup", "rollback", "restore"]  # oldest first
     assert set(log.loc[log["action"] != "backup", "who"]) == {"clerk"}
     assert (log["address"] == "cli").all()
+
+
+def test_a_missing_symlink_never_costs_the_versions_behind_it(store_db, tmp_path, capsys):
+    """Following the advice to move the database away moves only the link: init must not then
+    clear the versions folder it leaves behind."""
+    assert main(["as-of", "2024-01-31", "--db", str(store_db)]) == 0
+    store_db.rename(tmp_path / "moved-link")
+    capsys.readouterr()
+    assert main(["init", "--db", str(store_db)]) == 1
+    assert "曾经使用过的版本" in capsys.readouterr().err
+    assert sorted(p.name for p in store.versions_dir(store_db).glob("v*.duckdb")) == [
+        "v000001.duckdb",
+        "v000002.duckdb",
+    ]
+    assert len(store.history_rows(store_db)) == 2
+
+
+def test_a_backup_is_never_written_over_the_store(store_db, tmp_path, capsys):
+    current = store.current(store_db)
+    for out in (store_db, current.file, store.versions_dir(store_db) / "x.duckdb", tmp_path):
+        assert main(["backup", "--out", str(out), "--db", str(store_db)]) == 1, out
+        assert "备份不能写到" in capsys.readouterr().err
+    assert store.is_versioned(store_db) and store.current(store_db) == current
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_a_plain_file_where_the_link_was_becomes_the_next_version_keeping_the_history(store_db, demo_master):
+    assert main(["as-of", "2024-01-31", "--db", str(store_db)]) == 0
+    store_db.unlink()
+    import shutil
+
+    shutil.copy(demo_master, store_db)
+    assert main(["as-of", "2024-02-29", "--db", str(store_db)]) == 0
+    assert list(store.history(store_db)["action"]) == ["as_of", "adopt", "as_of", "demo"]
+    assert store.current(store_db).seq == 4 and as_of(store_db) == "2024-02-29"

@@ -50,6 +50,9 @@ def history_frame(ctx: Context) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def history_tab(ctx: Context, may_roll_back: bool, user: str) -> None:
     t = ctx.t
+    if not may_roll_back:
+        st.info(t("versions.admin_only"))  # the history names every community's files and notes
+        return
     if not store.is_versioned(ctx.store_path):
         st.info(t("versions.not_versioned"))
         return
@@ -60,7 +63,14 @@ def history_tab(ctx: Context, may_roll_back: bool, user: str) -> None:
     if may_roll_back and len(kept) > 1:
         st.subheader(t("versions.rollback_title"))
         older = [v for v in kept if v != listed.loc[listed["current"], "version"].iloc[0]]
-        pick = st.selectbox(t("versions.rollback_pick"), older, key="versions_rollback_pick")
+        words = {
+            r.version: " · ".join(
+                x for x in (r.version, str(r.created_at)[:16], r.who, t(f"store.action_{r.action}"), r.file_name) if x
+            )
+            for r in listed.itertuples()
+        }
+        pick = st.selectbox(t("versions.rollback_pick"), older, format_func=words.get, key="versions_rollback_pick")
+        st.caption(t("versions.rollback_warning"))
         confirm = st.checkbox(t("versions.rollback_confirm", version=pick), key="versions_rollback_confirm")
         if st.button(t("versions.rollback_button"), disabled=not confirm, key="versions_rollback"):
             try:
