@@ -36,7 +36,7 @@ def _wait(proc: subprocess.Popen) -> tuple[float, float]:
     """Seconds until proc ends and its peak resident memory in MB (read from /proc while it runs)."""
     started, peak = time.perf_counter(), 0.0
     while proc.poll() is None:
-        peak = max(peak, status_mb(proc.pid, "VmHWM:"))
+        peak = max(peak, status_mb(proc.pid, "VmHWM"))
         time.sleep(0.05)
     if proc.returncode != 0:
         raise RuntimeError(f"write failed: {proc.stderr.read()[-800:]}")
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     started, during, peak = time.perf_counter(), [], 0.0
     proc = _write(cmd, env)
     while proc.poll() is None:
-        peak = max(peak, status_mb(proc.pid, "VmHWM:"))
+        peak = max(peak, status_mb(proc.pid, "VmHWM"))
         seconds = _page_run(at)
         if proc.poll() is None:
             during.append(seconds)
