@@ -29,7 +29,8 @@ allowed_compounds = None if account.sees_everything else list(ctx.filter.allowed
 
 
 def table_label(table: str) -> str:
-    return f"{t(f'data.table_{table}')}（{table}）" if ctx.lang == "zh" else f"{t(f'data.table_{table}')} ({table})"
+    # The table's name in the UI language only: no English table id in the Chinese UI.
+    return t(f"data.table_{table}")
 
 
 def run_import(table: str, uploaded, sheet: str) -> ingest.ImportResult:

@@ -197,15 +197,10 @@ else:
     with right:
         charts.lines(ctx, monthly, "month", ["fee_collection_pct"])
     with st.expander(ctx.t("profile.red_property_table")):
-        widgets.table(
-            ctx,
-            monthly,
-            "profile_red_property",
-            column_config={"committee_party_share": st.column_config.NumberColumn(format="percent")},
-        )
+        widgets.table(ctx, monthly, "profile_red_property")
 
 st.subheader(ctx.t("profile.requests"))
-widgets.kpi_row(one, ["requests_total", "response_rate", "resolution_rate", "satisfaction_rate"])
+widgets.kpi_row(one, ["requests_total", "response_rate", "closure_rate", "resolution_rate", "satisfaction_rate"])
 asked = ctx.fetch("profile_requests", compound_ids=ids)
 widgets.table(
     ctx,

@@ -47,6 +47,7 @@ class Context:
     labels: dict[str, str]  # compound_id -> label
     community_names: dict[str, str]
     account: auth.Account | None = None
+    first_month: date | None = None  # the first month with data: no change is shown against a period before it
 
     @property
     def as_of(self) -> date:
