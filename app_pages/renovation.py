@@ -29,7 +29,8 @@ def timeline(ctx, frame: pd.DataFrame) -> None:
             "bar:N",
             title=col("kind_of_date"),
             scale=alt.Scale(domain=[ctx.t(f"renovation.bar.{b}") for b in BARS], range=list(BARS.values())),
-            legend=alt.Legend(orient="bottom"),
+            # Two columns: four long labels in one row are cut at the right edge.
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=260),
         ),
         tooltip=[
             alt.Tooltip("item:N", title=col("item")),

@@ -41,7 +41,7 @@ CATALOGUE: dict[str, Metric] = {
         _M("late_start_items", "kpi_renovation", "late_start_items", "int", False, unit="item"),
         _M("overdue_items", "kpi_renovation", "overdue_items", "int", False, unit="item"),
         _M("extra_items", "kpi_renovation", "extra_items", "int", None, has_delta=False, unit="item"),
-        _M("elevators_total", "kpi_renovation", "elevators_total", "int", True, unit="elevator"),
+        _M("elevators_total", "kpi_renovation", "elevators_total", "int", True, has_delta=False, unit="elevator"),
         _M("elevators_done", "kpi_renovation", "elevators_done", "int", True, unit="elevator"),
         _M(
             "weighted_progress", "kpi_renovation", "weighted_progress", "decimal", True, has_delta=False, unit="percent"
