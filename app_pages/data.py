@@ -65,9 +65,9 @@ def show_result(result: ingest.ImportResult) -> None:
                 icon=":material/check_circle:",
             )
         c1, c2, c3 = st.columns(3)
-        c1.metric(t("data.added"), fmt.number(result.added), border=True)
-        c2.metric(t("data.replaced"), fmt.number(result.replaced), border=True)
-        c3.metric(t("data.unchanged"), fmt.number(result.unchanged), border=True)
+        c1.metric(t("data.added"), fmt.value("int", result.added, ctx.lang, t("unit.row")), border=True)
+        c2.metric(t("data.replaced"), fmt.value("int", result.replaced, ctx.lang, t("unit.row")), border=True)
+        c3.metric(t("data.unchanged"), fmt.value("int", result.unchanged, ctx.lang, t("unit.row")), border=True)
         return
     st.error(t("data.failed", count=result.problem_count), icon=":material/error:")
     if result.problem_count > len(result.problems):

@@ -55,9 +55,13 @@ def facts(ctx, row) -> None:
     """The compound's facts: numbers as cards, names as labelled lines."""
     cards = st.columns(5)
     cards[0].metric(ctx.t("col.built_year"), str(int(row.built_year)) if pd.notna(row.built_year) else "—", border=True)
-    cards[1].metric(ctx.t("col.buildings"), fmt.number(row.buildings), border=True)
-    cards[2].metric(ctx.t("col.units"), fmt.number(row.units), border=True)
-    cards[3].metric(ctx.t("col.households"), fmt.number(row.households), border=True)
+    cards[1].metric(
+        ctx.t("col.buildings"), fmt.value("int", row.buildings, ctx.lang, ctx.t("unit.building")), border=True
+    )
+    cards[2].metric(ctx.t("col.units"), fmt.value("int", row.units, ctx.lang, ctx.t("unit.stairwell")), border=True)
+    cards[3].metric(
+        ctx.t("col.households"), fmt.value("int", row.households, ctx.lang, ctx.t("unit.household")), border=True
+    )
     cards[4].metric(ctx.t("col.elderly_share"), fmt.pct(row.elderly_share), border=True)
     company = ctx.t("profile.no_company")
     if pd.notna(row.company):

@@ -93,7 +93,7 @@ def test_first_compound_of_the_filter_by_default(app_env):
     assert at.header[0].value == "湖北省第二轻工业局宿舍"
     shown = metrics(at)
     assert shown[i18n.t("col.built_year", "zh")] == "1990"
-    assert shown[i18n.t("col.households", "zh")] == "36"
+    assert shown[i18n.t("col.households", "zh")] == "36户"
     for label, value in expected("zh", sql_figures(app_env, "X001")).items():
         assert shown[label] == value, label
     assert len(at.get("vega_lite_chart")) >= 2
