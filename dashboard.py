@@ -10,7 +10,7 @@ import streamlit as st
 
 from oversight import db, i18n, settings, store
 from oversight.filters import scope
-from oversight.ui import context, login, sidebar
+from oversight.ui import context, login, sidebar, widgets
 from oversight.ui.icon import PAGE_ICON
 
 log = logging.getLogger("oversight")
@@ -26,6 +26,7 @@ PAGES = [
     ("nav.section_service", "app_pages/volunteers.py", "volunteers", "nav.volunteers", ":material/volunteer_activism:"),
     ("nav.section_service", "app_pages/supervision.py", "supervision", "nav.supervision", ":material/assignment_late:"),
     ("nav.section_data", "app_pages/data.py", "data", "nav.data", ":material/upload_file:"),
+    ("nav.section_data", "app_pages/help.py", "help", "nav.help", ":material/help:"),
 ]
 
 
@@ -53,6 +54,7 @@ db_file = store.current_file(store_path)
 context.follow_version(str(db_file))
 
 lang = sidebar.language(lang)
+widgets.chrome(lang)
 account = login.signed_in()
 if account is None:
     # The pages are registered (hidden) so the link asked for is still open after signing in.
@@ -77,12 +79,13 @@ try:
     )
     scope_ids = list(allowed) if allowed is not None else db.all_compound_ids(con)
     options, first_day = sidebar.load_options(str(db_file), meta.get("data_version", ""), scope_ids, as_of)
+    first_batch = sidebar.first_plan_batch(str(db_file), meta.get("data_version", ""), scope_ids, as_of)
 except duckdb.Error:
     log.exception("database unavailable")
     st.error(i18n.t("app.database_error", lang))
     st.stop()
 
-flt = sidebar.filters(options, first_day, as_of, lang, allowed=allowed)
+flt = sidebar.filters(options, first_day, as_of, lang, allowed=allowed, first_batch=first_batch)
 labels = dict(zip(options["compound_id"], options["compound"], strict=False))
 context.store(
     context.Context(
@@ -95,6 +98,7 @@ context.store(
         labels=labels,
         community_names=dict(zip(options["community_id"], options["community"], strict=False)),
         account=account,
+        first_month=first_day,
     )
 )
 st.sidebar.caption(i18n.t("app.as_of", lang, as_of=meta["as_of"]))

@@ -30,7 +30,8 @@ allowed_compounds = None if account.sees_everything else list(ctx.filter.allowed
 
 
 def table_label(table: str) -> str:
-    return f"{t(f'data.table_{table}')}（{table}）" if ctx.lang == "zh" else f"{t(f'data.table_{table}')} ({table})"
+    # The table's name in the UI language only: no English table id in the Chinese UI.
+    return t(f"data.table_{table}")
 
 
 def run_import(table: str, uploaded, sheet: str, replace: bool) -> ingest.ImportResult:
@@ -68,11 +69,13 @@ def show_result(result: ingest.ImportResult) -> None:
                 icon=":material/check_circle:",
             )
         cols = st.columns(4 if result.deleted else 3)
-        cols[0].metric(t("data.added"), fmt.number(result.added), border=True)
-        cols[1].metric(t("data.replaced"), fmt.number(result.replaced), border=True)
-        cols[2].metric(t("data.unchanged"), fmt.number(result.unchanged), border=True)
+        cols[0].metric(t("data.added"), fmt.value("int", result.added, ctx.lang, t("unit.row")), border=True)
+        cols[1].metric(t("data.replaced"), fmt.value("int", result.replaced, ctx.lang, t("unit.row")), border=True)
+        cols[2].metric(t("data.unchanged"), fmt.value("int", result.unchanged, ctx.lang, t("unit.row")), border=True)
         if result.deleted:
-            cols[3].metric(t("versions.deleted"), fmt.number(result.deleted), border=True)
+            cols[3].metric(
+                t("versions.deleted"), fmt.value("int", result.deleted, ctx.lang, t("unit.row")), border=True
+            )
         return
     st.error(t("data.failed", count=result.problem_count), icon=":material/error:")
     if result.problem_count > len(result.problems):

@@ -1,54 +1,72 @@
-"""总览 Overview: the street's headline figures, alerts, and progress by compound."""
+"""总览 Overview: the partner story, the street's headline figures as officials report them, alerts, progress."""
 
 import streamlit as st
 
-from oversight import i18n
+from oversight import settings
 from oversight.ui import charts, context, ledger, widgets
 
 ctx = context.current()
 widgets.header(ctx, "overview.title")
+widgets.story(ctx)
 
-widgets.kpi_row(
+figures = widgets.kpi_row(
     ctx,
     [
         "compounds_in_plan",
+        "start_rate",
+        "finish_rate",
         "households_benefiting",
-        "items_done",
-        "budget_spent",
+        "late_start_items",
         "overdue_items",
+        "elevators_total",
         "partner_value",
-        "volunteer_hours",
-        "points_earned",
         "response_rate",
         "resolution_rate",
         "satisfaction_rate",
         "open_backlog",
     ],
 )
+renovation = ctx.fetch("kpi_renovation").iloc[0]
+st.caption(
+    ctx.t(
+        "overview.start_finish_counts",
+        started=int(renovation["compounds_started"]),
+        finished=int(renovation["compounds_finished"]),
+        total=int(renovation["compounds_in_plan"]),
+    )
+)
 
 st.subheader(ctx.t("overview.alerts"))
-ledger.overview_links(ctx)
 by_compound = ctx.fetch("requests_by_compound")
-low = by_compound[(by_compound["rated"] > 0) & (by_compound["satisfaction_rate"] < 0.8)]
+low = by_compound[by_compound["ranked"] & (by_compound["satisfaction_rate"] < settings.satisfaction_line())]
 counts = ctx.fetch("kpi_requests").iloc[0]
-a1, a2, a3 = st.columns(3)
-a1.metric(ctx.t("overview.alert_overdue"), int(ctx.fetch("kpi_renovation").iloc[0]["overdue_items"]), border=True)
-a2.metric(ctx.t("overview.alert_low_satisfaction"), len(low), border=True)
-a3.metric(ctx.t("overview.alert_old_open"), int(counts["open_over_30_days"]), border=True)
-tab1, tab2, tab3 = st.tabs(
-    [ctx.t("overview.alert_overdue"), ctx.t("overview.alert_low_satisfaction"), ctx.t("overview.alert_old_open")]
+a1, a2, a3, a4 = st.columns(4)
+a1.metric(ctx.t("overview.alert_late_start"), f"{int(renovation['late_start_items'])}{ctx.t('unit.item')}", border=True)
+a2.metric(ctx.t("overview.alert_overdue"), f"{int(renovation['overdue_items'])}{ctx.t('unit.item')}", border=True)
+a3.metric(ctx.t("overview.alert_low_satisfaction"), f"{len(low)}{ctx.t('unit.compound')}", border=True)
+a4.metric(ctx.t("overview.alert_old_open"), f"{int(counts['open_over_30_days'])}{ctx.t('unit.request')}", border=True)
+# Each count opens the 督办台账 at its kind (the cases stand on as_of, whatever the period).
+ledger.overview_links(ctx, {"late_start": a1, "late_finish": a2, "low_satisfaction": a3, "request_overdue": a4})
+tab0, tab1, tab2, tab3 = st.tabs(
+    [
+        ctx.t("overview.alert_late_start"),
+        ctx.t("overview.alert_overdue"),
+        ctx.t("overview.alert_low_satisfaction"),
+        ctx.t("overview.alert_old_open"),
+    ]
 )
+with tab0:
+    widgets.table(
+        ctx, ctx.fetch("late_start_items"), "late_start_items", codes={"stage": "stage", "item_type": "item_type"}
+    )
 with tab1:
     widgets.table(ctx, ctx.fetch("overdue_items"), "overdue_items", codes={"stage": "stage", "item_type": "item_type"})
 with tab2:
+    st.caption(ctx.t("overview.low_satisfaction_note", min_rated=settings.ranking_min_rated()))
     widgets.table(
         ctx,
         low[["compound", "community", "requests", "rated", "satisfaction_rate", "resolution_rate"]],
         "low_satisfaction",
-        column_config={
-            "satisfaction_rate": st.column_config.NumberColumn(format="percent"),
-            "resolution_rate": st.column_config.NumberColumn(format="percent"),
-        },
     )
 with tab3:
     widgets.long_table(
@@ -73,10 +91,7 @@ with right:
         y="items",
         color="category",
         codes={"stage": "stage", "category": "category"},
-        sort=[
-            i18n.label("stage", s, ctx.lang)
-            for s in ("survey", "design", "tendering", "construction", "acceptance", "done")
-        ],
+        sort=charts.stage_order(ctx),
     )
     st.subheader(ctx.t("overview.three_rates_by_month"))
     charts.lines(
@@ -92,5 +107,6 @@ widgets.table(
     ctx,
     progress,
     "progress_by_compound",
+    codes={"started": "bool", "finished": "bool"},
     column_config={"progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f")},
 )

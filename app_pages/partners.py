@@ -16,21 +16,22 @@ MONEY = st.column_config.NumberColumn(format="localized")
 
 def unit_bars(ctx, frame, x: str, chosen: str | None, x_kind: str | None = None) -> None:
     """Units as horizontal bars, one row each however few (every name stays readable), the chosen one marked."""
-    col = lambda c: ctx.t(f"col.{c}")  # noqa: E731
+    col = lambda c: fmt.unit_header(c, ctx.t(f"col.{c}"), ctx.lang)  # noqa: E731
+    frame = frame.assign(value_yuan=frame["value_yuan"].astype(float) / 10_000)  # 万元, as the cards
     chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             y=alt.Y("unit:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
             x=alt.X(
-                f"{x}:Q", title=col(x), axis=alt.Axis(format=",.0f" if x_kind == "yuan" else alt.Undefined, tickCount=5)
+                f"{x}:Q", title=col(x), axis=alt.Axis(format=",.1f" if x_kind == "yuan" else alt.Undefined, tickCount=5)
             ),
             color=alt.condition(
                 alt.datum.unit_id == (chosen or ""), alt.value(charts.PALETTE[0]), alt.value(charts.PALETTE[2])
             ),
             tooltip=[
                 alt.Tooltip("unit:N", title=col("unit")),
-                alt.Tooltip("value_yuan:Q", title=col("value_yuan"), format=",.0f"),
+                alt.Tooltip("value_yuan:Q", title=col("value_yuan"), format=",.2f"),
                 alt.Tooltip("volunteer_hours:Q", title=col("volunteer_hours"), format=",.1f"),
                 alt.Tooltip("contributions:Q", title=col("contributions")),
                 alt.Tooltip("households_benefited:Q", title=col("households_benefited")),
@@ -61,10 +62,25 @@ def unit_summary(ctx, units, ever) -> str | None:
     cards = st.columns(3) + st.columns(3)
     cards[0].metric(ctx.t("partners.value_to_date"), fmt.yuan(u.value_to_date, ctx.lang), border=True)
     cards[1].metric(ctx.t("partners.value_in_period"), fmt.yuan(u.value_yuan, ctx.lang), border=True)
-    cards[2].metric(ctx.t("partners.hours_to_date"), fmt.number(u.hours_to_date, 1), border=True)
-    cards[3].metric(ctx.t("partners.contributions_to_date"), fmt.number(u.contributions_to_date), border=True)
-    cards[4].metric(ctx.t("partners.households_to_date"), fmt.number(u.households_to_date), border=True)
-    cards[5].metric(ctx.t("partners.compounds_served"), fmt.number(u.compounds_served), border=True)
+    unit = lambda key: ctx.t(f"unit.{key}")  # noqa: E731
+    cards[2].metric(
+        ctx.t("partners.hours_to_date"), fmt.value("hours", u.hours_to_date, ctx.lang, unit("hour")), border=True
+    )
+    cards[3].metric(
+        ctx.t("partners.contributions_to_date"),
+        fmt.value("int", u.contributions_to_date, ctx.lang, unit("times")),
+        border=True,
+    )
+    cards[4].metric(
+        ctx.t("partners.households_to_date"),
+        fmt.value("int", u.households_to_date, ctx.lang, unit("household_times")),
+        border=True,
+    )
+    cards[5].metric(
+        ctx.t("partners.compounds_served"),
+        fmt.value("int", u.compounds_served, ctx.lang, unit("compound")),
+        border=True,
+    )
     own = ever[ever["unit_id"] == unit_id]
     if own.empty:
         widgets.empty(ctx, "partners.no_unit_contributions")
@@ -81,6 +97,7 @@ def unit_summary(ctx, units, ever) -> str | None:
 
 ctx = context.current()
 widgets.header(ctx, "partners.title")
+widgets.story(ctx)
 
 widgets.kpi_row(
     ctx,

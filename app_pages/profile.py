@@ -56,9 +56,13 @@ def facts(ctx, row) -> None:
     """The compound's facts: numbers as cards, names as labelled lines."""
     cards = st.columns(5)
     cards[0].metric(ctx.t("col.built_year"), str(int(row.built_year)) if pd.notna(row.built_year) else "—", border=True)
-    cards[1].metric(ctx.t("col.buildings"), fmt.number(row.buildings), border=True)
-    cards[2].metric(ctx.t("col.units"), fmt.number(row.units), border=True)
-    cards[3].metric(ctx.t("col.households"), fmt.number(row.households), border=True)
+    cards[1].metric(
+        ctx.t("col.buildings"), fmt.value("int", row.buildings, ctx.lang, ctx.t("unit.building")), border=True
+    )
+    cards[2].metric(ctx.t("col.units"), fmt.value("int", row.units, ctx.lang, ctx.t("unit.stairwell")), border=True)
+    cards[3].metric(
+        ctx.t("col.households"), fmt.value("int", row.households, ctx.lang, ctx.t("unit.household")), border=True
+    )
     cards[4].metric(ctx.t("col.elderly_share"), fmt.pct(row.elderly_share), border=True)
     company = ctx.t("profile.no_company")
     if pd.notna(row.company):
@@ -198,15 +202,10 @@ else:
     with right:
         charts.lines(ctx, monthly, "month", ["fee_collection_pct"])
     with st.expander(ctx.t("profile.red_property_table")):
-        widgets.table(
-            ctx,
-            monthly,
-            "profile_red_property",
-            column_config={"committee_party_share": st.column_config.NumberColumn(format="percent")},
-        )
+        widgets.table(ctx, monthly, "profile_red_property")
 
 st.subheader(ctx.t("profile.requests"))
-widgets.kpi_row(one, ["requests_total", "response_rate", "resolution_rate", "satisfaction_rate"])
+widgets.kpi_row(one, ["requests_total", "response_rate", "closure_rate", "resolution_rate", "satisfaction_rate"])
 asked = ctx.fetch("profile_requests", compound_ids=ids)
 widgets.table(
     ctx,

@@ -13,19 +13,20 @@ widgets.kpi_row(
         "property_coverage",
         "party_org_coverage",
         "cross_appointed_coverage",
+        "committee_coverage",
         "committee_party_share",
         "fee_collection",
         "joint_meetings",
-        # The three rates come from kpi_requests, the query the Overview and Requests pages read.
+        # The rates come from kpi_requests, the query the Overview and Requests pages read.
         "response_rate",
         "resolution_rate",
         "satisfaction_rate",
+        "composite_score",
     ],
-    per_row=3,
+    per_row=4,
 )
 st.caption(ctx.t("red_property.cross_appointed_note"))
 
-PCT = st.column_config.NumberColumn(format="percent")
 NUM = st.column_config.NumberColumn(format="localized")
 
 by_month = ctx.fetch("red_property_coverage_by_month")
@@ -35,7 +36,7 @@ charts.lines(
     ctx,
     by_month,
     "month",
-    ["property_coverage", "cross_appointed_coverage", "avg_committee_party_share"],
+    ["property_coverage", "cross_appointed_coverage", "committee_coverage", "avg_committee_party_share"],
     y_kind="pct",
 )
 st.subheader(ctx.t("red_property.three_rates_by_month"))
@@ -53,15 +54,9 @@ league = ctx.fetch("red_property_league_compounds")
 league["company"] = league["company"].fillna(ctx.t("red_property.no_company"))
 widgets.table(
     ctx,
-    league.drop(columns=["compound_id"]),
+    league.drop(columns=["compound_id", "ranked"]),
     "red_property_league_compounds",
-    column_config={
-        "response_rate": PCT,
-        "resolution_rate": PCT,
-        "satisfaction_rate": PCT,
-        "committee_party_share": PCT,
-        "avg_fee_collection": NUM,
-    },
+    column_config={"avg_fee_collection": NUM},
 )
 
 st.subheader(ctx.t("red_property.league_companies"))
@@ -71,15 +66,10 @@ companies = ctx.fetch("red_property_league_companies")
 companies["has_party_branch"] = companies["has_party_branch"].map({True: "true", False: "false"})
 widgets.table(
     ctx,
-    companies,
+    companies.drop(columns=["ranked"]),
     "red_property_league_companies",
     codes={"kind": "company_kind", "has_party_branch": "bool"},
-    column_config={
-        "response_rate": PCT,
-        "resolution_rate": PCT,
-        "satisfaction_rate": PCT,
-        "avg_fee_collection": NUM,
-    },
+    column_config={"avg_fee_collection": NUM},
 )
 
 st.subheader(ctx.t("red_property.fee_collection"))
@@ -105,11 +95,5 @@ widgets.table(
     ctx,
     by_month.assign(month=by_month["month"].dt.strftime("%Y-%m")),
     "red_property_by_month",
-    column_config={
-        "property_coverage": PCT,
-        "party_org_coverage": PCT,
-        "cross_appointed_coverage": PCT,
-        "avg_committee_party_share": PCT,
-        "avg_fee_collection": NUM,
-    },
+    column_config={"avg_fee_collection": NUM},
 )

@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from oversight import fmt
 from oversight.ui import charts, context, widgets
 
 # The timeline stays readable up to about this many items; the query picks the ones most worth a look.
@@ -28,7 +29,8 @@ def timeline(ctx, frame: pd.DataFrame) -> None:
             "bar:N",
             title=col("kind_of_date"),
             scale=alt.Scale(domain=[ctx.t(f"renovation.bar.{b}") for b in BARS], range=list(BARS.values())),
-            legend=alt.Legend(orient="bottom"),
+            # Two columns: four long labels in one row are cut at the right edge.
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=260),
         ),
         tooltip=[
             alt.Tooltip("item:N", title=col("item")),
@@ -54,18 +56,19 @@ def timeline(ctx, frame: pd.DataFrame) -> None:
 def pipeline_chart(ctx, frame: pd.DataFrame) -> None:
     """Elevator items at each stage, every stage shown in order (whole numbers on the axis)."""
     data = widgets.labelled(frame, ctx.lang, {"stage": "stage"})
+    data["budget_wan"] = data["budget"].astype(float) / 10_000
     col = lambda c: ctx.t(f"col.{c}")  # noqa: E731
     chart = (
         alt.Chart(data)
         .mark_bar(color=charts.PALETTE[2])
         .encode(
             x=alt.X("stage:N", sort=charts.stage_order(ctx), title=col("stage"), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("elevators:Q", title=col("elevators"), axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("elevators:Q", title=col("elevator_units"), axis=alt.Axis(tickMinStep=1, format="d")),
             tooltip=[
                 alt.Tooltip("stage:N", title=col("stage")),
-                alt.Tooltip("elevators:Q", title=col("elevators")),
+                alt.Tooltip("elevators:Q", title=col("elevator_units")),
                 alt.Tooltip("units_affected:Q", title=col("units_affected")),
-                alt.Tooltip("budget:Q", title=col("budget"), format=",.0f"),
+                alt.Tooltip("budget_wan:Q", title=fmt.unit_header("budget", col("budget"), ctx.lang), format=",.2f"),
             ],
         )
         .properties(height=280)
@@ -106,15 +109,32 @@ widgets.kpi_row(
     ctx,
     [
         "compounds_in_plan",
+        "compounds_started",
+        "start_rate",
         "households_benefiting",
-        "items_done",
+        "compounds_finished",
+        "finish_rate",
+        "late_start_items",
+        "overdue_items",
         "items_total",
+        "items_done",
         "budget_total",
         "budget_spent",
-        "overdue_items",
         "extra_items",
+        "elevators_total",
+        "elevators_done",
     ],
 )
+
+# Late starts and late finishes are reported apart, as districts count them.
+st.subheader(ctx.t("renovation.late"))
+late_start, late_finish = st.tabs([ctx.t("metric.late_start_items"), ctx.t("metric.overdue_items")])
+with late_start:
+    widgets.table(
+        ctx, ctx.fetch("late_start_items"), "late_start_items", codes={"stage": "stage", "item_type": "item_type"}
+    )
+with late_finish:
+    widgets.table(ctx, ctx.fetch("overdue_items"), "overdue_items", codes={"stage": "stage", "item_type": "item_type"})
 
 left, right = st.columns(2)
 with left:
@@ -187,8 +207,8 @@ with left:
         st.caption(
             ctx.t(
                 "renovation.elevator_units",
-                done=int(pipeline.loc[pipeline["stage"] == "done", "units_affected"].sum()),
-                total=int(pipeline["units_affected"].sum()),
+                done=int(pipeline.loc[pipeline["stage"] == "done", "elevators"].sum()),
+                total=int(pipeline["elevators"].sum()),
             )
         )
 priority = ctx.fetch("renovation_elevator_priority")
@@ -205,28 +225,32 @@ with right:
             "compound",
             "score",
             "elderly_share",
-            "units_without_elevator",
+            "floors",
+            "consent_factor",
             "open_stairs_requests",
         ],
     )
 if not priority.empty:
     w = priority.iloc[0]
     with st.container(border=True):
+        # The formula in plain words, with the weights the query used.
         st.markdown(f"**{ctx.t('renovation.formula_title')}**")
-        st.latex(
-            rf"S = 100 \times \left( {w.w_elderly:g}\,E + {w.w_units:g}\,\frac{{N}}{{U}}"
-            rf" + {w.w_requests:g}\,\min\!\left(\frac{{R}}{{{int(w.request_cap)}}},\ 1\right) \right)"
+        st.markdown(
+            ctx.t(
+                "renovation.formula",
+                w_elderly=f"{w.w_elderly:g}",
+                w_floors=f"{w.w_floors:g}",
+                w_consent=f"{w.w_consent:g}",
+                w_requests=f"{w.w_requests:g}",
+                cap=int(w.request_cap),
+            )
         )
-        st.markdown(ctx.t("renovation.formula_terms", cap=int(w.request_cap)))
+        st.caption(ctx.t("renovation.formula_scope"))
     widgets.table(
         ctx,
-        priority.drop(columns=["compound_id", "w_elderly", "w_units", "w_requests", "request_cap"]),
+        priority.drop(columns=["compound_id", "w_elderly", "w_floors", "w_consent", "w_requests", "request_cap"]),
         "renovation_elevator_priority",
-        column_config={
-            "elderly_share": st.column_config.NumberColumn(format="percent"),
-            "no_elevator_share": st.column_config.NumberColumn(format="percent"),
-            "score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f"),
-        },
+        column_config={"score": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f")},
     )
 
 st.subheader(ctx.t("renovation.items_table"))

@@ -1,26 +1,35 @@
-"""居民诉求 Resident requests: the three rates, what residents ask and how, the worst compounds, the backlog."""
+"""居民诉求 Resident requests: the rates as 接诉即办 reports them, 红黑榜, what residents ask, the backlog."""
 
 import streamlit as st
 
-from oversight import fmt, i18n
+from oversight import fmt, i18n, metrics, settings
 from oversight.ui import charts, context, widgets
 
 # Rows of the request list drawn on screen; the download always carries every row.
 LIST_LIMIT = 500
 WORST_SHOWN = 10
 AGE_BANDS = ("d0_7", "d8_30", "d31_90", "d90_plus")
-# The resolution rate next to the name, so it shows without scrolling in the half-width table.
+# The closure rate next to the name, so it shows without scrolling in the half-width table.
 WORST_COLUMNS = [
     "compound",
-    "resolution_rate",
+    "closure_rate",
     "requests",
     "open_requests",
     "response_rate",
+    "resolution_rate",
     "satisfaction_rate",
     "rated",
     "community",
 ]
-LIST_CODES = {"channel": "channel", "category": "request_category", "handler": "handler"}
+LIST_CODES = {
+    "channel": "channel",
+    "category": "request_category",
+    "handler": "handler",
+    "overdue_request": "bool",
+    "followup_resolved": "followup_resolved",
+    "followup_satisfaction": "followup_satisfaction",
+}
+BOARD_COLUMNS = ["rank", "composite_score", "response_rate", "resolution_rate", "satisfaction_rate", "rated"]
 
 ctx = context.current()
 
@@ -37,17 +46,49 @@ widgets.kpi_row(
     [
         "requests_total",
         "response_rate",
+        "closure_rate",
         "resolution_rate",
         "satisfaction_rate",
+        "composite_score",
         "median_response_hours",
-        "median_resolution_hours",
+        "median_handling_days",
+        "overdue_requests",
         "open_backlog",
+        "open_over_30_days",
     ],
     per_row=4,
 )
-st.caption(ctx.t("requests.rates_note"))
+w_response, w_resolution, w_satisfaction = settings.score_weights()
+st.caption(
+    ctx.t(
+        "requests.rates_note",
+        w_response=f"{w_response:.0%}",
+        w_resolution=f"{w_resolution:.0%}",
+        w_satisfaction=f"{w_satisfaction:.0%}",
+    )
+)
 
-PCT = st.column_config.NumberColumn(format="percent")
+
+def board(name_column: str, frame, export_name: str) -> None:
+    """红榜 and 黑榜 side by side: the best and the worst by 综合得分 among the ranked rows."""
+    ranked = frame[frame["ranked"]]
+    red, black = metrics.red_black(ranked, settings.ranking_size())
+    if red.empty:
+        widgets.empty(ctx, "requests.board_too_few")
+        return
+    left, right = st.columns(2)
+    for place, rows, title in ((left, red, "requests.red_list"), (right, black, "requests.black_list")):
+        with place:
+            st.markdown(f"**{ctx.t(title)}**")
+            widgets.table(ctx, rows[[name_column, *BOARD_COLUMNS]], f"{export_name}_{title.split('.')[1]}")
+
+
+st.subheader(ctx.t("requests.boards"))
+st.caption(ctx.t("requests.boards_note", min_rated=settings.ranking_min_rated(), size=settings.ranking_size()))
+st.markdown(f"##### {ctx.t('requests.board_communities')}")
+board("community", ctx.fetch("requests_rank_communities"), "requests_board_communities")
+st.markdown(f"##### {ctx.t('requests.board_companies')}")
+board("company", ctx.fetch("red_property_league_companies"), "requests_board_companies")
 
 left, right = st.columns(2)
 with left:
@@ -58,7 +99,7 @@ with left:
         y="category",
         x="requests",
         codes={"category": "request_category"},
-        tooltip=["category", "requests", "resolution_rate"],
+        tooltip=["category", "requests", "closure_rate"],
     )
 with right:
     st.subheader(ctx.t("requests.by_channel"))
@@ -82,24 +123,23 @@ charts.lines(
 
 st.subheader(ctx.t("requests.worst_compounds"))
 st.caption(ctx.t("requests.worst_note", period=widgets.filter_words(ctx)[2], shown=WORST_SHOWN))
-by_compound = ctx.fetch("requests_by_compound")  # worst resolution rate first
+by_compound = ctx.fetch("requests_by_compound")  # worst closure rate first
 left, right = st.columns([2, 3])
 with left:
     charts.hbar(
         ctx,
         by_compound.head(WORST_SHOWN),
         y="compound",
-        x="resolution_rate",
+        x="closure_rate",
         x_kind="pct",
         sort="x",
-        tooltip=["compound", "community", "requests", "open_requests", "resolution_rate"],
+        tooltip=["compound", "community", "requests", "open_requests", "closure_rate"],
     )
 with right:
     widgets.table(
         ctx,
         by_compound[WORST_COLUMNS],
         "requests_worst_compounds",
-        column_config={"response_rate": PCT, "resolution_rate": PCT, "satisfaction_rate": PCT},
         height=table_height(len(by_compound)),
     )
 

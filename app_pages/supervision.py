@@ -7,7 +7,9 @@ from oversight.ui import context, ledger, widgets
 
 ctx = context.current()
 widgets.header(ctx, "supervision.title")
-st.caption(ctx.t("supervision.intro", line=f"{settings.satisfaction_line():.0%}", min_rated=settings.min_rated()))
+st.caption(
+    ctx.t("supervision.intro", line=f"{settings.satisfaction_line():.0%}", min_rated=settings.ranking_min_rated())
+)
 
 cases = ctx.fetch("supervision_cases")
 c1, c2, c3 = st.columns(3)

@@ -53,7 +53,7 @@ def export_worker(out: Path, months: int | None, lang: str) -> dict:
     sql = db.query_text("requests_list")
     if hasattr(export, "write_query_csv"):
         # widgets.long_table's download: DuckDB streams every row (COPY) behind a BOM and labelled header.
-        bound = {k: v for k, v in {**params, "limit": None}.items() if f"${k}" in sql}
+        bound = db.bind(sql, {**params, "limit": None})
         columns = [d[0] for d in con.execute(f"SELECT * FROM ({sql}\n) q LIMIT 0", bound).description]  # noqa: S608
         names = widgets.headers(pd.DataFrame(columns=columns), lang)
         labels = {col: i18n.codes(section, lang) for col, section in LIST_CODES.items()}
@@ -78,7 +78,7 @@ def copy_worker(out: Path, months: int | None) -> dict:
     params = {**_params(months), "limit": None}
     con = db.connect()
     sql = db.query_text("requests_list")
-    used = {k: v for k, v in params.items() if f"${k}" in sql}
+    used = db.bind(sql, params)
     rss_before = status_mb(os.getpid(), "VmRSS")
     started = time.perf_counter()
     rows = con.execute(f"COPY ({sql}\n) TO '{out}' (HEADER, DELIMITER ',')", used).fetchone()[0]

@@ -150,7 +150,9 @@ def run(query_name: str, con: duckdb.DuckDBPyConnection | None = None, **params)
 def bind(sql: str, params: dict) -> dict:
     """The parameters the SQL mentions (outside comments), so callers may pass a common set."""
     used = set(re.findall(r"\$(\w+)", re.sub(r"--[^\n]*", "", sql)))
-    return {k: v for k, v in params.items() if k in used}
+    # Figures' settings (score weights, minimum sample, time limit) unless the caller gives them.
+    given = {**settings.query_settings(), **params}
+    return {k: v for k, v in given.items() if k in used}
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

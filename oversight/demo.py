@@ -45,6 +45,7 @@ DORMITORIES = [
     ("市水产宿舍", 1988, 1, 3, 42, 0.68, 3),
     ("汉口渔场宿舍", 1986, 1, 2, 28, 0.75, 2),
 ]
+DORMITORY_FLOORS = 7
 OTHER_HEMEI = [
     "和美小区",
     "台北一路12号院",
@@ -65,7 +66,8 @@ OTHER_COMPOUNDS = {
 PARTNERS = [
     ("P01", "中国交建一公局集团华中公司", "soe", "C01", date(2021, 10, 15)),
     ("P02", "国网武汉供电公司江岸分公司", "soe", "C02", date(2021, 5, 10)),
-    ("P03", "江岸区住房和城市更新局", "agency", "C01", date(2020, 3, 1)),
+    # A sunk unit (下沉单位) of the district; the renovation authority itself is no partner.
+    ("P03", "国家税务总局武汉市江岸区税务局", "agency", "C01", date(2020, 3, 1)),
     ("P04", "武汉市第六医院", "institution", "C03", date(2021, 8, 20)),
     ("P05", "台北路小学", "institution", "C04", date(2022, 2, 18)),
     ("P06", "江岸区爱心家政服务社", "ngo", "C01", date(2022, 4, 1)),
@@ -86,9 +88,10 @@ ITEM_TYPES = {
     "care_facility": ("upgrade", "社区养老服务点", 300_000),
     "smart_security": ("upgrade", "智能门禁与监控", 150_000),
 }
-STAGES = ["survey", "design", "tendering", "construction", "acceptance", "done"]
+STAGES = ["survey", "consent", "design", "tendering", "construction", "acceptance", "done"]
 STAGE_PROGRESS = {
     "survey": 5,
+    "consent": 10,
     "design": 15,
     "tendering": 25,
     "construction": 60,
@@ -96,7 +99,8 @@ STAGE_PROGRESS = {
     "done": 100,
 }
 STAGE_NOTES = {
-    "survey": "入户摸排居民意愿",
+    "survey": "入户摸排",
+    "consent": "居民意愿征询与表决",
     "design": "设计方案公示",
     "tendering": "完成招标",
     "construction": "进场施工",
@@ -128,6 +132,35 @@ ACTIVITIES = [
     "施工安全巡查",
     "义诊服务",
 ]
+# Mass testing ended in December 2022: no 核酸 help is recorded after it.
+COVID_ACTIVITY, COVID_END = "核酸检测协助", date(2022, 12, 31)
+# What each kind of contribution is about: works are building jobs, never a service like 政策宣传.
+CONTRIBUTION_SUBJECTS = {
+    "service": [a for a in ACTIVITIES if a != "施工安全巡查"],
+    "materials": ["助老探访", "垃圾分类督导", "义诊服务", "防汛备勤"],
+    "funds": ["困难家庭帮扶", "社区养老服务点运营", "楼道微改造"],
+    "works": ["楼道粉刷", "下水管道疏通", "破损路面修补", "楼道照明维修"],
+}
+# 办理时限 (days) by request category, as the street sets them.
+TIME_LIMIT_DAYS = {
+    "leak": 7,
+    "stairs_elevator": 30,
+    "sanitation": 3,
+    "parking": 7,
+    "lighting": 5,
+    "greening": 15,
+    "noise": 3,
+    "security": 7,
+    "fees": 15,
+    "other": 15,
+}
+
+
+def activities_on(day: date) -> list[str]:
+    """The service activities that could have happened on day."""
+    return [a for a in ACTIVITIES if a != COVID_ACTIVITY or day <= COVID_END]
+
+
 REWARDS = [
     ("R01", "大米5kg", 20, 40),
     ("R02", "食用油1.8L", 15, 35),
@@ -179,6 +212,7 @@ def _place_tables(rng: random.Random):
                 company_id="M01",
                 lat=round(30.6135 + n * 0.0011, 6),
                 lon=round(114.2870 + n * 0.0009, 6),
+                floors=DORMITORY_FLOORS,
             )
         )
     for name in OTHER_HEMEI:
@@ -201,6 +235,7 @@ def _place_tables(rng: random.Random):
                 company_id=rng.choice(["M01", "M02", "M04"]),
                 lat=round(30.6135 + n * 0.0011, 6),
                 lon=round(114.2870 + n * 0.0009, 6),
+                floors=5 + n % 4,
             )
         )
     for cid, names in OTHER_COMPOUNDS.items():
@@ -225,6 +260,7 @@ def _place_tables(rng: random.Random):
                     company_id=rng.choice(["M02", "M03", "M05", None]),
                     lat=round(30.6135 + n * 0.0011, 6),
                     lon=round(114.2870 + n * 0.0009, 6),
+                    floors=4 + n % 5,
                 )
             )
     companies = [
@@ -285,6 +321,8 @@ def _renovation_tables(rng: random.Random, compounds):
             actual_end=end - timedelta(days=3),
             progress_pct=100,
             units_affected=chute_units,
+            buildings_affected=1,
+            elevators=None,
         )
         items.append(item)
         chute_items.append(item)
@@ -309,6 +347,8 @@ def _renovation_tables(rng: random.Random, compounds):
                 actual_end=None,
                 progress_pct=STAGE_PROGRESS[stage],
                 units_affected=chute_units,
+                buildings_affected=1,
+                elevators=chute_units,  # one elevator (台) a unit (单元)
             )
         )
     for c in compounds:
@@ -351,15 +391,37 @@ def _renovation_tables(rng: random.Random, compounds):
                     actual_end=actual_end,
                     progress_pct=progress,
                     units_affected=rng.randint(1, c["units"]) if c["units"] else 0,
+                    buildings_affected=None,
+                    elevators=None,
                 )
             )
+            if kind == "elevator":
+                # An elevator serves one unit: one 台 a unit it reaches.
+                items[-1]["elevators"] = items[-1]["units_affected"]
     for item in items:
         updates.extend(_history(rng, item))
     return items, updates, chute_items
 
 
 def _history(rng: random.Random, item) -> list[dict]:
-    """One progress update for each stage the item has passed, ending at its current state."""
+    """One progress update for each stage the item has passed, ending at its current state.
+
+    A partner's free job outside the plan goes straight from survey to works: no consultation,
+    design 公示 or tender is held for it."""
+    if not item["in_plan"] and item["funding"] == "partner":
+        steps = [("survey", item["planned_start"] - timedelta(days=30)), ("construction", item["actual_start"])]
+        if item["stage"] == "done":
+            steps.append(("done", item["actual_end"]))
+        return [
+            dict(
+                item_id=item["item_id"],
+                reported_on=day,
+                stage=stage,
+                progress_pct=STAGE_PROGRESS[stage] if stage != item["stage"] else item["progress_pct"],
+                note=STAGE_NOTES[stage],
+            )
+            for stage, day in steps
+        ]
     last = STAGES.index(item["stage"])
     first_day = item["planned_start"] - timedelta(days=90)
     end_day = item["actual_end"] or min(AS_OF, max(item["actual_start"] or first_day, first_day) + timedelta(days=200))
@@ -416,7 +478,12 @@ def _contributions(rng: random.Random, compounds, items, chute_items):
         start = max(joined[unit], PLAN_START)
         on = start + timedelta(days=rng.randint(0, (AS_OF - start).days))
         kind = _weighted(rng, kinds)
-        activity = rng.choice(ACTIVITIES)
+        if kind == "funds" and unit == "P03":
+            kind = "service"  # a government office gives its people's time, not public money
+        subjects = CONTRIBUTION_SUBJECTS[kind]
+        if kind == "service":
+            subjects = [a for a in activities_on(on) if a in subjects]
+        activity = rng.choice(subjects)
         value = {"service": rng.randint(5, 40) * 100, "materials": rng.randint(20, 200) * 100}.get(
             kind, rng.randint(50, 400) * 100
         )
@@ -445,6 +512,9 @@ def _red_property(rng: random.Random, compounds):
     for c in compounds:
         base_fee = rng.uniform(55, 85)
         share = rng.uniform(0.15, 0.35)
+        # Hemei's compounds all elected owners' committees; elsewhere a third have none, and none
+        # where no company serves.
+        committee = c["community_id"] == HEMEI or (c["company_id"] is not None and int(c["compound_id"][1:]) % 3)
         for i, m in enumerate(_month_starts(PLAN_START, AS_OF)):
             hemei = c["community_id"] == HEMEI
             staff = min(3, i // 6 + (1 if hemei else 0)) if c["company_id"] else 0
@@ -455,9 +525,12 @@ def _red_property(rng: random.Random, compounds):
                     company_id=c["company_id"],
                     cross_appointed_staff=staff,
                     party_members_serving=rng.randint(1, 4) + (2 if hemei else 0),
-                    committee_party_share=round(min(0.9, share + i * 0.008), 3),
+                    committee_party_share=round(min(0.9, share + i * 0.008), 3) if committee else None,
                     joint_meetings=rng.randint(0, 2) + (1 if hemei else 0),
-                    fee_collection_pct=round(min(99.0, base_fee + i * 0.5 + rng.uniform(-4, 4)), 1),
+                    fee_collection_pct=(
+                        round(min(99.0, base_fee + i * 0.5 + rng.uniform(-4, 4)), 1) if c["company_id"] else None
+                    ),
+                    has_owners_committee=bool(committee),
                 )
             )
     return rows
@@ -482,14 +555,25 @@ def _requests(rng: random.Random, compounds):
         # Recent requests are more often still open; old ones have mostly been closed.
         recent = (end_of_day - received).days < 90
         if responded and rng.random() < (0.8 if recent else 0.985):
-            resolved = (responded + timedelta(hours=rng.uniform(2, 24 * 14))).replace(microsecond=0)
+            # Most are closed within their 办理时限; one in twelve (one in five where answers are slow) runs over.
+            limit = TIME_LIMIT_DAYS[cat] * 24
+            share = rng.uniform(0.05, 0.8) if n % (5 if slow else 12) else rng.uniform(1.05, 2.0)
+            resolved = (responded + timedelta(hours=max(2, limit * share))).replace(microsecond=0)
             if resolved > end_of_day:
                 resolved = None
-        satisfaction = None
+        followup_resolved = followup_satisfaction = None
         if resolved and rng.random() < 0.8:
+            # The 回访 call reached the resident: solved or not, and how satisfied.
             good = [(5, 58), (4, 30), (3, 7), (2, 3), (1, 2)]
             poor = [(5, 20), (4, 25), (3, 25), (2, 20), (1, 10)]
-            satisfaction = _weighted(rng, poor if slow else good)
+            score = _weighted(rng, poor if slow else good)
+            # Solved and satisfied go mostly together, not always: a fix can work and still displease.
+            followup_resolved = (
+                "resolved" if score >= 4 or (score == 3 and n % 3) or (score == 2 and n % 3 == 0) else "unresolved"
+            )
+            followup_satisfaction = {5: "satisfied", 4: "satisfied", 3: "basically_satisfied"}.get(
+                score, "dissatisfied"
+            )
         rows.append(
             dict(
                 request_id=f"Q{n:05d}",
@@ -501,7 +585,10 @@ def _requests(rng: random.Random, compounds):
                 handler=_weighted(rng, [("property", 55), ("community", 30), ("partner", 10), ("other", 5)]),
                 responded_at=responded,
                 resolved_at=resolved,
-                satisfaction=satisfaction,
+                satisfaction=None,
+                time_limit_days=TIME_LIMIT_DAYS[cat],
+                followup_resolved=followup_resolved,
+                followup_satisfaction=followup_satisfaction,
             )
         )
     rows.sort(key=lambda r: r["received_at"])
@@ -543,7 +630,7 @@ def _volunteers(rng: random.Random, compounds):
                     service_id=f"S{s:06d}",
                     volunteer_id=vol["volunteer_id"],
                     served_on=day,
-                    activity=rng.choice(ACTIVITIES),
+                    activity=rng.choice(activities_on(day)),
                     hours=hours,
                     points=hours * 1,
                 )

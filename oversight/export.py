@@ -38,13 +38,22 @@ def file_name(page: str, filter_words: list[str], as_of: str) -> str:
     return name[:150] + ".csv"
 
 
-def _select_list(description, codes: dict[str, dict[str, str]], params: dict) -> str:
+def _select_list(description, codes: dict[str, dict[str, str]], params: dict, display: bool = False) -> str:
     """The outer SELECT that makes each column Excel-safe text: labels for codes, dates as
-    YYYY-MM-DD, formula-like text neutralised. Labels travel as bound lists, never as SQL text."""
+    YYYY-MM-DD, formula-like text neutralised. Labels travel as bound lists, never as SQL text.
+    display: money in 万元 and rates in % as the page's table shows them."""
+    from oversight import fmt
+
     parts = []
     for i, (name, type_, *_rest) in enumerate(description):
         col = '"' + name.replace('"', '""') + '"'
         kind = str(type_).upper()
+        if display and name in fmt.MONEY_COLUMNS:
+            parts.append(f"round({col} / 10000, 2) AS {col}")
+            continue
+        if display and fmt.is_rate(name) and name not in codes:
+            parts.append(f"round({col} * 100, 1) AS {col}")
+            continue
         if name in codes:
             params[f"_k{i}"], params[f"_v{i}"] = list(codes[name]), list(codes[name].values())
             text = (
@@ -65,11 +74,12 @@ def _select_list(description, codes: dict[str, dict[str, str]], params: dict) ->
     return ", ".join(parts)
 
 
-def write_query_csv(con, sql: str, params: dict, out, headers: dict[str, str], codes=None) -> int:
+def write_query_csv(con, sql: str, params: dict, out, headers: dict[str, str], codes=None, display=False) -> int:
     """Stream a query's rows to the file `out` as Excel-safe CSV: BOM and labelled header first,
     then the rows written by DuckDB's COPY, so memory does not grow with the row count.
 
-    codes maps a column to its {code: label}; returns the number of rows written.
+    codes maps a column to its {code: label}; display scales money to 万元 and rates to % as pages
+    show them; returns the number of rows written.
     """
     import shutil
     import tempfile
@@ -77,7 +87,7 @@ def write_query_csv(con, sql: str, params: dict, out, headers: dict[str, str], c
 
     params = dict(params)
     description = con.execute(f"SELECT * FROM ({sql}) q LIMIT 0", params).description  # noqa: S608
-    select = _select_list(description, codes or {}, params)
+    select = _select_list(description, codes or {}, params, display)
     header = ",".join(_csv_cell(neutralise(headers.get(d[0], d[0]))) for d in description)
     with tempfile.TemporaryDirectory(prefix="export-") as tmp:
         body = Path(tmp) / "rows.csv"

@@ -11,17 +11,16 @@ def _missing(value) -> bool:
 
 
 def yuan(value, lang: str = "zh") -> str:
-    """Money: 万元 from ten thousand up in Chinese, plain yuan with separators otherwise."""
+    """Money: 万元 with one decimal from ten thousand up in Chinese (as reports write 20.7万元),
+    plain yuan with separators otherwise."""
     if _missing(value):
         return "—"
     value = float(value)
     if lang == "zh":
         if abs(value) >= 100_000_000:
             return f"{value / 100_000_000:,.2f} 亿元"
-        if abs(value) >= 1_000_000:
-            return f"{value / 10_000:,.1f} 万元"
         if abs(value) >= 10_000:
-            return f"{value / 10_000:,.2f} 万元"
+            return f"{value / 10_000:,.1f} 万元"
         return f"{value:,.0f} 元"
     if abs(value) >= 10_000_000:
         return f"¥{value / 1_000_000:,.1f}m"
@@ -66,15 +65,31 @@ def day(value) -> str:
     return str(value)[:10]
 
 
-def value(kind: str, v, lang: str = "zh") -> str:
-    """Format v by a metric's kind: int, yuan, pct, hours, points, decimal."""
+def value(kind: str, v, lang: str = "zh", unit: str | None = None) -> str:
+    """Format v by a metric's kind (int, yuan, pct, hours, days, points, decimal), with its unit if given."""
     if kind == "yuan":
         return yuan(v, lang)
     if kind == "pct":
         return pct(v)
-    if kind in ("hours", "points", "decimal"):
-        return number(v, 1)
-    return number(v, 0)
+    text = number(v, 1) if kind in ("hours", "days", "points", "decimal") else number(v, 0)
+    if unit and text != "—":
+        # Chinese writes 22个 and 68.3%; English 22 compounds.
+        text += unit if lang == "zh" or unit == "%" else f" {unit}"
+    return text
+
+
+def is_zero_change(kind: str, current, previous) -> bool:
+    """True when the change rounds to nothing at the precision the card shows."""
+    if _missing(current) or _missing(previous):
+        return False
+    diff = float(current) - float(previous)
+    places = {"pct": 3, "int": 0, "yuan": 0}.get(kind, 1)
+    return round(diff, places) == 0
+
+
+def wan(value) -> float | None:
+    """Yuan as 万元 with two decimals (tables, axes and CSV beside cards in 万元)."""
+    return None if _missing(value) else round(float(value) / 10_000, 2)
 
 
 def delta(kind: str, current, previous, lang: str = "zh") -> str | None:
@@ -87,6 +102,49 @@ def delta(kind: str, current, previous, lang: str = "zh") -> str | None:
         return f"{diff * 100:+.1f}{unit}"
     if kind == "yuan":
         return ("+" if diff >= 0 else "-") + yuan(abs(diff), lang)
-    if kind in ("hours", "points", "decimal"):
+    if kind in ("hours", "days", "points", "decimal"):
         return f"{diff:+,.1f}"
     return f"{diff:+,.0f}"
+
+
+# Columns shown in 万元 in tables, axes and downloads of pages (the cards use 万元), and rate columns
+# (shares 0-1) shown as percentages with one decimal: 80.9 under a header with %.
+MONEY_COLUMNS = frozenset({"budget", "spent", "budget_yuan", "spent_yuan", "value_yuan", "value_to_date"})
+_RATE_NAMES = frozenset(
+    {
+        "committee_party_share",
+        "avg_committee_party_share",
+        "elderly_share",
+        "no_elevator_share",
+        "property_coverage",
+        "party_org_coverage",
+        "cross_appointed_coverage",
+        "committee_coverage",
+    }
+)
+
+
+def is_rate(column: str) -> bool:
+    return column.endswith("_rate") or column in _RATE_NAMES
+
+
+def display_units(frame):
+    """Money columns in 万元 (two decimals) and rate columns in % (one decimal), as numbers."""
+    out = frame.copy()
+    for col in out.columns:
+        if col in MONEY_COLUMNS:
+            out[col] = (out[col].astype(float) / 10_000).round(2)
+        elif is_rate(col):
+            out[col] = (out[col].astype(float) * 100).round(1)
+    return out
+
+
+def unit_header(column: str, label: str, lang: str = "zh") -> str:
+    """A table header with the unit its values are shown in."""
+    if column in MONEY_COLUMNS:
+        for plain in ("（元）", " (¥)", " (yuan)"):
+            label = label.replace(plain, "")
+        return label + ("（万元）" if lang == "zh" else " (10k yuan)")
+    if is_rate(column) and "%" not in label:
+        return label + ("（%）" if lang == "zh" else " (%)")
+    return label

@@ -68,7 +68,8 @@ PARTNER_TEMPLATES = [
     ("soe", "武汉地铁集团{d}运营中心"),
     ("soe", "武汉水务集团{d}营业所"),
     ("soe", "中国移动武汉{d}分公司"),
-    ("agency", "{d}区住房和城市更新局"),
+    # Not the renovation authority itself: its money is the plan's, not a partner's.
+    ("agency", "{d}区税务局"),
     ("agency", "{d}区城市管理执法局"),
     ("agency", "{d}区民政局"),
     ("agency", "{d}区卫生健康局"),
@@ -234,7 +235,8 @@ STEPS: list[tuple[str, list[str]]] = [
                    strftime(batch_start, '%Y-%m'),
                    in_plan, company_id,
                    round(community_lat + 0.012 * (g_u($seed, ci, 'lat') - 0.5), 6),
-                   round(community_lon + 0.012 * (g_u($seed, ci, 'lon') - 0.5), 6)
+                   round(community_lon + 0.012 * (g_u($seed, ci, 'lon') - 0.5), 6),
+                   g_ri($seed, ci, 'floors', 4, 9)
             FROM g_compound ORDER BY ci
             """,
         ],
@@ -279,7 +281,8 @@ STEPS: list[tuple[str, list[str]]] = [
                        g_ri($seed, k, 'duration', 60, 240) AS duration,
                        g_ri($seed, k, 'delay', 0, 40) AS delay,
                        CASE WHEN g_u($seed, k, 'late') < 0.3 THEN g_ri($seed, k, 'overrun', 30, 200)
-                            ELSE g_ri($seed, k, 'overrun', -20, 15) END AS overrun
+                            ELSE g_ri($seed, k, 'overrun', -20, 15) END AS overrun,
+                       g_ri($seed, k, 'future_step', 0, 2) AS future_step
                 FROM picked
             ), timed AS (
                 SELECT *, (planned_start + duration)::DATE AS planned_end,
@@ -292,7 +295,9 @@ STEPS: list[tuple[str, list[str]]] = [
                        ends <= $as_of AND g_u($seed, k, 'stalled') < 0.06 AS stalled,
                        CASE WHEN planned_start > $as_of THEN
                                 CASE WHEN planned_start - $as_of > 150 THEN 'survey'
-                                     WHEN planned_start - $as_of > 60 THEN 'design' ELSE 'tendering' END
+                                     WHEN planned_start - $as_of > 60
+                                     THEN ['consent', 'design', 'design'][future_step + 1]
+                                     ELSE 'tendering' END
                             WHEN started > $as_of THEN 'tendering'
                             WHEN stalled THEN CASE WHEN g_u($seed, k, 'stalled_at') < 0.25 THEN 'tendering'
                                                    WHEN g_u($seed, k, 'stalled_at') < 0.75 THEN 'construction'
@@ -314,14 +319,15 @@ STEPS: list[tuple[str, list[str]]] = [
                         WHEN stage = 'construction'
                         THEN least(85, greatest(30, round(30 + 60 * ($as_of - started) / (ends - started))))
                        ELSE $stage_progress[list_position($stages, stage)] END::DOUBLE AS progress_pct,
-                   g_ri($seed, k, 'units_affected', 1, greatest(units, 1)) AS units_affected
+                   g_ri($seed, k, 'units_affected', 1, greatest(units, 1)) AS units_affected,
+                   NULL::INTEGER AS buildings_affected
             FROM staged
             UNION ALL
             -- Disused garbage chutes taken out by a partner unit outside the plan, as in Hemei.
             SELECT ci, compound_id || '-CHUTE', compound_id, -1 - ci, 'basic', 'garbage_chute_removal',
                    '拆除废弃垃圾通道', false, 'partner', 'done', chute_units * 25000,
                    start, (start + 45)::DATE, start, (start + g_ri($seed, ci, 'chute_days', 20, 45))::DATE,
-                   100, chute_units
+                   100, chute_units, 1
             FROM (
                 SELECT ci, compound_id, least(units, g_ri($seed, ci, 'chute_units', 2, 8)) AS chute_units,
                        (batch_start + g_ri($seed, ci, 'chute_start', 0, 120))::DATE AS start
@@ -337,7 +343,9 @@ STEPS: list[tuple[str, list[str]]] = [
                         WHEN stage IN ('construction', 'acceptance')
                             THEN round(budget * progress_pct / 100 * (0.8 + 0.2 * g_u($seed, k, 'spent')), -2)
                         ELSE 0 END,
-                   planned_start, planned_end, actual_start, actual_end, progress_pct, units_affected
+                   planned_start, planned_end, actual_start, actual_end, progress_pct, units_affected,
+                   buildings_affected,
+                   CASE WHEN item_type = 'elevator' THEN units_affected END  -- one elevator (台) a unit
             FROM g_item ORDER BY ci, k
             """,
         ],
@@ -365,8 +373,8 @@ STEPS: list[tuple[str, list[str]]] = [
                             ELSE first_day + (greatest(end_day - first_day, last + 1) * s // last)::INTEGER END AS d
                 FROM ended
             ), adjusted AS (
-                SELECT *, CASE WHEN s = 3 AND actual_start IS NOT NULL THEN greatest(d, actual_start) ELSE d END
-                              AS d2
+                SELECT *, CASE WHEN s = $construction_step AND actual_start IS NOT NULL
+                               THEN greatest(d, actual_start) ELSE d END AS d2
                 FROM raw
             ), strict AS (
                 SELECT *, max(d2 - s) OVER (PARTITION BY item_id ORDER BY s ROWS UNBOUNDED PRECEDING) + s AS d3
@@ -387,7 +395,10 @@ STEPS: list[tuple[str, list[str]]] = [
             INSERT INTO contributions
             WITH made AS (
                 SELECT p.pi, p.unit_id, p.mi, p.joined_on, j, p.pi * 64 + j AS k,
-                       g_pick($contribution_kinds, $seed, p.pi * 64 + j, 'kind') AS kind
+                       -- A government office gives its people's time, not public money.
+                       CASE WHEN $partner_kinds[p.template] = 'agency'
+                                 AND g_pick($contribution_kinds, $seed, p.pi * 64 + j, 'kind') = 'funds' THEN 'service'
+                            ELSE g_pick($contribution_kinds, $seed, p.pi * 64 + j, 'kind') END AS kind
                 FROM g_partner p, range(g_ri($seed, p.pi, 'n_contributions', 4, 16)) r(j)
             ), placed AS (
                 SELECT m.*,
@@ -407,7 +418,11 @@ STEPS: list[tuple[str, list[str]]] = [
                         + g_ri($seed, p.k, 'on', 0, $as_of - greatest(p.joined_on, $plan_start)))::DATE AS on_day,
                        p.kind,
                        replace($contribution_templates[list_position($contribution_kind_names, p.kind)], '{}',
-                               g_pick($activities, $seed, p.k, 'activity')) AS description,
+                               CASE p.kind WHEN 'service' THEN g_pick($service_subjects, $seed, p.k, 'activity')
+                                           WHEN 'materials' THEN g_pick($materials_subjects, $seed, p.k, 'activity')
+                                           WHEN 'funds' THEN g_pick($funds_subjects, $seed, p.k, 'activity')
+                                           ELSE g_pick($works_subjects, $seed, p.k, 'activity') END)
+                           AS description,
                        CASE p.kind WHEN 'service' THEN g_ri($seed, p.k, 'value', 5, 40) * 100
                                    WHEN 'materials' THEN g_ri($seed, p.k, 'value', 20, 200) * 100
                                    ELSE g_ri($seed, p.k, 'value', 50, 400) * 100 END AS value_yuan,
@@ -439,11 +454,17 @@ STEPS: list[tuple[str, list[str]]] = [
             SELECT compound_id, ($start + to_months(i))::DATE, company_id,
                    CASE WHEN company_id IS NULL THEN 0 ELSE least(3, i // 6 + red::INTEGER) END,
                    g_ri($seed, ci * 1000 + i, 'serving', 1, 4) + 2 * red::INTEGER,
-                   round(least(0.9, 0.15 + 0.2 * g_u($seed, ci, 'share') + i * 0.008 + 0.1 * red::INTEGER), 3),
+                   CASE WHEN committee
+                        THEN round(least(0.9, 0.15 + 0.2 * g_u($seed, ci, 'share') + i * 0.008
+                                              + 0.1 * red::INTEGER), 3) END,
                    g_ri($seed, ci * 1000 + i, 'meetings', 0, 2) + red::INTEGER,
-                   round(least(99.0, 55 + 30 * g_u($seed, ci, 'fee') + i * 0.5
-                                     + 8 * (g_u($seed, ci * 1000 + i, 'fee_noise') - 0.5)), 1)
-            FROM g_compound, range($months) r(i)
+                   -- No fee is collected where no company serves.
+                   CASE WHEN company_id IS NOT NULL
+                        THEN round(least(99.0, 55 + 30 * g_u($seed, ci, 'fee') + i * 0.5
+                                               + 8 * (g_u($seed, ci * 1000 + i, 'fee_noise') - 0.5)), 1) END,
+                   committee
+            FROM (SELECT *, company_id IS NOT NULL AND g_u($seed, ci, 'committee') < 0.7 AS committee FROM g_compound),
+                 range($months) r(i)
             ORDER BY ci, i
             """,
         ],
@@ -497,11 +518,19 @@ STEPS: list[tuple[str, list[str]]] = [
                    g_pick($channels, $seed, n, 'channel'),
                    $category_codes[$category_slots[cat_slot]], $category_summaries[$category_slots[cat_slot]],
                    g_pick($handlers, $seed, n, 'handler'),
-                   responded_at, resolved_at,
-                   CASE WHEN resolved_at IS NOT NULL AND g_u($seed, n, 'rated') < 0.8
-                        THEN CASE WHEN slow THEN g_pick($satisfaction_slow, $seed, n, 'satisfaction')
-                                  ELSE g_pick($satisfaction_fast, $seed, n, 'satisfaction') END END
-            FROM dated ORDER BY n
+                   responded_at, resolved_at, NULL,
+                   $time_limits[$category_slots[cat_slot]],
+                   CASE WHEN score >= 4 OR (score = 3 AND n % 3 <> 0) OR (score = 2 AND n % 3 = 0) THEN 'resolved'
+                        WHEN score IS NOT NULL THEN 'unresolved' END,
+                   CASE WHEN score >= 4 THEN 'satisfied' WHEN score = 3 THEN 'basically_satisfied'
+                        WHEN score IS NOT NULL THEN 'dissatisfied' END
+            FROM (
+                -- The 回访 call reaches four in five residents whose request was closed.
+                SELECT *, CASE WHEN resolved_at IS NOT NULL AND g_u($seed, n, 'rated') < 0.8
+                               THEN CASE WHEN slow THEN g_pick($satisfaction_slow, $seed, n, 'satisfaction')
+                                         ELSE g_pick($satisfaction_fast, $seed, n, 'satisfaction') END END AS score
+                FROM dated
+            ) ORDER BY n
             """,
         ],
     ),
@@ -555,12 +584,16 @@ STEPS: list[tuple[str, list[str]]] = [
             """,
             """
             INSERT INTO services
-            SELECT printf('S%08d', first_n + j + 1), volunteer_id,
-                   (first_day + floor((j + g_u($seed, first_n + j, 'day')) * active / n)::INTEGER)::DATE,
-                   g_pick($activities, $seed, first_n + j, 'activity'),
+            SELECT printf('S%08d', first_n + j + 1), volunteer_id, served_day,
+                   -- Mass testing ended in December 2022: no 核酸 help after it.
+                   CASE WHEN served_day > $covid_end
+                        THEN g_pick($activities_after_covid, $seed, first_n + j, 'activity')
+                        ELSE g_pick($activities, $seed, first_n + j, 'activity') END,
                    g_pick($hours, $seed, first_n + j, 'hours') AS h,
                    h * $points_per_hour
-            FROM g_service_run v, range(v.n) r(j)
+            FROM g_service_run v, range(v.n) r(j),
+                 LATERAL (SELECT (first_day + floor((j + g_u($seed, first_n + j, 'day')) * active / n)::INTEGER)::DATE
+                          AS served_day)
             ORDER BY first_n + j
             """,
         ],
@@ -661,6 +694,14 @@ def _params(compounds: int, months: int, seed: int) -> dict:
         "contribution_kind_names": list(CONTRIBUTION_TEMPLATES),
         "contribution_templates": list(CONTRIBUTION_TEMPLATES.values()),
         "activities": demo.ACTIVITIES,
+        "activities_after_covid": [a for a in demo.ACTIVITIES if a != demo.COVID_ACTIVITY],
+        "covid_end": demo.COVID_END,
+        "service_subjects": [a for a in demo.CONTRIBUTION_SUBJECTS["service"] if a != demo.COVID_ACTIVITY],
+        "materials_subjects": demo.CONTRIBUTION_SUBJECTS["materials"],
+        "funds_subjects": demo.CONTRIBUTION_SUBJECTS["funds"],
+        "works_subjects": demo.CONTRIBUTION_SUBJECTS["works"],
+        "time_limits": [demo.TIME_LIMIT_DAYS[c] for c, _s, _w in demo.REQUEST_CATEGORIES],
+        "construction_step": demo.STAGES.index("construction"),
         "requests_per_month": REQUESTS_PER_COMPOUND_MONTH,
         "category_codes": [c for c, _s, _w in demo.REQUEST_CATEGORIES],
         "category_summaries": [s for _c, s, _w in demo.REQUEST_CATEGORIES],

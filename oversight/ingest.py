@@ -66,6 +66,8 @@ CODE_SECTIONS = {
     ("contributions", "kind"): "contribution_kind",
     ("requests", "channel"): "channel",
     ("requests", "handler"): "handler",
+    ("requests", "followup_resolved"): "followup_resolved",
+    ("requests", "followup_satisfaction"): "followup_satisfaction",
     ("requests", "category"): "request_category",
     ("volunteers", "kind"): "volunteer_kind",
 }

@@ -18,51 +18,89 @@ class Metric:
     key: str
     query: str
     column: str
-    kind: str  # int, yuan, pct, hours, points, decimal
+    kind: str  # int, yuan, pct, hours, days, points, decimal
     higher_is_better: bool | None
     has_delta: bool = True  # False where the data keeps no history to compare with
+    unit: str | None = None  # locales [unit] key shown after the value (户, 户次, 台...); yuan and pct carry their own
 
 
 _M = Metric
 CATALOGUE: dict[str, Metric] = {
     m.key: m
     for m in [
-        _M("compounds_in_plan", "kpi_renovation", "compounds_in_plan", "int", True),
-        _M("households_benefiting", "kpi_renovation", "households_benefiting", "int", True),
-        _M("items_total", "kpi_renovation", "items_total", "int", None, has_delta=False),
-        _M("items_done", "kpi_renovation", "items_done", "int", True),
+        _M("compounds_in_plan", "kpi_renovation", "compounds_in_plan", "int", True, unit="compound"),
+        _M("households_benefiting", "kpi_renovation", "households_benefiting", "int", True, unit="household"),
+        _M("compounds_started", "kpi_renovation", "compounds_started", "int", True, unit="compound"),
+        _M("start_rate", "kpi_renovation", "start_rate", "pct", True),
+        _M("compounds_finished", "kpi_renovation", "compounds_finished", "int", True, unit="compound"),
+        _M("finish_rate", "kpi_renovation", "finish_rate", "pct", True),
+        _M("items_total", "kpi_renovation", "items_total", "int", None, has_delta=False, unit="item"),
+        _M("items_done", "kpi_renovation", "items_done", "int", True, unit="item"),
         _M("budget_total", "kpi_renovation", "budget_total", "yuan", None, has_delta=False),
         _M("budget_spent", "kpi_renovation", "budget_spent", "yuan", None, has_delta=False),
-        _M("overdue_items", "kpi_renovation", "overdue_items", "int", False),
-        _M("extra_items", "kpi_renovation", "extra_items", "int", None, has_delta=False),
-        _M("weighted_progress", "kpi_renovation", "weighted_progress", "decimal", True, has_delta=False),
+        _M("late_start_items", "kpi_renovation", "late_start_items", "int", False, unit="item"),
+        _M("overdue_items", "kpi_renovation", "overdue_items", "int", False, unit="item"),
+        _M("extra_items", "kpi_renovation", "extra_items", "int", None, has_delta=False, unit="item"),
+        _M("elevators_total", "kpi_renovation", "elevators_total", "int", True, has_delta=False, unit="elevator"),
+        _M("elevators_done", "kpi_renovation", "elevators_done", "int", True, unit="elevator"),
+        _M(
+            "weighted_progress", "kpi_renovation", "weighted_progress", "decimal", True, has_delta=False, unit="percent"
+        ),
         _M("partner_value", "kpi_partners", "partner_value", "yuan", True),
-        _M("partner_hours", "kpi_partners", "partner_hours", "hours", True),
-        _M("contributions_count", "kpi_partners", "contributions_count", "int", True),
-        _M("partner_units_active", "kpi_partners", "partner_units_active", "int", True),
-        _M("households_benefited", "kpi_partners", "households_benefited", "int", True),
-        _M("requests_total", "kpi_requests", "requests_total", "int", None),
+        _M("partner_hours", "kpi_partners", "partner_hours", "hours", True, unit="hour"),
+        _M("contributions_count", "kpi_partners", "contributions_count", "int", True, unit="times"),
+        _M("partner_units_active", "kpi_partners", "partner_units_active", "int", True, unit="unit"),
+        _M("households_benefited", "kpi_partners", "households_benefited", "int", True, unit="household_times"),
+        _M("requests_total", "kpi_requests", "requests_total", "int", None, unit="request"),
         _M("response_rate", "kpi_requests", "response_rate", "pct", True),
+        _M("closure_rate", "kpi_requests", "closure_rate", "pct", True),
         _M("resolution_rate", "kpi_requests", "resolution_rate", "pct", True),
         _M("satisfaction_rate", "kpi_requests", "satisfaction_rate", "pct", True),
-        _M("median_response_hours", "kpi_requests", "median_response_hours", "hours", False),
-        _M("median_resolution_hours", "kpi_requests", "median_resolution_hours", "hours", False),
-        _M("open_backlog", "kpi_requests", "open_backlog", "int", False),
-        _M("open_over_30_days", "kpi_requests", "open_over_30_days", "int", False),
+        _M("composite_score", "kpi_requests", "composite_score", "decimal", True, unit="score"),
+        _M("median_response_hours", "kpi_requests", "median_response_hours", "hours", False, unit="hour"),
+        _M("median_handling_days", "kpi_requests", "median_handling_days", "days", False, unit="day"),
+        _M("overdue_requests", "kpi_requests", "overdue_requests", "int", False, unit="request"),
+        _M("open_backlog", "kpi_requests", "open_backlog", "int", False, unit="request"),
+        _M("open_over_30_days", "kpi_requests", "open_over_30_days", "int", False, unit="request"),
         _M("property_coverage", "kpi_red_property", "property_coverage", "pct", True),
         _M("party_org_coverage", "kpi_red_property", "party_org_coverage", "pct", True),
         _M("cross_appointed_coverage", "kpi_red_property", "cross_appointed_coverage", "pct", True),
+        _M("committee_coverage", "kpi_red_property", "committee_coverage", "pct", True),
         _M("committee_party_share", "kpi_red_property", "committee_party_share", "pct", True),
         _M("fee_collection", "kpi_red_property", "fee_collection", "pct", True),
-        _M("joint_meetings", "kpi_red_property", "joint_meetings", "int", True),
-        _M("volunteers_registered", "kpi_volunteers", "volunteers_registered", "int", True, has_delta=False),
-        _M("active_volunteers", "kpi_volunteers", "active_volunteers", "int", True),
-        _M("volunteer_hours", "kpi_volunteers", "volunteer_hours", "hours", True),
-        _M("points_earned", "kpi_volunteers", "points_earned", "points", True),
-        _M("points_redeemed", "kpi_volunteers", "points_redeemed", "points", None),
-        _M("points_outstanding", "kpi_volunteers", "points_outstanding", "points", None),
+        _M("joint_meetings", "kpi_red_property", "joint_meetings", "int", True, unit="times"),
+        _M(
+            "volunteers_registered",
+            "kpi_volunteers",
+            "volunteers_registered",
+            "int",
+            True,
+            has_delta=False,
+            unit="person",
+        ),
+        _M("active_volunteers", "kpi_volunteers", "active_volunteers", "int", True, unit="person"),
+        _M("volunteer_hours", "kpi_volunteers", "volunteer_hours", "hours", True, unit="hour"),
+        _M("points_earned", "kpi_volunteers", "points_earned", "points", True, unit="point"),
+        _M("points_redeemed", "kpi_volunteers", "points_redeemed", "points", None, unit="point"),
+        _M("points_outstanding", "kpi_volunteers", "points_outstanding", "points", None, unit="point"),
     ]
 }
+
+
+def display(key: str, value, lang: str = "zh") -> str:
+    """A metric's value as its card shows it: formatted by kind, with its unit."""
+    from oversight import fmt, i18n
+
+    m = CATALOGUE[key]
+    return fmt.value(m.kind, value, lang, unit=i18n.t(f"unit.{m.unit}", lang) if m.unit else None)
+
+
+def red_black(ranked: pd.DataFrame, size: int, score: str = "composite_score") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """红榜 and 黑榜: the best and the worst `size` of the ranked rows by score, never the same row on
+    both (with fewer than 2 × size rows each list takes half)."""
+    rows = ranked.dropna(subset=[score]).sort_values(score, ascending=False, kind="stable")
+    n = min(size, len(rows) // 2)
+    return rows.head(n), rows.tail(n).iloc[::-1]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
--- Every table of the import contract (shared/design/data-model.md), with its keys and rules.
+-- Every table of the import contract (docs/data-model.md), with its keys and rules.
 -- Money is DECIMAL yuan, shares 0-1, percentages 0-100, months are the first day of the month.
 
 CREATE TABLE IF NOT EXISTS communities (
@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS compounds (
     in_renovation_plan BOOLEAN NOT NULL,
     company_id         VARCHAR REFERENCES property_companies (company_id),
     lat                DOUBLE CHECK (lat BETWEEN -90 AND 90),
-    lon                DOUBLE CHECK (lon BETWEEN -180 AND 180)
+    lon                DOUBLE CHECK (lon BETWEEN -180 AND 180),
+    -- Storeys of the tallest residential building: what an elevator would serve.
+    floors             INTEGER CHECK (floors BETWEEN 1 AND 100)
 );
 
 CREATE TABLE IF NOT EXISTS partner_units (
@@ -51,7 +53,7 @@ CREATE TABLE IF NOT EXISTS renovation_items (
     in_plan        BOOLEAN NOT NULL,
     funding        VARCHAR NOT NULL CHECK (funding IN ('government', 'partner', 'residents', 'mixed')),
     stage          VARCHAR NOT NULL
-        CHECK (stage IN ('survey', 'design', 'tendering', 'construction', 'acceptance', 'done')),
+        CHECK (stage IN ('survey', 'consent', 'design', 'tendering', 'construction', 'acceptance', 'done')),
     budget_yuan    DECIMAL(14, 2) NOT NULL CHECK (budget_yuan >= 0),
     spent_yuan     DECIMAL(14, 2) NOT NULL CHECK (spent_yuan >= 0),
     planned_start  DATE,
@@ -60,6 +62,9 @@ CREATE TABLE IF NOT EXISTS renovation_items (
     actual_end     DATE,
     progress_pct   DOUBLE NOT NULL CHECK (progress_pct BETWEEN 0 AND 100),
     units_affected INTEGER CHECK (units_affected >= 0),
+    -- Buildings (栋) the item touches, and for an elevator item the elevators (台) it adds.
+    buildings_affected INTEGER CHECK (buildings_affected >= 0),
+    elevators      INTEGER CHECK (elevators >= 0),
     CHECK (planned_end >= planned_start),
     CHECK (actual_end >= actual_start),
     CHECK (actual_end IS NULL OR actual_start IS NOT NULL),
@@ -71,7 +76,7 @@ CREATE TABLE IF NOT EXISTS progress_updates (
     item_id      VARCHAR NOT NULL REFERENCES renovation_items (item_id),
     reported_on  DATE NOT NULL,
     stage        VARCHAR NOT NULL
-        CHECK (stage IN ('survey', 'design', 'tendering', 'construction', 'acceptance', 'done')),
+        CHECK (stage IN ('survey', 'consent', 'design', 'tendering', 'construction', 'acceptance', 'done')),
     progress_pct DOUBLE NOT NULL CHECK (progress_pct BETWEEN 0 AND 100),
     note         VARCHAR,
     PRIMARY KEY (item_id, reported_on),
@@ -101,7 +106,11 @@ CREATE TABLE IF NOT EXISTS red_property_monthly (
     committee_party_share DOUBLE CHECK (committee_party_share BETWEEN 0 AND 1),
     joint_meetings        INTEGER NOT NULL CHECK (joint_meetings >= 0),
     fee_collection_pct    DOUBLE CHECK (fee_collection_pct BETWEEN 0 AND 100),
-    PRIMARY KEY (compound_id, month)
+    -- Whether the compound had an owners' committee (业委会) that month; blank: known from the share.
+    has_owners_committee  BOOLEAN,
+    PRIMARY KEY (compound_id, month),
+    -- Without property service there is no fee to collect.
+    CHECK (fee_collection_pct IS NULL OR company_id IS NOT NULL)
 );
 
 CREATE TABLE IF NOT EXISTS requests (
@@ -115,7 +124,14 @@ CREATE TABLE IF NOT EXISTS requests (
     responded_at TIMESTAMP,
     resolved_at  TIMESTAMP,
     satisfaction INTEGER CHECK (satisfaction BETWEEN 1 AND 5),
+    -- 办理时限: days allowed from receipt to closing; 回访: the follow-up call after closing.
+    time_limit_days       INTEGER CHECK (time_limit_days BETWEEN 1 AND 365),
+    followup_resolved     VARCHAR CHECK (followup_resolved IN ('resolved', 'unresolved')),
+    followup_satisfaction VARCHAR
+        CHECK (followup_satisfaction IN ('satisfied', 'basically_satisfied', 'dissatisfied')),
     CHECK (responded_at >= received_at),
+    CHECK (followup_resolved IS NULL OR resolved_at IS NOT NULL),
+    CHECK (followup_satisfaction IS NULL OR resolved_at IS NOT NULL),
     CHECK (resolved_at >= received_at),
     CHECK (resolved_at IS NULL OR responded_at IS NOT NULL)
 );

@@ -34,6 +34,44 @@ def snapshot_dir() -> Path:
     return Path(_env("SNAPSHOT_DIR", str(ROOT / "data" / "snapshots")))
 
 
+def score_weights() -> tuple[float, float, float]:
+    """综合得分 weights of 响应率, 解决率, 满意率 (OVERSIGHT_SCORE_WEIGHTS, default 0.1,0.45,0.45,
+    as 接诉即办 assessments weigh them); they are scaled to sum to 1."""
+    parts = [float(x) for x in _env("SCORE_WEIGHTS", "0.1,0.45,0.45").split(",")]
+    if len(parts) != 3 or any(p < 0 for p in parts) or sum(parts) <= 0:
+        raise ValueError("OVERSIGHT_SCORE_WEIGHTS: three non-negative numbers, e.g. 0.1,0.45,0.45")
+    return tuple(p / sum(parts) for p in parts)  # type: ignore[return-value]
+
+
+def ranking_min_rated() -> int:
+    """Rated requests (回访) a compound, community or company needs before it is ranked."""
+    return int(_env("RANKING_MIN_RATED", "10"))
+
+
+def ranking_size() -> int:
+    """How many make the top (红榜) and the bottom (黑榜) lists."""
+    return int(_env("RANKING_SIZE", "3"))
+
+
+def time_limit_days() -> int:
+    """办理时限 in days for a request whose row gives none."""
+    return int(_env("TIME_LIMIT_DAYS", "15"))
+
+
+def query_settings() -> dict:
+    """The settings queries may name as parameters ($w_response, $min_rated, ...)."""
+    w_response, w_resolution, w_satisfaction = score_weights()
+    return {
+        "w_response": w_response,
+        "w_resolution": w_resolution,
+        "w_satisfaction": w_satisfaction,
+        "min_rated": ranking_min_rated(),
+        "ranking_size": ranking_size(),
+        "default_time_limit_days": time_limit_days(),
+        "satisfaction_line": satisfaction_line(),
+    }
+
+
 DEMO_DIR = ROOT / "data" / "demo"
 QUERY_DIR = ROOT / "queries"
 LOCALE_DIR = ROOT / "locales"
@@ -59,19 +97,9 @@ def write_wait_seconds() -> float:
     return float(_env("WRITE_WAIT_SECONDS", "60"))
 
 
-def request_days() -> int:
-    """A request's handling limit (办理时限) in days, where the data gives none: open longer, it is 督办."""
-    return int(_env("REQUEST_DAYS", "30"))
-
-
 def satisfaction_line() -> float:
-    """A compound whose share of satisfied ratings (4-5) is below this line is 督办 (0-1)."""
+    """满意率 below this line (0-1) puts a compound on 总览's 需要关注 and opens a 督办 case."""
     return float(_env("SATISFACTION_LINE", "0.8"))
-
-
-def min_rated() -> int:
-    """Rated requests a compound needs before its satisfaction counts (a ranking or a 督办 case)."""
-    return int(_env("MIN_RATED", "10"))
 
 
 def retire_seconds() -> float:

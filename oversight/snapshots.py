@@ -357,8 +357,8 @@ def compare(
                 {
                     "key": key,
                     i18n.t("snapshot.figure", lang): i18n.t(f"metric.{key}", lang),
-                    i18n.t("snapshot.before", lang): fmt.value(metric.kind, old[key], lang),
-                    i18n.t("snapshot.after", lang): fmt.value(metric.kind, new[key], lang),
+                    i18n.t("snapshot.before", lang): metrics.display(key, old[key], lang),
+                    i18n.t("snapshot.after", lang): metrics.display(key, new[key], lang),
                     i18n.t("snapshot.change", lang): fmt.delta(metric.kind, new[key], old[key], lang) or "",
                     "before_value": old[key],
                     "after_value": new[key],

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from oversight import auth, db, i18n, settings, store
+from oversight import auth, db, i18n, store
 
 KINDS = ("late_start", "late_finish", "request_overdue", "low_satisfaction")
 STATUSES = ("open", "in_progress", "overdue", "closed")
@@ -70,13 +70,7 @@ def sync(con: duckdb.DuckDBPyConnection, who: str = "system") -> None:
     as_of = db.meta(con).get("as_of")
     if not as_of:
         return
-    params = {
-        "as_of": as_of,
-        "request_days": settings.request_days(),
-        "min_rated": settings.min_rated(),
-        "satisfaction_line": settings.satisfaction_line(),
-    }
-    causes = db.run("supervision_write_causes", con, **params)
+    causes = db.run("supervision_write_causes", con, as_of=as_of)  # thresholds: settings.query_settings()
     con.register("_causes_frame", causes)
     try:
         con.execute("CREATE OR REPLACE TEMP TABLE _causes AS SELECT * FROM _causes_frame")

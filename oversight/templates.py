@@ -37,6 +37,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
         company_id="M01",
         lat=30.615,
         lon=114.29,
+        floors=6,
     ),
     "partner_units": dict(
         unit_id="P99", name="示例共建单位", kind="国有企业", community_id="C01", joined_on=date(2022, 1, 1)
@@ -58,6 +59,8 @@ EXAMPLES: dict[str, dict[str, object]] = {
         actual_end=None,
         progress_pct=60,
         units_affected=3,
+        buildings_affected=1,
+        elevators=None,
     ),
     "progress_updates": dict(
         item_id="X001-ELEV", reported_on=date(2023, 9, 15), stage="施工", progress_pct=60, note="主体施工中"
@@ -84,6 +87,7 @@ EXAMPLES: dict[str, dict[str, object]] = {
         committee_party_share=0.4,
         joint_meetings=1,
         fee_collection_pct=85.5,
+        has_owners_committee="是",
     ),
     "requests": dict(
         request_id="Q99001",
@@ -95,7 +99,10 @@ EXAMPLES: dict[str, dict[str, object]] = {
         handler="物业",
         responded_at=datetime(2023, 9, 20, 15, 0),
         resolved_at=datetime(2023, 9, 22, 18, 0),
-        satisfaction=5,
+        satisfaction=None,
+        time_limit_days=7,
+        followup_resolved="已解决",
+        followup_satisfaction="满意",
     ),
     "volunteers": dict(
         volunteer_id="V9001",

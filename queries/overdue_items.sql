@@ -1,4 +1,4 @@
--- Items past their planned end on $as_at and not done, most overdue first.
+-- 未按期完工: items past their planned end on $as_at and not done, most overdue first.
 SELECT
     i.item_id, c.name AS compound, i.title, i.item_type, i.stage, i.planned_end, i.progress_pct,
     date_diff('day', i.planned_end, $as_at::DATE) AS days_overdue

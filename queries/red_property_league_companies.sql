@@ -1,6 +1,7 @@
 -- The property companies' league table for [$period_start, $period_end): the compounds in
--- $compound_ids each served in the period, their party strength, the three rates of the requests
--- received there while it served them (by month received), and their average fee collection.
+-- $compound_ids each served in the period, their party strength, the rates of the requests
+-- received there while it served them (by month received; 口径 as kpi_requests.sql), the
+-- 综合得分 and their average fee collection. Ranked only with at least $min_rated 回访 answers.
 WITH served AS (
     SELECT compound_id, month, company_id, fee_collection_pct
     FROM red_property_monthly
@@ -13,9 +14,12 @@ rq AS (
         s.company_id,
         count(*) AS requests,
         count(*) FILTER (WHERE r.responded_at <= r.received_at + INTERVAL 24 HOUR) / count(*) AS response_rate,
-        count(r.resolved_at) / count(*) AS resolution_rate,
-        count(*) FILTER (WHERE r.satisfaction >= 4) / nullif(count(r.satisfaction), 0) AS satisfaction_rate,
-        count(r.satisfaction) AS rated
+        count(r.resolved_at) / count(*) AS closure_rate,
+        count(*) FILTER (WHERE r.followup_resolved = 'resolved') / nullif(count(r.followup_resolved), 0)
+            AS resolution_rate,
+        count(*) FILTER (WHERE r.followup_satisfaction IN ('satisfied', 'basically_satisfied'))
+            / nullif(count(r.followup_satisfaction), 0) AS satisfaction_rate,
+        count(r.followup_satisfaction) AS rated
     FROM requests r
     JOIN served s ON s.compound_id = r.compound_id AND s.month = date_trunc('month', r.received_at)::DATE
     WHERE r.received_at >= $period_start::DATE AND r.received_at < $period_end::DATE
@@ -25,21 +29,32 @@ fees AS (
     SELECT company_id, count(DISTINCT compound_id) AS compounds, round(avg(fee_collection_pct), 1) AS avg_fee_collection
     FROM served
     GROUP BY company_id
+),
+scored AS (
+    SELECT
+        p.company_id,
+        p.name AS company,
+        round(100 * ($w_response * rq.response_rate + $w_resolution * rq.resolution_rate
+                     + $w_satisfaction * rq.satisfaction_rate), 1) AS composite_score,
+        rq.response_rate,
+        rq.closure_rate,
+        rq.resolution_rate,
+        rq.satisfaction_rate,
+        coalesce(rq.requests, 0) AS requests,
+        coalesce(rq.rated, 0) AS rated,
+        f.compounds,
+        f.avg_fee_collection,
+        p.has_party_branch,
+        p.party_members,
+        p.kind,
+        coalesce(rq.rated, 0) >= $min_rated AS ranked
+    FROM fees f
+    JOIN property_companies p USING (company_id)
+    LEFT JOIN rq USING (company_id)
 )
 SELECT
-    p.company_id,
-    p.name AS company,
-    rq.satisfaction_rate,
-    rq.resolution_rate,
-    rq.response_rate,
-    coalesce(rq.requests, 0) AS requests,
-    coalesce(rq.rated, 0) AS rated,
-    f.compounds,
-    f.avg_fee_collection,
-    p.has_party_branch,
-    p.party_members,
-    p.kind
-FROM fees f
-JOIN property_companies p USING (company_id)
-LEFT JOIN rq USING (company_id)
-ORDER BY rq.satisfaction_rate DESC NULLS LAST, rq.resolution_rate DESC NULLS LAST, p.company_id
+    CASE WHEN ranked THEN row_number() OVER (PARTITION BY ranked ORDER BY composite_score DESC NULLS LAST,
+        company_id) END AS rank,
+    * EXCLUDE (ranked), ranked
+FROM scored
+ORDER BY ranked DESC, composite_score DESC NULLS LAST, company_id

@@ -1,15 +1,19 @@
--- The compounds' league table for [$period_start, $period_end): the three rates of the requests
--- received in the period (the same rules as requests_by_compound.sql) beside the period's red
--- property figures (staffing in the latest reported month on or before $as_at; meetings summed,
--- fee collection averaged over the period's months). Best satisfaction first (then resolution, then the most rated).
+-- The compounds' league table for [$period_start, $period_end): the rates of the requests received
+-- in the period (口径 as kpi_requests.sql) and the 综合得分, beside the period's red property
+-- figures (staffing in the latest reported month on or before $as_at; meetings summed, fee
+-- collection averaged over the period's months). Only a compound with a property company and at
+-- least $min_rated 回访 answers is ranked; the others are listed after, unranked.
 WITH rq AS (
     SELECT
         compound_id,
         count(*) AS requests,
         count(*) FILTER (WHERE responded_at <= received_at + INTERVAL 24 HOUR) / count(*) AS response_rate,
-        count(resolved_at) / count(*) AS resolution_rate,
-        count(*) FILTER (WHERE satisfaction >= 4) / nullif(count(satisfaction), 0) AS satisfaction_rate,
-        count(satisfaction) AS rated
+        count(resolved_at) / count(*) AS closure_rate,
+        count(*) FILTER (WHERE followup_resolved = 'resolved') / nullif(count(followup_resolved), 0)
+            AS resolution_rate,
+        count(*) FILTER (WHERE followup_satisfaction IN ('satisfied', 'basically_satisfied'))
+            / nullif(count(followup_satisfaction), 0) AS satisfaction_rate,
+        count(followup_satisfaction) AS rated
     FROM requests
     WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
       AND received_at >= $period_start::DATE AND received_at < $period_end::DATE
@@ -28,27 +32,38 @@ rp AS (
     WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
       AND month >= $period_start::DATE AND month < $period_end::DATE AND month <= $as_at::DATE
     GROUP BY compound_id
+),
+scored AS (
+    SELECT
+        c.compound_id,
+        c.name AS compound,
+        round(100 * ($w_response * rq.response_rate + $w_resolution * rq.resolution_rate
+                     + $w_satisfaction * rq.satisfaction_rate), 1) AS composite_score,
+        rq.response_rate,
+        rq.closure_rate,
+        rq.resolution_rate,
+        rq.satisfaction_rate,
+        coalesce(rq.requests, 0) AS requests,
+        coalesce(rq.rated, 0) AS rated,
+        p.name AS company,
+        rp.committee_party_share,
+        rp.cross_appointed_staff,
+        rp.party_members_serving,
+        rp.joint_meetings,
+        rp.avg_fee_collection,
+        m.name AS community,
+        rp.company_id IS NOT NULL AND coalesce(rq.rated, 0) >= $min_rated AS ranked
+    FROM compounds c
+    JOIN communities m USING (community_id)
+    LEFT JOIN rq USING (compound_id)
+    LEFT JOIN rp USING (compound_id)
+    LEFT JOIN property_companies p ON p.company_id = rp.company_id
+    WHERE c.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND (rq.compound_id IS NOT NULL OR rp.compound_id IS NOT NULL)
 )
 SELECT
-    c.compound_id,
-    c.name AS compound,
-    rq.satisfaction_rate,
-    rq.resolution_rate,
-    rq.response_rate,
-    coalesce(rq.requests, 0) AS requests,
-    coalesce(rq.rated, 0) AS rated,
-    p.name AS company,
-    rp.committee_party_share,
-    rp.cross_appointed_staff,
-    rp.party_members_serving,
-    rp.joint_meetings,
-    rp.avg_fee_collection,
-    m.name AS community
-FROM compounds c
-JOIN communities m USING (community_id)
-LEFT JOIN rq USING (compound_id)
-LEFT JOIN rp USING (compound_id)
-LEFT JOIN property_companies p ON p.company_id = rp.company_id
-WHERE c.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
-  AND (rq.compound_id IS NOT NULL OR rp.compound_id IS NOT NULL)
-ORDER BY rq.satisfaction_rate DESC NULLS LAST, rq.resolution_rate DESC NULLS LAST, rated DESC, c.compound_id
+    CASE WHEN ranked THEN row_number() OVER (PARTITION BY ranked ORDER BY composite_score DESC NULLS LAST,
+        rated DESC, compound_id) END AS rank,
+    * EXCLUDE (ranked), ranked
+FROM scored
+ORDER BY ranked DESC, composite_score DESC NULLS LAST, rated DESC, compound_id

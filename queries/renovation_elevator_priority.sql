@@ -1,12 +1,14 @@
--- Which compounds in $compound_ids need an elevator most, on $as_at. The score (0-100) weighs
+-- Which compounds in $compound_ids need an elevator most, on $as_at. Only compounds without an
+-- elevator under way are ranked: one with an elevator item in design or later is left out.
+-- The score (0-100) weighs
 --   E: the elderly share of residents,
---   N: the share of units (单元, stairwells: one elevator serves one) without an elevator done or under way
---      (elevator items in construction, acceptance or done cover their units_affected),
+--   F: the floor factor, (floors - 3) / 4 kept within 0-1 (4 storeys and up need one; 7 and up count fully),
+--   C: residents' consent: 1 when an elevator item is at 意愿征询/表决, 0.5 when only surveyed, 0 otherwise,
 --   R: open stairs/elevator requests on $as_at, counting fully from request_cap on;
--- score = 100 * (w_elderly * E + w_units * N + w_requests * min(R / request_cap, 1)).
+-- score = 100 * (w_elderly * E + w_floors * F + w_consent * C + w_requests * min(R / request_cap, 1)).
 -- The weights are returned with every row so the page shows the formula it was computed with.
 WITH w AS (
-    SELECT 0.4 AS w_elderly, 0.4 AS w_units, 0.2 AS w_requests, 3 AS request_cap
+    SELECT 0.35 AS w_elderly, 0.25 AS w_floors, 0.25 AS w_consent, 0.15 AS w_requests, 3 AS request_cap
 ),
 c AS (
     SELECT * FROM compounds WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
@@ -14,9 +16,8 @@ c AS (
 lifts AS (
     SELECT
         compound_id,
-        count(*) AS elevators,
-        coalesce(sum(units_affected) FILTER (WHERE stage IN ('construction', 'acceptance', 'done')), 0)
-            AS units_with_elevator
+        bool_or(stage NOT IN ('survey', 'consent')) AS under_way,
+        max(CASE stage WHEN 'consent' THEN 1.0 WHEN 'survey' THEN 0.5 ELSE 0 END) AS consent
     FROM renovation_items
     WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) AND item_type = 'elevator'
     GROUP BY compound_id
@@ -32,30 +33,31 @@ open_requests AS (
 ),
 parts AS (
     SELECT
-        c.compound_id, c.name AS compound, m.name AS community, c.buildings, c.units, c.elderly_share,
-        coalesce(l.elevators, 0) AS elevators,
-        greatest(c.units - coalesce(l.units_with_elevator, 0), 0) AS units_without_elevator,
+        c.compound_id, c.name AS compound, m.name AS community, c.buildings, c.units, c.floors, c.elderly_share,
+        least(greatest((c.floors - 3) / 4, 0), 1) AS floor_factor,
+        coalesce(l.consent, 0) AS consent_factor,
         coalesce(o.open_stairs_requests, 0) AS open_stairs_requests
     FROM c
     JOIN communities m USING (community_id)
     LEFT JOIN lifts l USING (compound_id)
     LEFT JOIN open_requests o USING (compound_id)
+    WHERE NOT coalesce(l.under_way, false)
 ),
 scored AS (
     SELECT
         p.*,
-        p.units_without_elevator / nullif(p.units, 0) AS no_elevator_share,
         round(100 * (
             w.w_elderly * coalesce(p.elderly_share, 0)
-            + w.w_units * coalesce(p.units_without_elevator / nullif(p.units, 0), 0)
+            + w.w_floors * coalesce(p.floor_factor, 0)
+            + w.w_consent * p.consent_factor
             + w.w_requests * least(p.open_stairs_requests / w.request_cap, 1)
         ), 1) AS score,
-        w.w_elderly, w.w_units, w.w_requests, w.request_cap
+        w.w_elderly, w.w_floors, w.w_consent, w.w_requests, w.request_cap
     FROM parts p CROSS JOIN w
 )
 SELECT
     row_number() OVER (ORDER BY score DESC, compound_id) AS priority_rank,
-    compound_id, compound, community, buildings, units, elderly_share, elevators, units_without_elevator,
-    no_elevator_share, open_stairs_requests, score, w_elderly, w_units, w_requests, request_cap
+    compound_id, compound, community, buildings, units, floors, elderly_share, consent_factor,
+    open_stairs_requests, score, w_elderly, w_floors, w_consent, w_requests, request_cap
 FROM scored
 ORDER BY priority_rank

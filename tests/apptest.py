@@ -81,11 +81,11 @@ def open_page(
 
 
 def assert_kpis(at: AppTest, keys: list[str], expected: dict, lang: str = "zh") -> None:
-    """Each KPI card shows the hand-computed figure, formatted the way the catalogue says."""
-    from oversight import fmt, i18n
+    """Each KPI card shows the hand-computed figure, formatted the way the catalogue says (with its unit)."""
+    from oversight import i18n
     from oversight import metrics as catalogue
 
     shown = metrics(at)
     for key in keys:
         label = i18n.t(f"metric.{key}", lang)
-        assert shown[label] == fmt.value(catalogue.CATALOGUE[key].kind, expected[key], lang), key
+        assert shown[label] == catalogue.display(key, expected[key], lang), key

@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from oversight import db, fmt, i18n
+from oversight import db, i18n
+from oversight import metrics as catalogue
 from tests.apptest import CJK, app, assert_clean, metrics
 
 
@@ -15,8 +16,25 @@ def sql_figures(path, compound_ids=None):
     args = [] if compound_ids is None else [compound_ids]
     one = lambda sql, extra=(): con.execute(sql.format(scope=scope), [*extra, *args]).fetchone()[0]  # noqa: E731
     start, end, as_at = date(2022, 10, 1), date(2023, 10, 1), date(2023, 9, 30)
+    # 开工/完工 by compound: in the plan; started when an in-plan item has an actual start, finished when
+    # every in-plan item is done (口径 of issue 12).
+    plan = "SELECT compound_id FROM compounds WHERE in_renovation_plan {scope}"
+    in_plan = one(f"SELECT count(*) FROM ({plan})")
+    started = one(
+        f"SELECT count(*) FROM ({plan}) p WHERE EXISTS (SELECT 1 FROM renovation_items i"
+        " WHERE i.compound_id = p.compound_id AND i.in_plan AND i.actual_start <= DATE '2023-09-30')"
+    )
+    finished = one(
+        f"SELECT count(*) FROM ({plan}) p WHERE EXISTS (SELECT 1 FROM renovation_items i"
+        " WHERE i.compound_id = p.compound_id AND i.in_plan) AND NOT EXISTS (SELECT 1 FROM renovation_items i"
+        " WHERE i.compound_id = p.compound_id AND i.in_plan AND i.stage <> 'done')"
+    )
     out = {
-        "items_done": one("SELECT count(*) FROM renovation_items WHERE stage = 'done' {scope}"),
+        "start_rate": started / in_plan if in_plan else None,
+        "finish_rate": finished / in_plan if in_plan else None,
+        "late_start_items": one(
+            "SELECT count(*) FROM renovation_items WHERE planned_start < ? AND actual_start IS NULL {scope}", [as_at]
+        ),
         "overdue_items": one(
             "SELECT count(*) FROM renovation_items WHERE stage <> 'done' AND planned_end < ? {scope}", [as_at]
         ),
@@ -25,8 +43,10 @@ def sql_figures(path, compound_ids=None):
             " {scope}",
             [start, end],
         ),
+        # 解决率 from the 回访: resolved among the requests with a follow-up answer.
         "resolution_rate": one(
-            "SELECT count(resolved_at) / count(*) FROM requests WHERE received_at >= ? AND received_at < ? {scope}",
+            "SELECT count(*) FILTER (WHERE followup_resolved = 'resolved') / nullif(count(followup_resolved), 0)"
+            " FROM requests WHERE received_at >= ? AND received_at < ? {scope}",
             [start, end],
         ),
     }
@@ -34,12 +54,7 @@ def sql_figures(path, compound_ids=None):
 
 
 def expected(lang, figures):
-    return {
-        i18n.t("metric.items_done", lang): fmt.value("int", figures["items_done"]),
-        i18n.t("metric.overdue_items", lang): fmt.value("int", figures["overdue_items"]),
-        i18n.t("metric.partner_value", lang): fmt.value("yuan", figures["partner_value"], lang),
-        i18n.t("metric.resolution_rate", lang): fmt.value("pct", figures["resolution_rate"]),
-    }
+    return {i18n.t(f"metric.{key}", lang): catalogue.display(key, value, lang) for key, value in figures.items()}
 
 
 def test_overview_kpis_equal_sql_without_filter(app_env):
@@ -141,3 +156,30 @@ def test_empty_scope_shows_empty_state(app_env):
     at = app(state={"community": ["C02"], "compound": ["X001"]}).run()
     assert_clean(at)
     assert any("没有数据" in i.value for i in at.info)
+
+
+def test_no_change_is_shown_against_a_period_without_data(app_env):
+    """累计 from the first plan batch: the period before it has no data, so no card shows a change."""
+    at = app(state={"span": "cumulative"}).run()
+    assert_clean(at)
+    assert "2021-10—2023-09" in at.caption[0].value
+    assert at.metric and all(m.proto.delta == "" for m in at.metric)
+    # The default 本期 has a full year before it: changes are shown.
+    assert any(m.proto.delta for m in app().run().metric)
+
+
+def test_a_change_that_rounds_to_zero_is_neutral():
+    from oversight import fmt
+
+    assert fmt.is_zero_change("pct", 0.8095, 0.80951) and not fmt.is_zero_change("pct", 0.81, 0.80)
+    assert fmt.is_zero_change("int", 41, 41) and not fmt.is_zero_change("int", 41, 40)
+    assert not fmt.is_zero_change("int", 41, None)
+
+
+def test_zero_change_card_has_no_arrow_and_no_colour(app_env):
+    at = app(state={"compound": ["X001"]}).run()
+    flat = [m for m in at.metric if m.proto.delta == i18n.t("page.no_change", "zh")]
+    # 省二轻宿舍 was in the plan in both years: 1个 then and now.
+    assert i18n.t("metric.compounds_in_plan", "zh") in [m.label for m in flat]
+    for card in flat:
+        assert "direction: NONE" in str(card.proto) and "color: GRAY" in str(card.proto), card.proto

@@ -25,7 +25,8 @@ def test_csv_bytes_bom_headers_and_injection_safe_cells():
 def test_export_row_count_equals_the_query(demo_db):
     con = db.connect(demo_db)
     ids = db.all_compound_ids(con)
-    frame = db.run("progress_by_compound", con, compound_ids=ids, as_at=pd.Timestamp("2023-09-30").date())
+    day = pd.Timestamp("2023-09-30").date()
+    frame = db.run("progress_by_compound", con, compound_ids=ids, as_at=day, as_of=day)
     expected = con.execute("SELECT count(DISTINCT compound_id) FROM renovation_items").fetchone()[0]
     data = export.csv_bytes(frame, {c: i18n.t(f"col.{c}", "zh") for c in frame.columns})
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -47,7 +48,14 @@ def test_streamed_query_csv_bom_labels_neutralised_and_every_row(demo_db, tmp_pa
     sql = db.query_text("requests_list")
     ids = db.all_compound_ids(con)
     params = db.bind(
-        sql, {"compound_ids": ids, "period_start": date(2021, 1, 1), "period_end": date(2024, 1, 1), "limit": None}
+        sql,
+        {
+            "compound_ids": ids,
+            "period_start": date(2021, 1, 1),
+            "period_end": date(2024, 1, 1),
+            "as_at": date(2023, 9, 30),
+            "limit": None,
+        },
     )
     out = tmp_path / "requests.csv"
     written = export.write_query_csv(

@@ -166,17 +166,23 @@ def test_requests(con):
     codes = {c for c, _s, _w in demo.REQUEST_CATEGORIES}
     found = {r[0] for r in con.execute("SELECT DISTINCT category FROM requests").fetchall()}
     assert found == codes
-    within_day, unresolved, rated, mean = con.execute(
+    # The 回访 answers (resolved / satisfied) replace the 1-5 score, which the generator leaves empty.
+    within_day, unresolved, rated, resolved, satisfied, scored = con.execute(
         """
         SELECT avg((responded_at - received_at <= INTERVAL 24 HOUR)::INTEGER), avg((resolved_at IS NULL)::INTEGER),
-               avg((satisfaction IS NOT NULL)::INTEGER), avg(satisfaction)
+               avg((followup_satisfaction IS NOT NULL)::INTEGER),
+               count(*) FILTER (WHERE followup_resolved = 'resolved') / count(followup_resolved),
+               count(*) FILTER (WHERE followup_satisfaction <> 'dissatisfied') / count(followup_satisfaction),
+               count(satisfaction)
         FROM requests
         """
     ).fetchone()
     assert 0.75 < within_day < 0.98
     assert 0.05 < unresolved < 0.2
     assert 0.4 < rated < 0.95
-    assert 3.5 < mean < 4.6
+    assert 0.75 < resolved < 0.98 and 0.75 < satisfied < 0.98 and scored == 0
+    assert one(con, "SELECT count(*) FROM requests WHERE time_limit_days IS NULL") == 0
+    assert one(con, "SELECT count(*) FROM requests WHERE followup_resolved IS NOT NULL AND resolved_at IS NULL") == 0
     latest = one(con, "SELECT max(greatest(received_at, responded_at, resolved_at)) FROM requests")
     assert latest.date() <= generate.AS_OF
     first = one(con, "SELECT min(month) FROM red_property_monthly")
@@ -264,3 +270,34 @@ def test_command_line(tmp_path):
     here = tmp_path / "here.duckdb"
     generate.build(here, compounds=20, months=6, seed=3, progress=False)
     assert checksums(here) == sums
+
+
+def test_rules_an_official_would_check(con):
+    """The demo's rules of issue 12 hold at any scale too."""
+    assert one(con, "SELECT count(*) FROM services WHERE activity LIKE '%核酸%' AND served_on > '2022-12-31'") == 0
+    assert (
+        one(
+            con, "SELECT count(*) FROM red_property_monthly WHERE company_id IS NULL AND fee_collection_pct IS NOT NULL"
+        )
+        == 0
+    )
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM red_property_monthly"
+            " WHERE NOT has_owners_committee AND committee_party_share IS NOT NULL",
+        )
+        == 0
+    )
+    assert one(con, "SELECT count(*) FROM partner_units WHERE name LIKE '%住房%'") == 0
+    assert (
+        one(
+            con,
+            "SELECT count(*) FROM contributions k JOIN partner_units u USING (unit_id)"
+            " WHERE u.kind = 'agency' AND k.kind = 'funds'",
+        )
+        == 0
+    )
+    assert one(con, "SELECT count(*) FROM contributions WHERE kind = 'works' AND description LIKE '%政策宣传%'") == 0
+    assert one(con, "SELECT count(*) FROM renovation_items WHERE item_type = 'elevator' AND elevators IS NULL") == 0
+    assert one(con, "SELECT count(*) FROM renovation_items WHERE stage = 'consent'") > 0

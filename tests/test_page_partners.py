@@ -3,6 +3,7 @@
 from datetime import date
 
 from oversight import db, fmt, i18n
+from oversight import metrics as catalogue
 from tests.apptest import CJK, app, assert_clean, metrics
 
 PAGE = "app_pages/partners.py"
@@ -39,7 +40,7 @@ def sql_figures(path, compound_ids=None, start=START, end=END) -> dict:
 
 
 def expected(lang: str, figures: dict) -> dict[str, str]:
-    return {i18n.t(f"metric.{k}", lang): fmt.value(kind, v, lang) for k, (kind, v) in figures.items()}
+    return {i18n.t(f"metric.{k}", lang): catalogue.display(k, v, lang) for k, (_kind, v) in figures.items()}
 
 
 def frame_with(at, label: str):
@@ -128,5 +129,5 @@ def test_no_contributions_in_the_period_shows_the_empty_state(app_env):
     ).fetchone()[0]
     at = open_page(compounds=[bare])
     assert_clean(at)
-    assert metrics(at)[i18n.t("metric.partner_value", "zh")] == fmt.value("yuan", 0, "zh")
+    assert metrics(at)[i18n.t("metric.partner_value", "zh")] == catalogue.display("partner_value", 0, "zh")
     assert any(i.value == i18n.t("partners.no_contributions", "zh") for i in at.info)

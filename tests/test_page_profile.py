@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from oversight import db, fmt, i18n
+from oversight import db, i18n
+from oversight import metrics as catalogue
 from tests.apptest import CJK, app, assert_clean, metrics
 
 PAGE = "app_pages/profile.py"
@@ -64,7 +65,8 @@ def sql_figures(path, compound_id: str) -> dict:
             ),
         ),
         "points_outstanding": ("points", earned - spent),
-        "resolution_rate": (
+        # 办结率: closed / received (the 口径 issue 12 calls closure; 解决率 now comes from the 回访).
+        "closure_rate": (
             "pct",
             one(
                 "SELECT count(resolved_at) / nullif(count(*), 0) FROM requests"
@@ -76,7 +78,7 @@ def sql_figures(path, compound_id: str) -> dict:
 
 
 def expected(lang: str, figures: dict) -> dict[str, str]:
-    return {i18n.t(f"metric.{k}", lang): fmt.value(kind, v, lang) for k, (kind, v) in figures.items()}
+    return {i18n.t(f"metric.{k}", lang): catalogue.display(k, v, lang) for k, (_kind, v) in figures.items()}
 
 
 def frame_with(at, label: str):
@@ -91,7 +93,7 @@ def test_first_compound_of_the_filter_by_default(app_env):
     assert at.header[0].value == "湖北省第二轻工业局宿舍"
     shown = metrics(at)
     assert shown[i18n.t("col.built_year", "zh")] == "1990"
-    assert shown[i18n.t("col.households", "zh")] == "36"
+    assert shown[i18n.t("col.households", "zh")] == "36户"
     for label, value in expected("zh", sql_figures(app_env, "X001")).items():
         assert shown[label] == value, label
     assert len(at.get("vega_lite_chart")) >= 2
@@ -161,7 +163,7 @@ def test_compound_without_items_shows_the_empty_state(app_env):
     at = open_page(compounds=[bare])
     assert_clean(at)
     assert any(i.value == i18n.t("profile.no_items", "zh") for i in at.info)
-    assert metrics(at)[i18n.t("metric.items_done", "zh")] == "0"
+    assert metrics(at)[i18n.t("metric.items_done", "zh")] == "0项"
 
 
 def test_english(app_env):

@@ -22,6 +22,7 @@ KPIS = [
     "property_coverage",
     "party_org_coverage",
     "cross_appointed_coverage",
+    "committee_coverage",
     "committee_party_share",
     "fee_collection",
     "joint_meetings",
@@ -47,7 +48,9 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
                 avg(CASE WHEN r.company_id IS NOT NULL THEN 1 ELSE 0 END),
                 avg(CASE WHEN c.has_party_branch THEN 1 ELSE 0 END),
                 avg(CASE WHEN r.cross_appointed_staff > 0 THEN 1 ELSE 0 END),
-                avg(r.committee_party_share),
+                -- 业委会组建率, and the party share averaged only where a committee exists.
+                avg(CASE WHEN r.has_owners_committee THEN 1 ELSE 0 END),
+                avg(CASE WHEN r.has_owners_committee THEN r.committee_party_share END),
                 avg(r.fee_collection_pct) / 100
             FROM red_property_monthly r LEFT JOIN property_companies c ON c.company_id = r.company_id
             WHERE r.compound_id = ANY($ids) AND r.month = $last::DATE
@@ -63,8 +66,9 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
             """
             SELECT
                 avg(CASE WHEN responded_at <= received_at + INTERVAL 1 DAY THEN 1 ELSE 0 END),
-                avg(CASE WHEN resolved_at IS NOT NULL THEN 1 ELSE 0 END),
-                avg(CASE WHEN satisfaction >= 4 THEN 1 WHEN satisfaction IS NOT NULL THEN 0 END)
+                avg(CASE WHEN followup_resolved = 'resolved' THEN 1 WHEN followup_resolved IS NOT NULL THEN 0 END),
+                avg(CASE WHEN followup_satisfaction IN ('satisfied', 'basically_satisfied') THEN 1
+                         WHEN followup_satisfaction IS NOT NULL THEN 0 END)
             FROM requests
             WHERE compound_id = ANY($ids) AND received_at >= $start::TIMESTAMP AND received_at < $end::TIMESTAMP
             """,
@@ -135,4 +139,21 @@ def test_compound_without_data_shows_empty_state(app_env):
     con.close()
     at = open_page(compound=["X001"])
     assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
-    assert {m.value for m in at.metric} <= {"—", "0"}
+    assert {m.value for m in at.metric} <= {"—", "0次"}
+
+
+def test_league_ranks_only_compounds_with_a_company_and_enough_answers(app_env):
+    """A compound with one rating, or with no property company, is listed but not ranked."""
+    con = db.connect(app_env)
+    params = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date(2023, 9, 30)).params(
+        db.all_compound_ids(con)
+    )
+    league = db.run("red_property_league_compounds", con, **params)
+    ranked = league[league["rank"].notna()]
+    assert len(ranked) and (ranked["rated"] >= 10).all() and ranked["company"].notna().all()
+    assert list(ranked["rank"]) == list(range(1, len(ranked) + 1))
+    assert (ranked["composite_score"].diff().dropna() <= 0).all()
+    unranked = league[league["rank"].isna()]
+    assert len(unranked) and ((unranked["rated"] < 10) | unranked["company"].isna()).all()
+    # Ranked rows come first: no unranked compound sits above a ranked one.
+    assert league["rank"].notna().tolist() == sorted(league["rank"].notna().tolist(), reverse=True)

@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from oversight import db, fmt, i18n
+from oversight import db, i18n
+from oversight import metrics as catalogue
 from tests.apptest import CJK, app, assert_clean, metrics
 
 PAGE = "app_pages/renovation.py"
@@ -47,11 +48,41 @@ def sql_figures(path, compound_ids=None) -> dict:
             one("SELECT count(*) FROM renovation_items WHERE stage <> 'done' AND planned_end < ? {scope}", [AS_AT]),
         ),
         "extra_items": ("int", one("SELECT count(*) FROM renovation_items WHERE NOT in_plan {scope}")),
+        # By compound, over the compounds in plan: started = an in-plan item actually started,
+        # finished = every in-plan item done.
+        "compounds_started": (
+            "int",
+            one(
+                "SELECT count(*) FROM compounds WHERE in_renovation_plan AND plan_batch <= '2023-09'"
+                " AND compound_id IN (SELECT compound_id FROM renovation_items WHERE in_plan AND actual_start <= ?)"
+                " {scope}",
+                [AS_AT],
+            ),
+        ),
+        "compounds_finished": (
+            "int",
+            one(
+                "SELECT count(*) FROM compounds WHERE in_renovation_plan AND plan_batch <= '2023-09'"
+                " AND compound_id IN (SELECT compound_id FROM renovation_items WHERE in_plan GROUP BY ALL"
+                " HAVING bool_and(stage = 'done')) {scope}"
+            ),
+        ),
+        "late_start_items": (
+            "int",
+            one(
+                "SELECT count(*) FROM renovation_items WHERE planned_start < ? AND actual_start IS NULL {scope}",
+                [AS_AT],
+            ),
+        ),
+        "elevators_total": (
+            "int",
+            one("SELECT coalesce(sum(elevators), 0) FROM renovation_items WHERE item_type = 'elevator' {scope}"),
+        ),
     }
 
 
 def expected(lang: str, figures: dict) -> dict[str, str]:
-    return {i18n.t(f"metric.{k}", lang): fmt.value(kind, v, lang) for k, (kind, v) in figures.items()}
+    return {i18n.t(f"metric.{k}", lang): catalogue.display(k, v, lang) for k, (_kind, v) in figures.items()}
 
 
 def frame_with(at, label: str):
@@ -91,31 +122,44 @@ def test_chute_removal_is_an_extra_item_funded_by_the_partner(app_env):
 
 
 def test_elevator_priority_follows_the_formula_shown(app_env):
-    at = open_page(compounds=["X001", "X002"])
-    assert_clean(at)
-    assert at.latex and "0.4" in at.latex[0].value
     con = db.connect(app_env)
+    under_way = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT compound_id FROM renovation_items WHERE item_type = 'elevator'"
+            " AND stage NOT IN ('survey', 'consent') ORDER BY 1"
+        ).fetchall()
+    ]
+    assert {"X001", "X002", "X003"} <= set(under_way)  # the dormitories' elevators are in design or later
+    at = open_page(compounds=["X001", "X002", "X004", "X006"])
+    assert_clean(at)
+    # The formula in plain words with the weights used: no LaTeX.
+    assert not at.latex
+    assert any("老年人占比" in m.value and "楼层系数" in m.value and "0.35" in m.value for m in at.markdown)
     ranking = frame_with(at, i18n.t("col.score", "zh")).set_index(i18n.t("col.compound", "zh"))
-    for compound_id, name in (("X001", "湖北省第二轻工业局宿舍"), ("X002", "市水产宿舍")):
-        elderly, units = con.execute(
-            "SELECT elderly_share, units FROM compounds WHERE compound_id = ?", [compound_id]
+    # Compounds with an elevator under way are not ranked.
+    assert "湖北省第二轻工业局宿舍" not in ranking.index and "市水产宿舍" not in ranking.index
+    for compound_id in ("X004", "X006"):
+        name, elderly, floors = con.execute(
+            "SELECT name, elderly_share, floors FROM compounds WHERE compound_id = ?", [compound_id]
         ).fetchone()
-        covered = con.execute(
-            "SELECT coalesce(sum(units_affected), 0) FROM renovation_items WHERE compound_id = ?"
-            " AND item_type = 'elevator' AND stage IN ('construction', 'acceptance', 'done')",
-            [compound_id],
-        ).fetchone()[0]
+        stages = [
+            r[0]
+            for r in con.execute(
+                "SELECT stage FROM renovation_items WHERE compound_id = ? AND item_type = 'elevator'", [compound_id]
+            ).fetchall()
+        ]
+        consent = 1.0 if "consent" in stages else 0.5 if "survey" in stages else 0.0
         open_requests = con.execute(
             "SELECT count(*) FROM requests WHERE compound_id = ? AND category = 'stairs_elevator'"
             " AND received_at < ? + 1 AND (resolved_at IS NULL OR resolved_at >= ? + 1)",
             [compound_id, AS_AT, AS_AT],
         ).fetchone()[0]
+        floor_factor = min(max((floors - 3) / 4, 0), 1)
         score = round(
-            100 * (0.4 * elderly + 0.4 * max(units - covered, 0) / units + 0.2 * min(open_requests / 3, 1)), 1
+            100 * (0.35 * elderly + 0.25 * floor_factor + 0.25 * consent + 0.15 * min(open_requests / 3, 1)), 1
         )
         assert abs(ranking.loc[name, i18n.t("col.score", "zh")] - score) < 0.05, name
-    # X001's elevator is under construction, so X002 (tendering) ranks higher at a similar elderly share.
-    assert ranking.loc["市水产宿舍", i18n.t("col.priority_rank", "zh")] == 1
 
 
 def test_item_history_follows_the_chosen_item(app_env):
@@ -152,7 +196,7 @@ def test_compound_without_items_shows_the_empty_state(app_env):
     ).fetchone()[0]
     at = open_page(compounds=[bare])
     assert_clean(at)
-    assert metrics(at)[i18n.t("metric.items_total", "zh")] == "0"
+    assert metrics(at)[i18n.t("metric.items_total", "zh")] == "0项"
     assert any(i.value == i18n.t("renovation.no_items", "zh") for i in at.info)
     assert any(i.value == i18n.t("renovation.no_elevators", "zh") for i in at.info)
     # The compound still gets its elevator priority: it may need one most of all.

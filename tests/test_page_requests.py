@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pytest
@@ -22,10 +22,13 @@ START, END, AS_AT = "2022-10-01", "2023-10-01", "2023-09-30"
 KPIS = [
     "requests_total",
     "response_rate",
+    "closure_rate",
     "resolution_rate",
     "satisfaction_rate",
+    "composite_score",
     "median_response_hours",
-    "median_resolution_hours",
+    "median_handling_days",
+    "overdue_requests",
     "open_backlog",
 ]
 
@@ -44,7 +47,8 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
     try:
         ids = compounds or [r[0] for r in con.execute("SELECT compound_id FROM compounds").fetchall()]
         rows = con.execute(
-            "SELECT received_at, responded_at, resolved_at, satisfaction FROM requests "
+            "SELECT received_at, responded_at, resolved_at, followup_resolved, followup_satisfaction, time_limit_days"
+            " FROM requests "
             "WHERE compound_id = ANY($ids) AND received_at >= $start::TIMESTAMP AND received_at < $end::TIMESTAMP",
             {"ids": ids, "start": START, "end": END},
         ).fetchall()
@@ -56,16 +60,32 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
     finally:
         con.close()
     n = len(rows)
-    rated = [r[3] for r in rows if r[3] is not None]
+    # 回访 answers: 解决率 among those asked whether it was solved, 满意率 (满意 + 基本满意) among those rated.
+    asked = [r[3] for r in rows if r[3] is not None]
+    rated = [r[4] for r in rows if r[4] is not None]
     respond = [(r[1] - r[0]).total_seconds() / 3600 for r in rows if r[1] is not None]
-    resolve = [(r[2] - r[0]).total_seconds() / 3600 for r in rows if r[2] is not None]
+    close_days = [(r[2] - r[0]).total_seconds() / 86400 for r in rows if r[2] is not None]
+    end_of_period = datetime.fromisoformat(END)
+    over = sum(
+        1
+        for r in rows
+        if (r[2] is not None and r[2] > r[0] + timedelta(days=r[5]))
+        or ((r[2] is None or r[2] >= end_of_period) and r[0] + timedelta(days=r[5]) < end_of_period)
+    )
+    response = sum(1 for r in rows if r[1] is not None and (r[1] - r[0]).total_seconds() <= 86400) / n
+    resolution = sum(1 for a in asked if a == "resolved") / len(asked) if asked else None
+    satisfaction = sum(1 for s in rated if s in ("satisfied", "basically_satisfied")) / len(rated) if rated else None
     return {
         "requests_total": n,
-        "response_rate": sum(1 for r in rows if r[1] is not None and (r[1] - r[0]).total_seconds() <= 86400) / n,
-        "resolution_rate": sum(1 for r in rows if r[2] is not None) / n,
-        "satisfaction_rate": sum(1 for s in rated if s >= 4) / len(rated) if rated else None,
+        "response_rate": response,
+        "closure_rate": sum(1 for r in rows if r[2] is not None) / n,
+        "resolution_rate": resolution,
+        "satisfaction_rate": satisfaction,
+        # Default weights 10%, 45%, 45%.
+        "composite_score": 100 * (0.1 * response + 0.45 * resolution + 0.45 * satisfaction) if rated else None,
         "median_response_hours": statistics.median(respond) if respond else None,
-        "median_resolution_hours": statistics.median(resolve) if resolve else None,
+        "median_handling_days": statistics.median(close_days) if close_days else None,
+        "overdue_requests": over,
         "open_backlog": backlog,
     }
 
@@ -116,7 +136,7 @@ def test_worst_compounds_come_first(app_env):
     finally:
         con.close()
     at = open_page()
-    compound_label, rate_label = i18n.t("col.compound", "zh"), i18n.t("col.resolution_rate", "zh")
+    compound_label, rate_label = i18n.t("col.compound", "zh"), i18n.t("col.closure_rate", "zh") + "（%）"
     tables = [d.value for d in at.dataframe if compound_label in d.value.columns and rate_label in d.value.columns]
     assert tables and tables[0][compound_label].iloc[0] == worst
 
@@ -144,4 +164,36 @@ def test_compound_without_requests_shows_empty_state(app_env):
     infos = [i.value for i in at.info]
     assert i18n.t("page.empty", "zh") in infos
     assert i18n.t("requests.no_backlog", "zh") in infos
-    assert shown_metrics(at)[i18n.t("metric.requests_total", "zh")] == "0"
+    assert shown_metrics(at)[i18n.t("metric.requests_total", "zh")] == "0件"
+
+
+def test_boards_rank_only_with_enough_follow_up_answers(app_env):
+    """红黑榜: communities and property companies by 综合得分, each with at least 10 rated requests."""
+    at = open_page()
+    assert_clean = apptest.assert_clean
+    assert_clean(at)
+    score = i18n.t("col.composite_score", "zh")
+    boards = [d.value for d in at.dataframe if score in d.value.columns]
+    assert len(boards) == 4  # red and black for communities and for companies
+    con = db.connect(app_env)
+    flt = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date.fromisoformat(AS_AT))
+    communities = db.run("requests_rank_communities", con, **flt.params(db.all_compound_ids(con)))
+    assert (communities["ranked"] == (communities["rated"] >= 10)).all()
+    red, black = boards[0], boards[1]
+    assert red[score].min() >= black[score].max()
+    assert set(red[i18n.t("col.community", "zh")]).isdisjoint(black[i18n.t("col.community", "zh")])
+    # With a minimum sample above every community's, nobody is ranked.
+    strict = db.run("requests_rank_communities", con, **flt.params(db.all_compound_ids(con)), min_rated=10_000)
+    assert not strict["ranked"].any() and strict["rank"].isna().all()
+
+
+def test_each_request_shows_its_time_limit_and_whether_it_ran_over(app_env):
+    con = db.connect(app_env)
+    flt = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date.fromisoformat(AS_AT))
+    rows = db.run("requests_list", con, **flt.params(db.all_compound_ids(con)), limit=None)
+    assert rows["time_limit_days"].notna().all()
+    late = rows[rows["overdue_request"]]
+    closed_late = late[late["resolved_at"].notna()]
+    assert len(closed_late) and (closed_late["handling_days"] > closed_late["time_limit_days"] - 0.05).all()
+    kpi = db.run("kpi_requests", con, **flt.params(db.all_compound_ids(con)))
+    assert kpi["overdue_requests"].iloc[0] == rows["overdue_request"].sum()

@@ -10,7 +10,8 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from oversight import db, fmt, i18n, settings
+from oversight import db, i18n, settings
+from oversight import metrics as catalogue
 from oversight.filters import Filter
 from tests import apptest
 
@@ -126,7 +127,7 @@ def test_period_without_services_shows_empty_state(app_env):
     at = open_page(period=("2021-10", "2022-06"))
     assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
     shown = {m.label: m.value for m in at.metric}
-    assert shown[i18n.t("metric.volunteer_hours", "zh")] == fmt.value("hours", 0)
+    assert shown[i18n.t("metric.volunteer_hours", "zh")] == catalogue.display("volunteer_hours", 0)
 
 
 def test_compound_without_volunteers_shows_empty_state(app_env):
@@ -138,7 +139,7 @@ def test_compound_without_volunteers_shows_empty_state(app_env):
     con.close()
     at = open_page(compound=["X001"])
     assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
-    assert shown_value(at, "points_outstanding") == fmt.value("points", 0)
+    assert shown_value(at, "points_outstanding") == catalogue.display("points_outstanding", 0)
 
 
 def shown_value(at: AppTest, key: str) -> str:

@@ -38,7 +38,8 @@ def params_for(con, compound_ids=None, start=None, end=None):
 
 def runnable(name: str) -> bool:
     used = set(re.findall(r"\$(\w+)", db.query_text(name)))
-    known = {"compound_ids", "period_start", "period_end", "as_of", "as_at", *EXTRA_PARAMS}
+    # Settings (score weights, minimum sample, time limit) are bound by db.bind itself.
+    known = {"compound_ids", "period_start", "period_end", "as_of", "as_at", *EXTRA_PARAMS, *settings.query_settings()}
     return used <= known
 
 

@@ -14,11 +14,11 @@ def con():
     c.execute("INSERT INTO property_companies VALUES ('M1', '红色物业', 'public_interest', true, 3)")
     c.execute(
         "INSERT INTO compounds VALUES ('X1', 'C1', '省二轻宿舍', 1990, 1, 3, 36, 0.7, '钢筋混凝土', '2021-10', true,"
-        " 'M1', 30.6, 114.3)"
+        " 'M1', 30.6, 114.3, 7)"
     )
     c.execute(
         "INSERT INTO renovation_items VALUES ('I1', 'X1', 'basic', 'roof', '屋面', true, 'government', 'design',"
-        " 1000, 0, '2022-01-01', '2022-06-30', NULL, NULL, 15, 3)"
+        " 1000, 0, '2022-01-01', '2022-06-30', NULL, NULL, 15, 3, 1, NULL)"
     )
     c.execute("INSERT INTO volunteers VALUES ('V1', 'X1', '张*华', 'resident', NULL, '2022-07-01')")
     c.execute("INSERT INTO rewards VALUES ('R1', '大米', 20, 5)")
@@ -39,11 +39,22 @@ BAD_ROWS = {
     "date order": "UPDATE renovation_items SET planned_end = '2021-12-31'",
     "progress 100 only when done": "UPDATE renovation_items SET progress_pct = 100",
     "done means 100": "UPDATE renovation_items SET stage = 'done'",
-    "month is a first day": "INSERT INTO red_property_monthly VALUES ('X1', '2022-01-15', 'M1', 1, 1, 0.3, 1, 80)",
+    "month is a first day": "INSERT INTO red_property_monthly VALUES ('X1', '2022-01-15', 'M1', 1, 1, 0.3, 1, 80,"
+    " true)",
     "satisfaction 1-5": "INSERT INTO requests VALUES ('Q1', 'X1', '2022-01-01 08:00', 'visit', 'leak', '', 'property',"
-    " '2022-01-01 09:00', '2022-01-02 09:00', 6)",
+    " '2022-01-01 09:00', '2022-01-02 09:00', 6, NULL, NULL, NULL)",
     "resolved not before received": "INSERT INTO requests VALUES ('Q1', 'X1', '2022-01-05 08:00', 'visit', 'leak', '',"
-    " 'property', '2022-01-05 09:00', '2022-01-04 09:00', 5)",
+    " 'property', '2022-01-05 09:00', '2022-01-04 09:00', 5, NULL, NULL, NULL)",
+    "follow-up only after closing": "INSERT INTO requests VALUES ('Q1', 'X1', '2022-01-05 08:00', 'visit', 'leak', '',"
+    " 'property', '2022-01-05 09:00', NULL, NULL, 7, 'resolved', 'satisfied')",
+    "follow-up answers from the list": "INSERT INTO requests VALUES ('Q1', 'X1', '2022-01-05 08:00', 'visit', 'leak',"
+    " '', 'property', '2022-01-05 09:00', '2022-01-06 09:00', NULL, 7, 'resolved', 'happy')",
+    "time limit positive": "INSERT INTO requests VALUES ('Q1', 'X1', '2022-01-05 08:00', 'visit', 'leak', '',"
+    " 'property', '2022-01-05 09:00', NULL, NULL, 0, NULL, NULL)",
+    "no fee collection without a company": "INSERT INTO red_property_monthly VALUES ('X1', '2022-01-01', NULL, 0, 1,"
+    " NULL, 1, 80, false)",
+    "consent is a stage, 'vote' is not": "UPDATE renovation_items SET stage = 'vote'",
+    "elevators not negative": "UPDATE renovation_items SET elevators = -1",
     "masked name": "INSERT INTO volunteers VALUES ('V2', 'X1', '张三华', 'resident', NULL, '2022-07-01')",
     "hours positive": "INSERT INTO services VALUES ('S1', 'V1', '2022-07-02', '清扫', 0, 0)",
     "hours not negative in contributions": "INSERT INTO contributions (contribution_id, unit_id, compound_id,"

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from oversight import auth, db, ingest, settings, store, supervision
+from oversight import auth, db, ingest, store, supervision
 from oversight.supervision import Action, SupervisionError
 
 ADMIN = auth.Account("admin", "street_admin", ())
@@ -36,14 +36,7 @@ def read(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
 def causes(path: Path) -> set[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        frame = db.run(
-            "supervision_write_causes",
-            con,
-            as_of=db.meta(con)["as_of"],
-            request_days=settings.request_days(),
-            min_rated=settings.min_rated(),
-            satisfaction_line=settings.satisfaction_line(),
-        )
+        frame = db.run("supervision_write_causes", con, as_of=db.meta(con)["as_of"])
     finally:
         con.close()
     return set(frame["case_id"])

@@ -82,7 +82,21 @@ def test_filled_xlsx_template_round_trip(demo_db, tmp_path, capsys):
     header = [c.value for c in sheet[1]]
     col = {name: header.index(i18n.t(f"col.{name}", "zh")) + 1 for name in ingest.table_spec("requests").column_names}
     filled = [
-        ("T-001", "X002", "2023-09-10 09:00:00", "上门反映", "停车", "楼下车辆乱停", "社区", None, None, None),
+        (
+            "T-001",
+            "X002",
+            "2023-09-10 09:00:00",
+            "上门反映",
+            "停车",
+            "楼下车辆乱停",
+            "社区",
+            "2023-09-10 10:00",
+            "2023-09-12 10:00",
+            None,
+            7,
+            "已解决",
+            "基本满意",
+        ),
         (
             "T-002",
             "X003",
@@ -92,6 +106,9 @@ def test_filled_xlsx_template_round_trip(demo_db, tmp_path, capsys):
             "路灯不亮",
             "物业",
             "2023-09-11 11:00",
+            None,
+            None,
+            5,
             None,
             None,
         ),
@@ -105,10 +122,16 @@ def test_filled_xlsx_template_round_trip(demo_db, tmp_path, capsys):
     assert code == 0, out
     rows = (
         db.connect(demo_db)
-        .execute("SELECT request_id, channel, category, handler FROM requests WHERE request_id LIKE 'T-%' ORDER BY 1")
+        .execute(
+            "SELECT request_id, channel, category, handler, time_limit_days, followup_resolved, followup_satisfaction"
+            " FROM requests WHERE request_id LIKE 'T-%' ORDER BY 1"
+        )
         .fetchall()
     )
-    assert rows == [("T-001", "visit", "parking", "community"), ("T-002", "online", "lighting", "property")]
+    assert rows == [
+        ("T-001", "visit", "parking", "community", 7, "resolved", "basically_satisfied"),
+        ("T-002", "online", "lighting", "property", 5, None, None),
+    ]
 
 
 def test_filled_csv_template_with_dates_as_excel_writes_them(demo_db, tmp_path):

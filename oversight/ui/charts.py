@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from oversight import i18n
+from oversight import fmt, i18n
 from oversight.ui.context import Context
 from oversight.ui.widgets import empty, labelled
 
@@ -14,11 +14,34 @@ PALETTE = ["#b23a3a", "#d9822b", "#3a7ca5", "#5b8c5a", "#8e6c8a", "#7f7f7f", "#c
 
 
 def _title(ctx: Context, col: str) -> str:
-    return i18n.t(f"col.{col}", ctx.lang)
+    return (
+        fmt.unit_header(col, i18n.t(f"col.{col}", ctx.lang), ctx.lang)
+        if col in fmt.MONEY_COLUMNS
+        else (i18n.t(f"col.{col}", ctx.lang))
+    )
 
 
 def _fmt(kind: str | None):
-    return {"pct": ".0%", "yuan": ",.0f", "int": ",d"}.get(kind or "", alt.Undefined)
+    # Money reaches the axis already in 万元 (see _money).
+    return {"pct": ".1%", "yuan": ",.1f", "int": ",d"}.get(kind or "", alt.Undefined)
+
+
+def _money(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money columns in 万元, as the cards show them."""
+    out = frame.copy()
+    for c in out.columns:
+        if c in fmt.MONEY_COLUMNS:
+            out[c] = out[c].astype(float) / 10_000
+    return out
+
+
+def _tooltip(ctx: Context, col: str) -> alt.Tooltip:
+    """A tooltip field with its unit: rates to one decimal, money in 万元."""
+    if fmt.is_rate(col):
+        return alt.Tooltip(col, title=_title(ctx, col), format=".1%")
+    if col in fmt.MONEY_COLUMNS:
+        return alt.Tooltip(col, title=_title(ctx, col), format=",.2f")
+    return alt.Tooltip(col, title=_title(ctx, col))
 
 
 def hbar(
@@ -42,7 +65,7 @@ def hbar(
     if frame.empty:
         empty(ctx)
         return None
-    data = labelled(frame, ctx.lang, codes)
+    data = _money(labelled(frame, ctx.lang, codes))
     if len(data) > max_rows:
         # A city has thousands of compounds: draw the first rows in the query's order and say so.
         st.caption(ctx.t("page.bars_shown", shown=max_rows, total=len(data)))
@@ -55,7 +78,7 @@ def hbar(
             title=_title(ctx, x),
             axis=alt.Axis(format=_fmt(x_kind), tickCount=5, tickMinStep=alt.Undefined if x_kind == "pct" else 1),
         ),
-        "tooltip": [alt.Tooltip(c, title=_title(ctx, c)) for c in (tooltip or [y, x])],
+        "tooltip": [_tooltip(ctx, c) for c in (tooltip or [y, x])],
     }
     if color:
         enc["color"] = alt.Color(
@@ -86,11 +109,11 @@ def vbar(
     if frame.empty:
         empty(ctx)
         return
-    data = labelled(frame, ctx.lang, codes)
+    data = _money(labelled(frame, ctx.lang, codes))
     enc = {
         "x": alt.X(f"{x}:{x_type}", title=_title(ctx, x), sort=sort, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         "y": alt.Y(f"sum({y}):Q", title=_title(ctx, y), axis=alt.Axis(format=_fmt(y_kind), tickCount=5)),
-        "tooltip": [alt.Tooltip(c, title=_title(ctx, c)) for c in [x, y] + ([color] if color else [])],
+        "tooltip": [_tooltip(ctx, c) for c in [x, y] + ([color] if color else [])],
     }
     if x_type == "T":
         enc["x"] = alt.X(f"yearmonth({x}):T", title=_title(ctx, x), axis=alt.Axis(format="%Y-%m", labelAngle=0))
@@ -142,7 +165,7 @@ def lines(
     st.altair_chart(chart, width="stretch")
 
 
-STAGES = ("survey", "design", "tendering", "construction", "acceptance", "done")
+STAGES = ("survey", "consent", "design", "tendering", "construction", "acceptance", "done")
 
 
 def stage_order(ctx: Context) -> list[str]:

@@ -58,6 +58,7 @@ class Context:
     community_names: dict[str, str]
     account: auth.Account | None = None
     store_path: str = ""  # the path writes go to (settings.db_path())
+    first_month: date | None = None  # the first month with data: no change is shown against a period before it
 
     @property
     def as_of(self) -> date:

@@ -31,16 +31,14 @@ def count_line(ctx: Context, cases: pd.DataFrame) -> str:
     return ctx.t("supervision.count_line", total=len(cases), **{s: int(counts.get(s, 0)) for s in supervision.STATUSES})
 
 
-def overview_links(ctx: Context) -> None:
-    """The open cases by kind, each a button to the ledger filtered to that kind (on 总览's 需要关注)."""
+def overview_links(ctx: Context, under: dict) -> None:
+    """Under each of 总览's 需要关注 counts (under: kind -> column), a button to the ledger at that kind."""
     page = st.session_state.get("_pages", {}).get("supervision")
     if page is None:
         return
     counts = ctx.fetch("supervision_counts").set_index("kind")["cases"]
-    cols = st.columns(len(supervision.KINDS) + 1)
-    cols[0].caption(ctx.t("supervision.links_title"))
-    for col, kind in zip(cols[1:], supervision.KINDS, strict=True):
-        label = ctx.t("supervision.link_label", kind=ctx.t(f"supervision.kind.{kind}"), count=int(counts.get(kind, 0)))
+    for kind, col in under.items():
+        label = ctx.t("supervision.link_label", count=int(counts.get(kind, 0)))
         if col.button(label, key=f"sv_link_{kind}", help=ctx.t("supervision.link_hint"), type="tertiary"):
             st.session_state[KIND_HANDOFF] = kind
             st.switch_page(page)

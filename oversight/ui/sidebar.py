@@ -12,7 +12,9 @@ from oversight.filters import Filter, default_period, invalid_url_values, month_
 from oversight.ui import context
 from oversight.ui.text import md
 
-LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY = "lang", "community", "compound", "period"
+LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY, SPAN_KEY = "lang", "community", "compound", "period", "span"
+# 本期: the months chosen on the slider; 累计: everything since the earliest plan batch up to as_of.
+SPANS = ("current", "cumulative")
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
@@ -34,13 +36,19 @@ def language(default: str) -> str:
 
 
 def _reset(defaults: tuple[str, str]) -> None:
+    st.session_state[SPAN_KEY] = SPANS[0]
     st.session_state[COMMUNITY_KEY] = []
     st.session_state[COMPOUND_KEY] = []
     st.session_state[PERIOD_KEY] = defaults
 
 
-def filters(options: pd.DataFrame, first_day: date, as_of: date, lang: str, allowed=None) -> Filter:
-    """Draw the community, compound and period filters; return the Filter they describe."""
+def filters(
+    options: pd.DataFrame, first_day: date, as_of: date, lang: str, allowed=None, first_batch: date | None = None
+) -> Filter:
+    """Draw the community, compound and period filters; return the Filter they describe.
+
+    The period is 本期 (the months on the slider) or 累计 (from the earliest plan batch, first_batch,
+    or the first month with data if earlier, to as_of)."""
     t = lambda key, **f: i18n.t(key, lang, **f)  # noqa: E731
     community_ids = list(dict.fromkeys(options["community_id"]))
     community_names = dict(zip(options["community_id"], options["community"], strict=False))
@@ -87,12 +95,33 @@ def filters(options: pd.DataFrame, first_day: date, as_of: date, lang: str, allo
         bind="query-params",
         placeholder=t("filter.all"),
     )
+    span = (
+        side.segmented_control(
+            t("filter.span"),
+            SPANS,
+            default=SPANS[0],
+            format_func=lambda s: t(f"filter.span_{s}"),
+            key=SPAN_KEY,
+            bind="query-params",
+            required=True,
+        )
+        or SPANS[0]
+    )
     if len(months) > 1:
         start, end = side.select_slider(
-            t("filter.period"), months, value=period_default, key=PERIOD_KEY, bind="query-params"
+            t("filter.period"),
+            months,
+            value=period_default,
+            key=PERIOD_KEY,
+            bind="query-params",
+            disabled=span == "cumulative",
         )
     else:
         start = end = months[0]
+    if span == "cumulative":
+        first = min(d for d in (first_batch, first_day) if d is not None)
+        start, end = f"{first:%Y-%m}", months[-1]
+        side.caption(t("filter.cumulative_note", start=start, end=end))
     side.button(t("filter.reset"), on_click=_reset, args=(period_default,), icon=":material/restart_alt:")
     return Filter(
         communities=tuple(communities),
@@ -113,3 +142,10 @@ def load_options(db_file: str, data_version: str, compound_ids: list[str], as_of
     options = context.cached(db_file, data_version, "filter_options", compound_ids=compound_ids)
     first = context.cached(db_file, data_version, "data_first_month", compound_ids=compound_ids, as_of=as_of)
     return options, pd.Timestamp(first.iloc[0]["first_day"]).date()
+
+
+def first_plan_batch(db_file: str, data_version: str, compound_ids: list[str], as_of: date) -> date | None:
+    """The first day of the earliest plan batch in scope (None when no compound is in the plan)."""
+    first = context.cached(db_file, data_version, "data_first_month", compound_ids=compound_ids, as_of=as_of)
+    value = first.iloc[0]["first_plan_batch"]
+    return None if pd.isna(value) else pd.Timestamp(value).date()

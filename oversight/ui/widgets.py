@@ -28,6 +28,66 @@ CODE_SECTIONS = {
 }
 
 
+# Metric cards wrap instead of cutting "3,708.5 万元" or a long label at 1280 px or on a phone.
+_STYLE = """
+<style>
+[data-testid="stMetric"] [data-testid="stMetricValue"],
+[data-testid="stMetric"] [data-testid="stMetricValue"] *,
+[data-testid="stMetric"] [data-testid="stMetricLabel"] *,
+[data-testid="stMetric"] [data-testid="stMetricDelta"] * {
+    white-space: normal !important;
+    overflow: visible !important;
+    text-overflow: clip !important;
+    overflow-wrap: anywhere;
+}
+[data-testid="stMetric"] [data-testid="stMetricValue"] { font-size: clamp(1.25rem, 1.1rem + 0.9vw, 2rem); }
+</style>
+"""
+# The page's language for screen readers and search (Streamlit serves lang="en"), and material
+# icons hidden from them so a link reads "红色物业", not "flag 红色物业".
+_SCRIPT = """
+<script>
+(() => {
+  window.__oversightLang = "%s";
+  const fix = () => {
+    const lang = window.__oversightLang;
+    if (document.documentElement.lang !== lang) document.documentElement.lang = lang;
+    document.querySelectorAll('[data-testid="stIconMaterial"]:not([aria-hidden])')
+      .forEach((icon) => icon.setAttribute("aria-hidden", "true"));
+  };
+  fix();
+  if (!window.__oversightChrome) {
+    window.__oversightChrome = new MutationObserver(fix);
+    window.__oversightChrome.observe(document.body, { childList: true, subtree: true });
+  }
+})();
+</script>
+"""
+
+
+# The file uploader's own words have no parameter: in Chinese they are drawn over by CSS (screen
+# readers still hear the English; the guide says so).
+_UPLOADER_ZH = """
+<style>
+[data-testid="stFileUploaderDropzone"] button p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button p::after { content: "%s"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "%s"; font-size: 0.875rem; }
+</style>
+"""
+
+
+def chrome(lang: str) -> None:
+    """Page-wide style and accessibility fixes, drawn once per run from the entry file."""
+    st.html(_STYLE)
+    if lang == "zh":
+        from oversight import settings
+
+        limit = i18n.t("data.uploader_limit", lang, limit=settings.upload_limit_mb())
+        st.html(_UPLOADER_ZH % (i18n.t("data.uploader_button", lang), limit))
+    st.html(_SCRIPT % ("zh-CN" if lang == "zh" else "en"), unsafe_allow_javascript=True)
+
+
 def header(ctx: Context, title_key: str, needs_compounds: bool = True) -> None:
     """The page title and one line: as_of date and the active filters. When the filters leave no
     compound in scope, the page says so and stops there."""
@@ -73,31 +133,47 @@ def filter_line(ctx: Context) -> str:
 
 
 def kpi_row(ctx: Context, keys: list[str], per_row: int = 4) -> list[metrics.Figure]:
-    """A row of metric cards with the change from the previous period, coloured by whether up is good."""
+    """A row of metric cards with the change from the previous period, coloured by whether up is good.
+
+    No change is shown when the period before has no data; a change that rounds to zero is grey,
+    without an arrow."""
     figures = metrics.figures(keys, lambda query, previous: ctx.fetch(query, previous=previous))
+    previous_has_data = ctx.first_month is None or ctx.filter.start > ctx.first_month
     for start in range(0, len(figures), per_row):
         cols = st.columns(per_row)
         for col, fig in zip(cols, figures[start : start + per_row], strict=False):
             m = fig.metric
-            delta = fmt.delta(m.kind, fig.value, fig.previous, ctx.lang) if m.has_delta else None
+            delta = fmt.delta(m.kind, fig.value, fig.previous, ctx.lang) if m.has_delta and previous_has_data else None
             colour = {True: "normal", False: "inverse", None: "off"}[m.higher_is_better]
+            arrow = "auto"
+            if delta is not None and fmt.is_zero_change(m.kind, fig.value, fig.previous):
+                delta, colour, arrow = ctx.t("page.no_change"), "off", "off"
             col.metric(
                 ctx.t(f"metric.{m.key}"),
-                fmt.value(m.kind, fig.value, ctx.lang),
+                metrics.display(m.key, fig.value, ctx.lang),
                 delta=delta,
                 delta_color=colour,
-                help=_help(ctx, fig),
+                delta_arrow=arrow,
+                help=_help(ctx, fig, delta is not None),
                 border=True,
             )
     return figures
 
 
-def _help(ctx: Context, fig: metrics.Figure) -> str:
-    """The tooltip: the exact figure, where it comes from, and what the delta compares."""
+def period_words(ctx: Context) -> str:
+    """The period and the day stock figures stand on, in words."""
+    as_at = ctx.filter.params(ctx.compound_ids)["as_at"]
+    return ctx.t(
+        "page.period_words", start=f"{ctx.filter.start:%Y-%m}", end=f"{ctx.filter.end:%Y-%m}", as_at=fmt.day(as_at)
+    )
+
+
+def _help(ctx: Context, fig: metrics.Figure, with_delta: bool) -> str:
+    """The tooltip: the exact figure and its 口径 (what is counted, over which period and rows), in words."""
     m = fig.metric
-    exact = fmt.exact_yuan(fig.value, ctx.lang) if m.kind == "yuan" else fmt.value(m.kind, fig.value, ctx.lang)
-    lines = [ctx.t("page.exact", value=exact), ctx.t("page.source", query=f"queries/{m.query}.sql", column=m.column)]
-    if m.has_delta:
+    exact = fmt.exact_yuan(fig.value, ctx.lang) if m.kind == "yuan" else metrics.display(m.key, fig.value, ctx.lang)
+    lines = [ctx.t("page.exact", value=exact), ctx.t(f"caliber.{m.key}"), period_words(ctx)]
+    if with_delta:
         lines.append(ctx.t("page.delta_help"))
     return "  \n".join(lines)
 
@@ -116,16 +192,18 @@ def labelled(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None
 
 
 def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
-    return {c: i18n.t(f"col.{c}", lang) for c in frame.columns}
-
-
-MONEY_COLUMNS = ("budget", "spent", "budget_yuan", "spent_yuan", "value_yuan", "value_to_date")
+    """Each column's label with the unit its values are shown in (万元, %)."""
+    return {c: fmt.unit_header(c, i18n.t(f"col.{c}", lang), lang) for c in frame.columns}
 
 
 def _column_config(shown: pd.DataFrame, names: dict[str, str], given: dict | None) -> dict:
-    """Money with thousands separators unless the page says otherwise; keyed by shown header."""
-    config = {c: st.column_config.NumberColumn(format="localized") for c in MONEY_COLUMNS if c in shown.columns}
-    config.update(given or {})
+    """Money in 万元 with separators and rates with one decimal, whatever the page asked; keyed by shown header."""
+    config = dict(given or {})
+    for c in shown.columns:
+        if c in fmt.MONEY_COLUMNS:
+            config[c] = st.column_config.NumberColumn(format="localized")
+        elif fmt.is_rate(c):
+            config[c] = st.column_config.NumberColumn(format="%.1f")
     return {names.get(k, k): v for k, v in config.items()}
 
 
@@ -168,7 +246,7 @@ def table(
     if frame.empty:
         empty(ctx)
         return
-    shown = labelled(frame, ctx.lang, codes)
+    shown = fmt.display_units(labelled(frame, ctx.lang, codes))
     names = headers(shown, ctx.lang)
     st.dataframe(
         shown.rename(columns=names),
@@ -207,7 +285,7 @@ def long_table(
             st.caption(ctx.t("page.rows_capped", shown=f"{limit:,}"))
         else:
             st.caption(ctx.t("page.rows_shown", shown=f"{limit:,}", total=f"{total:,}"))
-    shown = labelled(rows, ctx.lang, codes)
+    shown = fmt.display_units(labelled(rows, ctx.lang, codes))
     names = headers(shown, ctx.lang)
     st.dataframe(
         shown.rename(columns=names),
@@ -217,19 +295,39 @@ def long_table(
         height=height if len(shown) > 10 else "auto",
     )
     sql = db.query_text(query)
-    bound = {
-        k: v for k, v in {**ctx.filter.params(ctx.compound_ids), **params, "limit": None}.items() if f"${k}" in sql
-    }
+    bound = db.bind(sql, {**ctx.filter.params(ctx.compound_ids), **params, "limit": None})
     labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}
     db_file = ctx.db_file
 
     def every_row() -> tuple[bytes, int]:
         with tempfile.TemporaryDirectory(prefix="download-") as tmp:
             path = Path(tmp) / "rows.csv"
-            rows = export.write_query_csv(db.connect(db_file), sql, bound, path, names, labels)
+            rows = export.write_query_csv(db.connect(db_file), sql, bound, path, names, labels, display=True)
             return path.read_bytes(), rows
 
     _download(ctx, name, every_row)
+    return rows
+
+
+def story(ctx: Context) -> pd.DataFrame:
+    """The headline of partner work outside the plan, counted from the start (累计) whatever the
+    period: the article's story (3栋8单元 of chutes removed free, 20.7万元 saved) on the first screen."""
+    rows = ctx.fetch("partner_outside_plan")
+    for row in rows.head(3).itertuples():
+        st.success(
+            ctx.t(
+                "story.headline",
+                unit=row.unit,
+                item=i18n.label("item_type", row.item_type, ctx.lang),
+                buildings=int(row.buildings),
+                units=int(row.units),
+                compounds=int(row.compounds),
+                value=fmt.yuan(row.value_yuan, ctx.lang),
+                first=f"{row.first_on:%Y-%m}",
+                last=f"{row.last_on:%Y-%m}",
+            ),
+            icon=":material/volunteer_activism:",
+        )
     return rows
 
 

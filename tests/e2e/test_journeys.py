@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from oversight import db, fmt, i18n
+from oversight import db, i18n
+from oversight import metrics as catalogue
 from tests.e2e.conftest import choose, errors_on, goto, kpis, settle, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -25,10 +26,14 @@ def expected_kpis(demo_master, compound_ids=None, lang="zh"):
     ren = db.run("kpi_renovation", con, compound_ids=ids, **PERIOD).iloc[0]
     req = db.run("kpi_requests", con, compound_ids=ids, **PERIOD).iloc[0]
     return {
-        i18n.t("metric.items_done", lang): fmt.value("int", ren["items_done"]),
-        i18n.t("metric.overdue_items", lang): fmt.value("int", ren["overdue_items"]),
-        i18n.t("metric.resolution_rate", lang): fmt.value("pct", req["resolution_rate"]),
-        i18n.t("metric.open_backlog", lang): fmt.value("int", req["open_backlog"]),
+        i18n.t(f"metric.{key}", lang): catalogue.display(key, row[key], lang)
+        for key, row in (
+            ("start_rate", ren),
+            ("finish_rate", ren),
+            ("overdue_items", ren),
+            ("resolution_rate", req),
+            ("open_backlog", req),
+        )
     }
 
 
@@ -82,7 +87,7 @@ def test_3_filters_survive_page_switch_and_copied_link(server, page, browser):
 
 def test_4_download_csv_with_bom_and_chinese_headers(server, page, demo_master):
     goto(page, server)
-    page.get_by_role("tab", name="逾期改造项目").click()
+    page.get_by_role("tab", name="未按期完工项目").click()
     with page.expect_download() as info:
         page.get_by_role("button", name="下载 CSV").first.click()
     download = info.value
@@ -146,7 +151,7 @@ def test_7_bad_file_is_refused_and_a_good_one_changes_the_figures(server, page):
         goto(page, server, "data")
         box = page.locator('[data-testid="stSelectbox"]').filter(has_text="导入到哪张表").first
         box.click()
-        page.locator('[role="option"]').filter(has_text="requests").first.click()
+        page.locator('[role="option"]').filter(has_text="居民诉求").first.click()
         settle(page)
         page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
             str(path)

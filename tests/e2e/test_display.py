@@ -1,0 +1,86 @@
+"""How figures look in a real browser (issue 12): nothing cut, Chinese page language, icons not read."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import goto, settle, shot
+
+pytestmark = pytest.mark.e2e
+
+# Every element inside a metric card whose text overflows its box (what the eye sees as "…").
+CUT = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetric"] *')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+    .map(e => e.closest('[data-testid="stMetric"]').innerText.replace(/\\s+/g, ' '))"""
+
+PAGES = ["", "renovation", "partners", "red-property", "requests", "volunteers"]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_no_metric_value_or_label_is_cut(server, page, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    goto(page, server)
+    for path in PAGES:
+        goto(page, server, path)
+        assert page.locator('[data-testid="stMetric"]').count() > 0, path
+        shot(page, f"display_{path or 'overview'}_{width}")
+        assert page.evaluate(CUT) == [], (path, width)
+
+
+def test_page_language_and_icons_for_screen_readers(server, page):
+    goto(page, server)
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
+    # The sidebar link reads its title alone, not "flag 红色物业".
+    link = page.get_by_role("link", name="红色物业", exact=True)
+    assert link.count() == 1
+    icons = page.locator('[data-testid="stSidebarNav"] [data-testid="stIconMaterial"]')
+    assert icons.count() > 0
+    assert all(icons.nth(i).get_attribute("aria-hidden") == "true" for i in range(icons.count()))
+    page.locator('[data-testid="stSidebar"] button').filter(has_text="English").click()
+    settle(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_the_story_is_on_the_first_screen(server, page):
+    """By default (whole street, last 12 months) the Overview and Partners headline the free chute removal."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for path in ("", "partners"):
+        goto(page, server, path)
+        story = page.locator('[data-testid="stAlertContentSuccess"]').first
+        text = story.inner_text()
+        assert "中国交建一公局集团华中公司" in text and "3栋8单元" in text and "20.7 万元" in text, text
+        box = story.bounding_box()
+        assert box and box["y"] + box["height"] <= 800, box  # seen without scrolling
+
+
+def test_cumulative_period_counts_from_the_first_plan_batch(server, page):
+    goto(page, server, "partners")
+    shot(page, "partners_current")
+    page.locator('[data-testid="stSidebar"] button').filter(has_text="累计").click()
+    settle(page)
+    shot(page, "partners_cumulative")
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "2021-10—2023-09" in main
+    # No change is shown against a period before the data begins.
+    assert page.locator('[data-testid="stMetricDelta"]').count() == 0
+
+
+def test_data_page_speaks_chinese(server, page):
+    """The table picker names tables in Chinese only; the uploader's own English is drawn over in Chinese."""
+    goto(page, server, "data")
+    shot(page, "data_zh")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="导入到哪张表").first.click()
+    options = page.locator('[role="option"]').all_inner_texts()
+    page.keyboard.press("Escape")
+    assert "社区" in options and "居民诉求" in options, options
+    assert not [o for o in options if re.search(r"[A-Za-z]{3,}", o)], options
+    after = page.evaluate(
+        """() => {
+            const button = document.querySelector('[data-testid="stFileUploaderDropzone"] button p');
+            const note = document.querySelector('[data-testid="stFileUploaderDropzoneInstructions"] span');
+            return [button, note].map(e => e && getComputedStyle(e, '::after').content);
+        }"""
+    )
+    assert after[0] == '"上传文件"' and "每个文件不超过" in after[1], after

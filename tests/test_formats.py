@@ -1,0 +1,40 @@
+"""Formats as officials read them (issue 12): units, 万元, one-decimal percentages, 红黑榜 never overlapping."""
+
+import pandas as pd
+
+from oversight import fmt, metrics
+
+
+def test_every_metric_shows_its_unit():
+    assert metrics.display("households_benefiting", 3811) == "3,811户"
+    assert metrics.display("households_benefited", 4011) == "4,011户次"
+    assert metrics.display("elevators_total", 41) == "41台"
+    assert metrics.display("median_handling_days", 3.94) == "3.9天"
+    assert metrics.display("budget_spent", 37_085_100) == "3,708.5 万元"
+    assert metrics.display("partner_value", 207_000) == "20.7 万元"
+    assert metrics.display("satisfaction_rate", 0.8094) == "80.9%"
+    assert metrics.display("households_benefiting", 3811, "en") == "3,811 households"
+    assert metrics.display("requests_total", None) == "—"
+    for m in metrics.CATALOGUE.values():
+        assert m.kind in ("yuan", "pct") or m.unit, m.key
+
+
+def test_tables_show_money_in_wan_and_rates_in_percent_as_numbers():
+    frame = pd.DataFrame({"budget_yuan": [380_000.0], "satisfaction_rate": [0.80952], "requests": [21]})
+    shown = fmt.display_units(frame)
+    assert shown.iloc[0].tolist() == [38.0, 81.0, 21]
+    assert fmt.display_units(pd.DataFrame({"resolution_rate": [0.8095]}))["resolution_rate"].iloc[0] == 81.0
+    assert fmt.display_units(pd.DataFrame({"resolution_rate": [0.80945]}))["resolution_rate"].iloc[0] == 80.9
+    assert fmt.unit_header("budget_yuan", "预算（元）") == "预算（万元）"
+    assert fmt.unit_header("satisfaction_rate", "满意率") == "满意率（%）"
+    assert fmt.unit_header("fee_collection_pct", "物业费收缴率（%）") == "物业费收缴率（%）"
+
+
+def test_red_and_black_lists_take_the_ends_and_never_share_a_row():
+    ranked = pd.DataFrame({"name": list("abcde"), "composite_score": [90.0, 80.0, 70.0, 60.0, 50.0]})
+    red, black = metrics.red_black(ranked, 3)
+    assert list(red["name"]) == ["a", "b"] and list(black["name"]) == ["e", "d"]
+    red, black = metrics.red_black(ranked.head(1), 3)
+    assert red.empty and black.empty
+    red, black = metrics.red_black(pd.concat([ranked] * 2, ignore_index=True), 3)
+    assert len(red) == len(black) == 3

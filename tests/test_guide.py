@@ -1,0 +1,62 @@
+"""The officials' guide (docs/操作手册.md) and the 帮助 page: the 口径 come from the metric catalogue."""
+
+import ast
+import re
+
+from oversight import auth, guide, i18n, metrics, settings
+from tests.apptest import CJK, app, assert_clean
+
+
+def test_the_guide_lists_the_catalogue_as_it_is_now():
+    text = guide.GUIDE.read_text(encoding="utf-8")
+    # Run `python -m oversight.guide` after changing a metric or its 口径: the file must equal its render.
+    assert guide.render(text) == text
+    for key in metrics.CATALOGUE:
+        assert f"| {i18n.t(f'metric.{key}', 'zh')} |" in text, key
+        assert i18n.t(f"caliber.{key}", "zh") in text, key
+
+
+def test_the_guide_covers_the_monthly_routine_and_every_page():
+    text = guide.GUIDE.read_text(encoding="utf-8")
+    for step in ("下载模板", "填写", "导入", "问题清单", "数据截至", "快照", "导出"):
+        assert step in text, step
+    for title in ("总览", "小区档案", "小区改造", "共建单位", "红色物业", "居民诉求", "志愿积分", "数据管理", "帮助"):
+        assert f"**{title}**" in text, title
+    # No file path or English column name stands in for a definition.
+    section = text.split(guide.BEGIN)[1].split(guide.END)[0]
+    assert not re.search(r"queries/|\.sql|[a-z]+_[a-z]+", section)
+
+
+def test_every_caliber_is_plain_words_in_both_languages():
+    for key in metrics.CATALOGUE:
+        zh, en = i18n.t(f"caliber.{key}", "zh"), i18n.t(f"caliber.{key}", "en")
+        assert zh != f"caliber.{key}" and CJK.search(zh) and not re.search(r"[a-z]+_[a-z]+|\.sql", zh), key
+        assert en != f"caliber.{key}" and not CJK.search(en), key
+
+
+def test_help_page_is_registered_and_shows_the_guide(app_env):
+    source = ast.parse((settings.ROOT / "dashboard.py").read_text(encoding="utf-8"))
+    pages = next(
+        ast.literal_eval(node.value)
+        for node in source.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES"
+    )
+    assert ("app_pages/help.py", "help") in [(path, url) for _section, path, url, *_ in pages]
+    at = app(page="app_pages/help.py").run()
+    assert_clean(at)
+    assert at.title[0].value == "帮助"
+    text = "\n".join(m.value for m in at.markdown)
+    assert "每月例行工作" in text and i18n.t("caliber.start_rate", "zh") in text
+    # The street administrator may look up the SQL behind a figure; it is tucked away in an expander.
+    assert at.expander and "kpi_renovation" in "\n".join(m.value for m in at.expander[0].markdown)
+
+
+def test_help_page_hides_the_sql_from_other_roles_and_speaks_english(app_env):
+    viewer = auth.Account("test_viewer", "viewer", ("C01",))
+    at = app(page="app_pages/help.py", account=viewer).run()
+    assert_clean(at)
+    assert not at.expander
+    en = app({"lang": ["English"]}, page="app_pages/help.py").run()
+    assert_clean(en)
+    assert en.title[0].value == "Help"
+    assert i18n.t("caliber.resolution_rate", "en") in "\n".join(m.value for m in en.markdown)
