@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from oversight import db, demo
+from oversight import db, demo, store
 
 
 @pytest.fixture(scope="session")
@@ -33,6 +33,16 @@ def demo_con(demo_db):
     con = duckdb.connect(str(demo_db))
     yield con
     con.close()
+
+
+@pytest.fixture
+def store_db(demo_master, tmp_path) -> Path:
+    """A versioned store holding the demo data, as `make run` builds it (the ledger synced)."""
+    path = tmp_path / "store" / "oversight.duckdb"
+    path.parent.mkdir()
+    store.publish_file(path, demo_master, action="demo", who="test")
+    yield path
+    db.close_all()
 
 
 @pytest.fixture

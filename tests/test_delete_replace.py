@@ -11,24 +11,9 @@ import pytest
 
 from oversight import db, delete, i18n, ingest, store
 from oversight.__main__ import main
+from tests.stores import read
 
 STAFF_COMMUNITY = "C02"
-
-
-@pytest.fixture
-def store_db(demo_master, tmp_path) -> Path:
-    path = tmp_path / "oversight.duckdb"
-    store.publish_file(path, demo_master, action="demo", who="test")
-    yield path
-    db.close_all()
-
-
-def read(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
 
 
 def own_compounds(path: Path) -> list[str]:

@@ -66,16 +66,6 @@ def as_of(store_path: Path) -> str:
         con.close()
 
 
-@pytest.fixture
-def store_db(demo_master, tmp_path) -> Path:
-    """A versioned store holding the demo data, as `make run` builds it."""
-    path = tmp_path / "data" / "oversight.duckdb"
-    path.parent.mkdir()
-    store.publish_file(path, demo_master, action="demo", who="test")
-    yield path
-    db.close_all()
-
-
 def test_init_makes_an_empty_versioned_database_that_any_tool_opens_read_only(tmp_path, capsys):
     path = tmp_path / "new" / "oversight.duckdb"
     assert main(["init", "--db", str(path)]) == 0

@@ -11,26 +11,11 @@ import pytest
 
 from oversight import auth, db, ingest, store, supervision
 from oversight.supervision import Action, SupervisionError
+from tests.stores import read
 
 ADMIN = auth.Account("admin", "street_admin", ())
 STAFF = auth.Account("staff", "community_staff", ("C02",))
 VIEWER = auth.Account("viewer", "viewer", ("C02",))
-
-
-@pytest.fixture
-def store_db(demo_master, tmp_path) -> Path:
-    path = tmp_path / "oversight.duckdb"
-    store.publish_file(path, demo_master, action="demo", who="test")
-    yield path
-    db.close_all()
-
-
-def read(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return con.execute(sql, params or {}).fetchall()
-    finally:
-        con.close()
 
 
 def causes(path: Path) -> set[str]:
