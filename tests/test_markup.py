@@ -7,20 +7,12 @@ import re
 import duckdb
 import pytest
 
+from oversight import settings
 from oversight.ui.text import md
 from tests.apptest import app
 
 PAYLOAD = "![x](http://evil/x.png)[click](http://evil)"
-PAGES = [
-    "app_pages/overview.py",
-    "app_pages/profile.py",
-    "app_pages/renovation.py",
-    "app_pages/partners.py",
-    "app_pages/red_property.py",
-    "app_pages/requests.py",
-    "app_pages/volunteers.py",
-    "app_pages/data.py",
-]
+PAGES = sorted(f"app_pages/{p.name}" for p in (settings.ROOT / "app_pages").glob("*.py"))  # every page
 # Markdown that would become a link or an image: "](" or "![" not preceded by a backslash.
 LIVE = re.compile(r"(?<!\\)(\]\(|!\[)|http://evil|<img")
 
