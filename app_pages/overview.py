@@ -3,10 +3,11 @@
 import streamlit as st
 
 from oversight import i18n
-from oversight.ui import charts, context, widgets
+from oversight.ui import charts, context, reports, widgets
 
 ctx = context.current()
 widgets.header(ctx, "overview.title")
+reports.download(ctx)
 
 widgets.kpi_row(
     ctx,

@@ -324,6 +324,37 @@ def _cmd_export(args) -> int:
     return 0
 
 
+def _cmd_report(args) -> int:
+    """月报 / 周报 as Word: the same document as the Overview's button, for the chosen communities."""
+    import time
+    from datetime import date
+
+    from oversight import db, report
+    from oversight.ui import report_charts
+
+    started = time.perf_counter()
+    report_charts.warm_up()
+    try:
+        period = report.period_for(args.period, args.week)
+    except report.ReportError as e:
+        return _fail(e.line(args.lang))
+    con = _open_database(args.db, args.lang)
+    if con is None:
+        return 2
+    places = db.run("snapshot_compounds_scope", con)
+    unknown = [c for c in args.community or [] if c not in set(places["community_id"])]
+    if unknown:
+        return _fail(_t(args, "report.error_unknown_community", ids=", ".join(unknown)))
+    from oversight.filters import Filter, scope
+
+    ids = scope(places, Filter(communities=tuple(args.community or ())))
+    as_of = date.fromisoformat(db.meta(con)["as_of"])
+    out = report.write(Path(args.out), con, ids, period, as_of, args.lang, render=report_charts.render)
+    seconds = f"{time.perf_counter() - started:.1f}"
+    print(_t(args, "report.written", path=str(out), compounds=f"{len(ids):,}", seconds=seconds))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m oversight", description="Street governance dashboard tools")
     sub = p.add_subparsers(dest="command", required=True)
@@ -396,6 +427,12 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--community", action="append", metavar="ID", help="a community id (repeatable)")
     c.add_argument("--compound", action="append", metavar="ID", help="a compound id (repeatable)")
     c.add_argument("--user", help="who exports (recorded in the manifest)")
+
+    c = command("report", "write the monthly (or weekly) report to the district as Word (.docx)", _cmd_report)
+    c.add_argument("--period", metavar="YYYY-MM", help="the month reported")
+    c.add_argument("--week", metavar="YYYY-Www", help="an ISO week instead: a weekly report")
+    c.add_argument("--out", required=True, help="FILE.docx")
+    c.add_argument("--community", action="append", metavar="ID", help="a community id (repeatable; default all)")
     return p
 
 

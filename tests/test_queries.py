@@ -42,8 +42,13 @@ def runnable(name: str) -> bool:
     return used <= known
 
 
+# Reads the 督办 ledger's table, which the demo schema does not have yet: tests/test_report.py runs it
+# on a database with that table.
+NEEDS_LEDGER = {"report_supervision_cases"}
+
+
 def query_names():
-    return [n for n in db.query_names() if not n.startswith(("import_", "snapshot_"))]
+    return [n for n in db.query_names() if not n.startswith(("import_", "snapshot_")) and n not in NEEDS_LEDGER]
 
 
 @pytest.mark.parametrize("which", ["demo", "generated"])
