@@ -484,7 +484,42 @@ def _para(doc, text: str, size: float = 11, bold: bool = False, align=None, font
     return p
 
 
-def _table(doc, header: list[str], rows: list[list[str]], widths: list[float] | None = None, numeric=None):
+TEXT_WIDTH_CM = 16.4  # A4 less the margins
+KEEP_TOGETHER_ROWS = 15
+
+
+def _widths(header: list[str], rows: list[list[str]]) -> list[float]:
+    """Column widths: numbers and dates get what they need never to wrap; text columns share the rest
+    in proportion to their longest text."""
+
+    def units(text: str) -> int:  # a CJK character is about twice a digit's width
+        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+    def cjk(text: str) -> bool:
+        return any(ord(ch) > 0x2E80 for ch in text)
+
+    cm_per_unit, padding = 0.21, 0.5
+    fixed: dict[int, float] = {}
+    need: dict[int, int] = {}
+    for i, h in enumerate(header):
+        values = [r[i] for r in rows]
+        if values and not any(cjk(v) for v in values):
+            # the value may not wrap; the header may, into two lines at most
+            fixed[i] = max(*(units(v) for v in values), (units(h) + 1) // 2 + 1) * cm_per_unit + padding
+        else:
+            need[i] = min(max(units(h), *(units(v) for v in values), 6), 28)
+    rest = TEXT_WIDTH_CM - sum(fixed.values())
+    if not need or rest < 1.5 * len(need):
+        total = sum(max(units(h), *(units(r[i]) for r in rows), 6) for i, h in enumerate(header))
+        return [TEXT_WIDTH_CM * max(units(h), *(units(r[i]) for r in rows), 6) / total for i, h in enumerate(header)]
+    out = dict(fixed)
+    out.update({i: rest * n / sum(need.values()) for i, n in need.items()})
+    return [out[i] for i in range(len(header))]
+
+
+def _table(
+    doc, header: list[str], rows: list[list[str]], widths: list[float] | None = None, numeric=None, size: float = 9.5
+):
     """A grid table; numeric[i] right-aligns column i (default: every column but the first)."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -495,14 +530,20 @@ def _table(doc, header: list[str], rows: list[list[str]], widths: list[float] | 
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), HEADING_FONT, 9.5, True)
+        _font(cell.paragraphs[0].add_run(text), HEADING_FONT, size, True)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     for values in rows:
         cells = table.add_row().cells
         for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
-            _font(cell.paragraphs[0].add_run(text), BODY_FONT, 9.5)
+            _font(cell.paragraphs[0].add_run(text), BODY_FONT, size)
             if numeric[i] if numeric is not None else i > 0:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if len(rows) <= KEEP_TOGETHER_ROWS:
+        # A short table is not split across pages: each row keeps with the next.
+        for row in table.rows[:-1]:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    widths = widths or _widths(header, rows)
     if widths:
         # Word reads the cells' widths, LibreOffice the grid's: set both.
         table.autofit = False
@@ -519,7 +560,7 @@ def _figures_table(doc, rows: list[FigureRow], lang: str) -> None:
     t = lambda k: i18n.t(f"report.{k}", lang)  # noqa: E731
     header = [t("col_metric"), t("col_current"), t("col_previous"), t("col_change"), t("col_year_ago"), t("col_yoy")]
     body = [[r.label, r.current, r.previous, r.change, r.year_ago, r.change_year] for r in rows]
-    _table(doc, header, body, widths=[4.0, 2.2, 2.2, 2.9, 2.2, 2.9])
+    _table(doc, header, body, widths=[3.8, 2.4, 2.3, 2.7, 2.4, 2.8], size=9)
 
 
 def _cell(col: str, value, lang: str) -> str:
@@ -631,7 +672,7 @@ def document(data: ReportData, render: ChartRenderer | None = None) -> bytes:
                 _para(doc, t(f"{table.title}_none"), 11)
                 continue
             note = t("rows_shown", shown=len(rows)) if total > len(rows) else ""
-            _para(doc, t(table.title, total=f"{total:,}") + note, 11, True)
+            _para(doc, t(table.title, total=f"{total:,}") + note, 11, True).paragraph_format.keep_with_next = True
             _list(doc, rows, table.columns, lang, table.codes)
         if section.key == "red_property":
             _league(doc, data)
