@@ -488,33 +488,43 @@ TEXT_WIDTH_CM = 16.4  # A4 less the margins
 KEEP_TOGETHER_ROWS = 15
 
 
+# Values that must stay on one line: numbers, dates, percentages and money.
+_UNBROKEN = re.compile(r"^[\d\s.,:%+\-—¥]*(万元|亿元|元|个百分点|pp)?$")
+
+
 def _widths(header: list[str], rows: list[list[str]]) -> list[float]:
-    """Column widths: numbers and dates get what they need never to wrap; text columns share the rest
-    in proportion to their longest text."""
+    """Column widths: numbers and dates get what they need never to wrap, no word (of a header or a
+    value) is cut; what is left goes to the text columns by how much longer their text is."""
 
     def units(text: str) -> int:  # a CJK character is about twice a digit's width
         return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
-    def cjk(text: str) -> bool:
-        return any(ord(ch) > 0x2E80 for ch in text)
+    def longest_word(text: str) -> int:
+        words = [w for w in re.split(r"[\s\-]+", text) if not re.search(r"[\u2e80-\uffff]", w)]
+        return max((units(w) for w in words), default=0)
 
-    cm_per_unit, padding = 0.21, 0.5
-    fixed: dict[int, float] = {}
-    need: dict[int, int] = {}
+    def cm(n: float) -> float:
+        return n * 0.21 + 0.5  # cm per unit at 9.5 pt, and the cell's padding
+
+    floors, desires = [], []
     for i, h in enumerate(header):
         values = [r[i] for r in rows]
-        if values and not any(cjk(v) for v in values):
-            # the value may not wrap; the header may, into two lines at most
-            fixed[i] = max(*(units(v) for v in values), (units(h) + 1) // 2 + 1) * cm_per_unit + padding
+        # Headers are bold: their letters are about a fifth wider. A header may take two lines.
+        word = max(longest_word(h) * 1.2, *(longest_word(v) for v in values), 6)
+        if values and all(_UNBROKEN.match(v) for v in values):
+            floor = max(word, *(units(v) for v in values), (units(h) + 1) // 2 + 1)
+            desire = floor
         else:
-            need[i] = min(max(units(h), *(units(v) for v in values), 6), 28)
-    rest = TEXT_WIDTH_CM - sum(fixed.values())
-    if not need or rest < 1.5 * len(need):
-        total = sum(max(units(h), *(units(r[i]) for r in rows), 6) for i, h in enumerate(header))
-        return [TEXT_WIDTH_CM * max(units(h), *(units(r[i]) for r in rows), 6) / total for i, h in enumerate(header)]
-    out = dict(fixed)
-    out.update({i: rest * n / sum(need.values()) for i, n in need.items()})
-    return [out[i] for i in range(len(header))]
+            floor, desire = word, max(word, min(max(units(h), *(units(v) for v in values)), 28))
+        floors.append(cm(floor))
+        desires.append(cm(desire))
+    if sum(floors) >= TEXT_WIDTH_CM:
+        return [TEXT_WIDTH_CM * f / sum(floors) for f in floors]
+    growth = [d - f for f, d in zip(floors, desires, strict=True)]
+    extra = TEXT_WIDTH_CM - sum(floors)
+    if sum(growth) <= 0:
+        return [f + extra / len(floors) for f in floors]
+    return [f + extra * g / sum(growth) for f, g in zip(floors, growth, strict=True)]
 
 
 def _table(
@@ -661,7 +671,8 @@ def document(data: ReportData, render: ChartRenderer | None = None) -> bytes:
     _para(doc, _period_line(data), 9.5, space=8)
 
     for section in SECTIONS:
-        _para(doc, t(f"section_{section.key}"), 14, True, font=HEADING_FONT, space=6)
+        heading = _para(doc, t(f"section_{section.key}"), 14, True, font=HEADING_FONT, space=6)
+        heading.paragraph_format.keep_with_next = True
         if section.key == "overall":
             _para(doc, summary_line(data), 11)
         if section.metrics:

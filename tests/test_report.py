@@ -329,3 +329,23 @@ def test_the_document_renders_to_pdf_pages_in_chinese(demo_master, tmp_path):
     pages = sorted(ARTIFACTS.glob("report-page-*.png"))
     assert 3 <= len(pages) <= 8
     shutil.copy(docx, ARTIFACTS / docx.name)
+
+
+def test_the_english_report_of_one_community_renders_too(demo_master, tmp_path):
+    if _renderers_missing():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(_renderers_missing())
+        pytest.skip(_renderers_missing())
+    con = duckdb.connect(str(demo_master), read_only=True)
+    ids = db.run("account_scope", con, community_ids=["C01"])["compound_id"].tolist()
+    docx = tmp_path / "report-en-C01.docx"
+    report.write(docx, con, ids, report.month_period("2023-09"), AS_OF, "en", render=report_charts.render)
+    con.close()
+    pdf = _render_pdf(docx, tmp_path)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "1. Overview" in text and "6. Supervised cases" in text and "Compiled by" in text
+    assert "和美社区" in text  # names stay as the data has them
+    for old in ARTIFACTS.glob("report-en-page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(ARTIFACTS / "report-en-page")], check=True)
+    assert 3 <= len(list(ARTIFACTS.glob("report-en-page-*.png"))) <= 8
