@@ -368,7 +368,6 @@ class ReportData:
     period: Period
     as_of: date
     unit: str
-    data_version: str
     compound_count: int
     figures: dict[str, list[FigureRow]]
     tables: dict[str, tuple[pd.DataFrame, int]]  # query -> (rows shown, rows in all)
@@ -436,13 +435,11 @@ def gather(con, compound_ids: list[str], period: Period, as_of: date, lang: str 
     cases = None
     if has_table(con, "supervision_cases"):
         cases = supervision_rows(fetch("report_supervision_cases", "current"), as_of)
-    meta = db.meta(con)
     return ReportData(
         lang=lang,
         period=period,
         as_of=as_of,
         unit=reporting_unit(con, compound_ids, lang),
-        data_version=meta.get("data_version", ""),
         compound_count=len(compound_ids),
         figures=figures,
         tables=tables,
