@@ -348,6 +348,8 @@ def _cmd_report(args) -> int:
     from oversight.filters import Filter, scope
 
     ids = scope(places, Filter(communities=tuple(args.community or ())))
+    if not ids:
+        return _fail(_t(args, "report.error_no_compounds"))
     as_of = date.fromisoformat(db.meta(con)["as_of"])
     out = report.write(Path(args.out), con, ids, period, as_of, args.lang, render=report_charts.render)
     seconds = f"{time.perf_counter() - started:.1f}"

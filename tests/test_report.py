@@ -198,6 +198,11 @@ def test_the_command_line_writes_the_report_and_refuses_bad_input_in_one_line(de
     week = tmp_path / "week.docx"
     assert main(["report", "--week", "2023-W37", "--out", str(week), "--db", str(demo_db), "--lang", "en"]) == 0
     assert "weekly report 2023 week 37" in docx_text(week.read_bytes())
+    empty = tmp_path / "empty.duckdb"
+    assert main(["init", "--db", str(empty)]) == 0
+    capsys.readouterr()
+    assert main(["report", "--period", "2023-09", "--out", str(tmp_path / "e.docx"), "--db", str(empty)]) == 1
+    assert "数据中还没有小区" in capsys.readouterr().err
     for argv, message in (
         (["--period", "2023-9"], "统计月份“2023-9”无法识别"),
         (["--week", "2023-W60"], "统计周“2023-W60”无法识别"),
