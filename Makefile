@@ -1,9 +1,10 @@
-# The two commands: `make run` serves the dashboard, `make test` runs every test.
+# The two commands: `make run` serves the dashboard (python -m oversight serve), `make test` runs every test.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DB     ?= $(or $(OVERSIGHT_DB),data/oversight.duckdb)
 PORT   ?= 8501
+HOST   ?= 127.0.0.1
 
 .PHONY: run test lint format bench demo install install-dev clean
 
@@ -27,7 +28,7 @@ demo: $(VENV)/.installed
 	$(PY) -m oversight demo --db $(DB)
 
 run: $(VENV)/.installed $(DB)
-	OVERSIGHT_DB=$(DB) $(PY) -m streamlit run dashboard.py --server.port $(PORT)
+	$(PY) -m oversight serve --db $(DB) --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.dev-installed
 	$(PY) -m ruff check .
@@ -44,4 +45,4 @@ bench: $(VENV)/.dev-installed
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal tests/artifacts
+	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal data/*.duckdb.versions tests/artifacts

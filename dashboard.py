@@ -11,6 +11,7 @@ import streamlit as st
 from oversight import db, i18n, settings, store
 from oversight.filters import scope
 from oversight.ui import context, login, sidebar
+from oversight.ui.icon import PAGE_ICON
 
 log = logging.getLogger("oversight")
 
@@ -23,11 +24,25 @@ PAGES = [
     ("nav.section_service", "app_pages/red_property.py", "red-property", "nav.red_property", ":material/flag:"),
     ("nav.section_service", "app_pages/requests.py", "requests", "nav.requests", ":material/support_agent:"),
     ("nav.section_service", "app_pages/volunteers.py", "volunteers", "nav.volunteers", ":material/volunteer_activism:"),
+    ("nav.section_service", "app_pages/supervision.py", "supervision", "nav.supervision", ":material/assignment_late:"),
     ("nav.section_data", "app_pages/data.py", "data", "nav.data", ":material/upload_file:"),
 ]
 
+
+def _url(url: str) -> str:
+    # The default page is served at "/" but still reserves its own path: "home", so that
+    # "overview" is free for its hidden twin below.
+    return "home" if url == "overview" else url
+
+
+def overview_alias() -> st.Page:
+    """The default page is served at "/" only; this hidden twin makes /overview open it too, instead
+    of Streamlit's English "Page not found" dialog."""
+    return st.Page("app_pages/overview.py", url_path="overview", visibility="hidden")
+
+
 lang = settings.default_language()
-st.set_page_config(page_title=i18n.t("app.title", lang), page_icon=":material/apartment:", layout="wide")
+st.set_page_config(page_title=i18n.t("app.title", lang), page_icon=PAGE_ICON, layout="wide")
 
 store_path = settings.db_path()
 if not store_path.exists():
@@ -41,10 +56,14 @@ lang = sidebar.language(lang)
 account = login.signed_in()
 if account is None:
     # The pages are registered (hidden) so the link asked for is still open after signing in.
-    st.navigation(
-        [st.Page(path, url_path=url, default=url == "overview") for _, path, url, *_ in PAGES], position="hidden"
+    asked = st.navigation(
+        [st.Page(path, url_path=_url(url), default=url == "overview") for _, path, url, *_ in PAGES]
+        + [overview_alias()],
+        position="hidden",
     )
-    login.form(lang)  # draws the login page and stops: nothing with data before an account is known
+    login.form(
+        lang, next_page=asked.url_path
+    )  # draws the login page and stops: nothing with data before an account is known
 
 try:
     con = db.connect(db_file)
@@ -85,8 +104,9 @@ sections: dict[str, list] = {}
 for section, path, url, title, icon in PAGES:
     if not (settings.ROOT / path).exists() or (url == "data" and not account.may_import):
         continue
-    page = st.Page(path, title=i18n.t(title, lang), url_path=url, icon=icon, default=url == "overview")
+    page = st.Page(path, title=i18n.t(title, lang), url_path=_url(url), icon=icon, default=url == "overview")
     sections.setdefault(i18n.t(section, lang), []).append(page)
+sections[next(iter(sections))].append(overview_alias())
 current = st.navigation(sections)
 st.session_state["_pages"] = {p.url_path: p for group in sections.values() for p in group}
 

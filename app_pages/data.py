@@ -6,7 +6,8 @@ from pathlib import Path
 import streamlit as st
 
 from oversight import db, export, fmt, ingest, settings, snapshots, store, templates
-from oversight.ui import context, versions, widgets
+from oversight.ui import audit_view, context, versions, widgets
+from oversight.ui.text import md
 
 RESULT_KEY = "_data_import_result"
 COMPARE_KEY = "_data_compare"
@@ -53,6 +54,7 @@ def run_import(table: str, uploaded, sheet: str, replace: bool) -> ingest.Import
             waiting=versions.waiting_notice(ctx),
         )
     bar.empty()
+    audit_view.record_import(ctx, result)
     return result
 
 
@@ -76,7 +78,7 @@ def show_result(result: ingest.ImportResult) -> None:
     if result.problem_count > len(result.problems):
         st.caption(t("data.failed_more", shown=len(result.problems), count=result.problem_count))
     # The first few problems as sentences, so the most common case needs no table at all.
-    st.markdown("\n".join(f"- {p.line(ctx.lang)}" for p in result.problems[:5]))
+    st.markdown("\n".join(f"- {md(p.line(ctx.lang))}" for p in result.problems[:5]))
     frame = ingest.problems_frame(result.problems, ctx.lang)
     st.dataframe(frame, hide_index=True, key="data_problems")
     st.download_button(
@@ -139,6 +141,7 @@ with tab_import:
             if st.button(t("data.as_of_save"), key="data_as_of_save") and day != ctx.as_of:
                 try:
                     ingest.set_as_of(day, db_path=ctx.store_path, user=user, waiting=versions.waiting_notice(ctx))
+                    audit_view.record_write(ctx, "as_of", {"as_of": day.isoformat()})
                     st.rerun()
                 except store.StoreError as e:
                     st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")
@@ -199,7 +202,8 @@ with tab_snapshots:
                 created_by=user,
                 lang=ctx.lang,
             )
-            st.success(t("data.saved", name=path.name), icon=":material/check_circle:")
+            audit_view.record_snapshot(ctx, path.name)
+            st.success(t("data.saved", name=md(path.name)), icon=":material/check_circle:")
 
     allowed = None if ctx.filter.allowed is None else set(ctx.filter.allowed)
     saved = [s for s in snapshots.list_snapshots() if allowed is None or set(s.compound_ids) <= allowed]
@@ -227,7 +231,7 @@ with tab_snapshots:
         pick = st.selectbox(t("data.download_which"), list(by_name), key="data_snapshot_pick")
         st.download_button(
             t("data.download_snapshot"),
-            data=lambda: by_name[pick].path.read_bytes(),
+            data=audit_view.audited(ctx, pick, lambda: by_name[pick].path.read_bytes()),
             file_name=pick,
             mime="application/zip",
             icon=":material/download:",
@@ -260,3 +264,6 @@ with tab_snapshots:
                     st.info(t("data.items_none"))
                 else:
                     st.dataframe(comparison.items, hide_index=True, key="data_compare_items")
+
+if account.sees_everything:
+    audit_view.section(ctx)

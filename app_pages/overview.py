@@ -3,7 +3,7 @@
 import streamlit as st
 
 from oversight import i18n
-from oversight.ui import charts, context, reports, widgets
+from oversight.ui import charts, context, ledger, reports, widgets
 
 ctx = context.current()
 widgets.header(ctx, "overview.title")
@@ -28,6 +28,7 @@ widgets.kpi_row(
 )
 
 st.subheader(ctx.t("overview.alerts"))
+ledger.overview_links(ctx)
 by_compound = ctx.fetch("requests_by_compound")
 low = by_compound[(by_compound["rated"] > 0) & (by_compound["satisfaction_rate"] < 0.8)]
 counts = ctx.fetch("kpi_requests").iloc[0]

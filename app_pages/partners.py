@@ -7,6 +7,7 @@ import streamlit as st
 
 from oversight import fmt, i18n
 from oversight.ui import charts, context, widgets
+from oversight.ui.text import md
 
 # A unit's own page lists its contributions from the beginning, not just the period.
 SINCE_EVER = date(1900, 1, 1)
@@ -53,7 +54,7 @@ def unit_summary(ctx, units, ever) -> str | None:
         ctx.t(
             "partners.unit_line",
             kind=i18n.label("unit_kind", u.kind, ctx.lang),
-            community=u.community,
+            community=md(u.community),
             joined_on=fmt.day(u.joined_on),
         )
     )

@@ -11,6 +11,7 @@ import streamlit as st
 from oversight import fmt, i18n
 from oversight.filters import unique_labels
 from oversight.ui import charts, context, widgets
+from oversight.ui.text import md
 
 # Contributions are listed from the beginning: the compound's whole record, not just the period.
 SINCE_EVER = date(1900, 1, 1)
@@ -62,10 +63,10 @@ def facts(ctx, row) -> None:
     company = ctx.t("profile.no_company")
     if pd.notna(row.company):
         company = ctx.t(
-            "profile.company_line", name=row.company, kind=i18n.label("company_kind", row.company_kind, ctx.lang)
+            "profile.company_line", name=md(row.company), kind=i18n.label("company_kind", row.company_kind, ctx.lang)
         )
     plan = (
-        row.plan_batch
+        md(row.plan_batch)
         if row.in_renovation_plan == "true" and pd.notna(row.plan_batch)
         else ctx.t("profile.not_in_plan")
     )
@@ -73,7 +74,7 @@ def facts(ctx, row) -> None:
     for place, key, value in zip(
         lines,
         ("community", "structure", "plan_batch", "company"),
-        (row.community, row.structure if pd.notna(row.structure) else "—", plan, company),
+        (md(row.community), md(row.structure) if pd.notna(row.structure) else "—", plan, company),
         strict=True,
     ):
         place.markdown(f"**{ctx.t(f'col.{key}')}**  \n{value}")
@@ -106,7 +107,7 @@ ids = [chosen]
 one = dataclasses.replace(ctx, compound_ids=ids)  # the KPI row reads the catalogue for this compound only
 row = ctx.fetch("profile_facts", compound_ids=ids).iloc[0]
 
-st.header(row.compound, divider="red")
+st.header(md(row.compound), divider="red")
 facts(ctx, row)
 
 widgets.kpi_row(
@@ -175,7 +176,7 @@ else:
             "profile.contributions_hint",
             count=len(given),
             value=fmt.yuan(given["value_yuan"].sum(), ctx.lang),
-            units=ctx.t("profile.list_separator").join(dict.fromkeys(given["unit"])),
+            units=ctx.t("profile.list_separator").join(md(u) for u in dict.fromkeys(given["unit"])),
         )
     )
     widgets.table(

@@ -36,8 +36,9 @@ def _cmd_as_of(args) -> int:
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
-        return _fail(_t(args, "cli.not_a_date", value=args.date))
+        return _fail(_t(args, "cli.not_a_date", value=args.date, pattern="YYYY-MM-DD"))
     ingest.set_as_of(day, db_path=args.db, user=_user(args), waiting=_waiting_printer(args.lang))
+    _audit(args, "as_of", {"as_of": day.isoformat()})
     print(_t(args, "cli.as_of_set", as_of=day.isoformat(), version=store.current(args.db).id))
     return 0
 
@@ -51,7 +52,8 @@ def _build_and_publish(args, action: str, build) -> None:
     tmp = target.parent / f".{target.name}.{action}-{os.getpid()}.duckdb"
     try:
         build(tmp)
-        store.publish_file(target, tmp, action=action, who=_user(args), move=True)
+        version = store.publish_file(target, tmp, action=action, who=_user(args), move=True)
+        _audit(args, action, {"path": args.db, "version": version.id})
     finally:
         tmp.unlink(missing_ok=True)
         Path(str(tmp) + ".wal").unlink(missing_ok=True)
@@ -70,6 +72,7 @@ def _cmd_init(args) -> int:
     with store.write(target, action="init", who=_user(args), fresh=True) as job:
         db.create_schema(job.con)
         db.run("import_set_as_of", job.con, as_of=today, data_version=ingest.new_data_version())
+    _audit(args, "init", {"path": args.db})
     print(_t(args, "cli.initialised", path=args.db, as_of=today.isoformat()))
     return 0
 
@@ -87,16 +90,19 @@ def _read_password(args) -> str:
 
 def _cmd_users(args) -> int:
     """users add | list | remove | passwd: local accounts, kept apart from the data."""
-    from oversight import auth, db
+    from oversight import audit, auth, db
 
     if args.action == "list":
         for a in auth.list_users():
             print(f"{a.name}\t{a.role}\t{','.join(a.communities) or '*'}\t{a.email or ''}")
+        return 0
     elif args.action == "remove":
         if not auth.remove_user(args.name):
             return _fail(_t(args, "cli.users_no_account", name=args.name))
+        audit.record("user_remove", _user(args), {"name": args.name}, "cli")
     elif args.action == "passwd":
         auth.set_password(args.name, _read_password(args))
+        audit.record("user_passwd", _user(args), {"name": args.name}, "cli")
     else:
         if args.community:
             if not Path(args.db).exists():
@@ -107,6 +113,8 @@ def _cmd_users(args) -> int:
             if unknown:
                 return _fail(_t(args, "cli.users_unknown_community", ids=", ".join(unknown)))
         auth.add_user(args.name, args.role, _read_password(args), args.community, email=args.email)
+        detail = {"name": args.name, "role": args.role, "communities": args.community, "email": args.email}
+        audit.record("user_add", _user(args), detail, "cli")
     return 0
 
 
@@ -201,6 +209,9 @@ def _cmd_import(args) -> int:
         replace=args.replace,
         waiting=_waiting_printer(lang),
     )
+    from oversight import audit
+
+    audit.record("import", _user(args), audit.import_detail(result), "cli")
     if result.ok:
         print(
             i18n.t(
@@ -235,6 +246,8 @@ def _cmd_delete(args) -> int:
         user=_user(args),
         waiting=_waiting_printer(lang),
     )
+    _audit(args, "delete", {"table": args.table, "file": Path(args.file).name, "ok": result.ok,
+                            "rows": result.deleted, "problems": result.problem_count})  # fmt: skip
     if result.ok:
         print(result.message)
         return 0
@@ -262,6 +275,7 @@ def _cmd_rollback(args) -> int:
     from oversight import store
 
     seq, new = store.rollback(args.db, args.version, _user(args))
+    _audit(args, "rollback", {"to": f"v{seq:06d}", "version": new.id})
     print(_t(args, "cli.rolled_back", version=f"v{seq:06d}", new=new.id))
     return 0
 
@@ -270,6 +284,7 @@ def _cmd_backup(args) -> int:
     from oversight import store
 
     out = store.backup(args.db, args.out)
+    _audit(args, "backup", {"file": str(out)})
     version = store.current(args.db)
     size = f"{out.stat().st_size / 1024 / 1024:,.1f} MB"
     print(_t(args, "cli.backup_written", path=str(out), size=size, version=version.id if version else "-"))
@@ -280,6 +295,7 @@ def _cmd_restore(args) -> int:
     from oversight import store
 
     new = store.restore(args.db, args.file, _user(args))
+    _audit(args, "restore", {"file": Path(args.file).name, "version": new.id})
     print(_t(args, "cli.restored", path=args.file, new=new.id))
     return 0
 
@@ -320,6 +336,9 @@ def _cmd_export(args) -> int:
         Path(args.out), ids, con=con, filters=filters, created_by=_user(args), lang=args.lang
     )
     rows = sum(f["rows"] for f in manifest["files"])
+    from oversight import audit
+
+    audit.record("export", _user(args), {"file": Path(args.out).name, "filter": filters, "rows": rows}, "cli")
     print(i18n.t("snapshot.written", args.lang, path=args.out, files=len(manifest["files"]), rows=rows))
     return 0
 
@@ -352,8 +371,70 @@ def _cmd_report(args) -> int:
         return _fail(_t(args, "report.error_no_compounds"))
     as_of = date.fromisoformat(db.meta(con)["as_of"])
     out = report.write(Path(args.out), con, ids, period, as_of, args.lang, render=report_charts.render)
+    from oversight import audit
+
+    detail = {"file": out.name, "report": period.label, "communities": args.community or [], "compounds": len(ids)}
+    audit.record("export", _user(args), detail, "cli")
     seconds = f"{time.perf_counter() - started:.1f}"
     print(_t(args, "report.written", path=str(out), compounds=f"{len(ids):,}", seconds=seconds))
+    return 0
+
+
+def _cmd_audit(args) -> int:
+    from datetime import date
+
+    from oversight import audit
+
+    try:
+        since = date.fromisoformat(args.since) if args.since else None
+    except ValueError:
+        print(f"not a date (YYYY-MM-DD): {args.since}", file=sys.stderr)
+        return 1
+    frame = audit.entries(last=args.last, since=since)
+    print("\t".join(audit.COLUMNS))
+    for row in frame.itertuples(index=False):
+        print("\t".join(str(v) for v in row))
+    return 0
+
+
+def streamlit_options() -> dict[str, str]:
+    """Streamlit's settings for a served dashboard, as environment variables: one upload limit
+    (OVERSIGHT_UPLOAD_LIMIT_MB), no file watcher, no usage statistics, no browser."""
+    return {
+        "STREAMLIT_SERVER_MAX_UPLOAD_SIZE": str(settings.upload_limit_mb()),
+        "STREAMLIT_SERVER_HEADLESS": "true",
+        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
+        "STREAMLIT_SERVER_RUN_ON_SAVE": "false",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "none",
+    }
+
+
+def _cmd_serve(args) -> int:
+    """Serve the dashboard: Streamlit's st.App under uvicorn, with the session routes and headers."""
+    import logging
+    import os
+
+    # Absolute, but not resolved: OVERSIGHT_DB may be the symlink to the current data version.
+    os.environ["OVERSIGHT_DB"] = os.path.abspath(args.db)
+    os.environ.update(streamlit_options())
+    import uvicorn
+
+    from oversight.ui import server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    print(f"serving {args.db} on http://{args.host}:{args.port}", flush=True)
+    # proxy_headers off: X-Forwarded-For is believed only from OVERSIGHT_TRUSTED_PROXIES, by our code;
+    # no access log: it would be one more place to keep safe (requests carry one-time codes).
+    uvicorn.run(
+        server.build(),
+        host=args.host,
+        port=args.port,
+        proxy_headers=False,
+        access_log=False,
+        log_level="info",
+        timeout_graceful_shutdown=5,
+    )
     return 0
 
 
@@ -430,12 +511,27 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--compound", action="append", metavar="ID", help="a compound id (repeatable)")
     c.add_argument("--user", help="who exports (recorded in the manifest)")
 
+    c = command("serve", "serve the dashboard (st.App under uvicorn; sessions, headers, /ready)", _cmd_serve)
+    c.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    c.add_argument("--port", type=int, default=8501)
+
+    c = command("audit", "print the audit log (kept in $OVERSIGHT_AUDIT, apart from the data)", _cmd_audit)
+    c.add_argument("--last", type=int, metavar="N", help="only the last N entries")
+    c.add_argument("--since", metavar="DATE", help="only entries on or after DATE (YYYY-MM-DD, UTC)")
+
     c = command("report", "write the monthly (or weekly) report to the district as Word (.docx)", _cmd_report)
     c.add_argument("--period", metavar="YYYY-MM", help="the month reported")
     c.add_argument("--week", metavar="YYYY-Www", help="an ISO week instead: a weekly report")
     c.add_argument("--out", required=True, help="FILE.docx")
     c.add_argument("--community", action="append", metavar="ID", help="a community id (repeatable; default all)")
+    c.add_argument("--user", help="who writes it (recorded in the audit log; default: the login name)")
     return p
+
+
+def _audit(args, action: str, detail: dict) -> None:
+    from oversight import audit
+
+    audit.record(action, _user(args), detail, "cli")
 
 
 class _CliError(Exception):
@@ -459,10 +555,14 @@ def _fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; every refusal or failure is one line in the chosen language, exit 1."""
+    import os
+
     import duckdb
 
     from oversight import auth, store
 
+    # Data, accounts, the audit log, snapshots and backups are for the service account alone.
+    os.umask(0o077)
     args = parser().parse_args(argv)
     try:
         return args.func(args)

@@ -32,6 +32,16 @@ CREATE TABLE IF NOT EXISTS accounts (
     password_hash TEXT NOT NULL,
     failed INTEGER NOT NULL DEFAULT 0,
     locked_until REAL NOT NULL DEFAULT 0
+);
+-- Failures per name tried (known or not) and client address: an outsider elsewhere cannot lock
+-- out an official, and an unknown name answers exactly like a known one.
+CREATE TABLE IF NOT EXISTS login_failures (
+    name TEXT NOT NULL,
+    address TEXT NOT NULL,
+    failed INTEGER NOT NULL DEFAULT 0,
+    locked_until REAL NOT NULL DEFAULT 0,
+    last_at REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (name, address)
 )
 """
 
@@ -68,8 +78,11 @@ class Account:
 def _connect(path: Path | None = None) -> sqlite3.Connection:
     path = Path(path or settings.accounts_path())
     path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not path.exists()
     con = sqlite3.connect(path, timeout=10)
-    con.execute(_SCHEMA)
+    if fresh:
+        path.chmod(0o600)  # password hashes: readable by the service account only
+    con.executescript(_SCHEMA)
     return con
 
 
@@ -108,7 +121,11 @@ def add_user(
 
 
 def remove_user(name: str, path: Path | None = None) -> bool:
+    """Remove an account and end its sessions everywhere."""
+    from oversight import sessions
+
     with _connect(path) as con:
+        sessions.end_all(name, con)
         return con.execute("DELETE FROM accounts WHERE name = ?", (name,)).rowcount > 0
 
 
@@ -120,6 +137,10 @@ def set_password(name: str, password: str, path: Path | None = None) -> None:
             "UPDATE accounts SET password_hash = ?, failed = 0, locked_until = 0 WHERE name = ?",
             (_hasher.hash(password), name),
         ).rowcount
+        con.execute("DELETE FROM login_failures WHERE name = ?", (name,))
+        from oversight import sessions
+
+        sessions.end_all(name, con)  # a new password ends every session of the old one
     if n == 0:
         raise AuthError("unknown", name=name)
 
@@ -128,6 +149,13 @@ def list_users(path: Path | None = None) -> list[Account]:
     with _connect(path) as con:
         rows = con.execute("SELECT name, role, communities, email FROM accounts ORDER BY name").fetchall()
     return [_account(r) for r in rows]
+
+
+def find(name: str, path: Path | None = None) -> Account | None:
+    """The account of a name (a session's owner), or None once it has been removed."""
+    with _connect(path) as con:
+        row = con.execute("SELECT name, role, communities, email FROM accounts WHERE name = ?", (name,)).fetchone()
+    return _account(row) if row else None
 
 
 def find_by_email(email: str, path: Path | None = None) -> Account | None:
@@ -139,35 +167,53 @@ def find_by_email(email: str, path: Path | None = None) -> Account | None:
     return _account(row) if row else None
 
 
-def login(name: str, password: str, path: Path | None = None, now: float | None = None) -> Account:
-    """Check a name and password. After 5 failures in a row the name is locked for a minute."""
+def client_address(peer: str | None, forwarded_for: str | None, trusted=None) -> str:
+    """The client's address: the TCP peer, or, when the peer is a trusted proxy, the last address
+    in X-Forwarded-For that is not itself a trusted proxy (the one the proxy saw)."""
+    trusted = tuple(settings.trusted_proxies() if trusted is None else trusted)
+    address = peer if isinstance(peer, str) and peer and peer != "::1" else "127.0.0.1"  # Streamlit: loopback is None
+    if address not in trusted or not isinstance(forwarded_for, str) or not forwarded_for:
+        return address
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        if hop not in trusted:
+            return hop[:64]
+    return address
+
+
+def login(name: str, password: str, path: Path | None = None, now: float | None = None, address: str = "") -> Account:
+    """Check a name and password. After 5 failures in a row for one name from one address, that
+    name is locked for a minute from that address only; known and unknown names answer alike."""
     now = time.time() if now is None else now
     name = (name or "").strip()[:64]
+    address = (address or "")[:64]
     with _connect(path) as con:
-        row = con.execute(
-            "SELECT name, role, communities, email, password_hash, failed, locked_until FROM accounts WHERE name = ?",
-            (name,),
+        failures = con.execute(
+            "SELECT failed, locked_until FROM login_failures WHERE name = ? AND address = ?", (name, address)
         ).fetchone()
-        if row is None:
-            try:
-                _hasher.verify(_DUMMY_HASH, password or "")
-            except VerificationError:
-                pass
-            raise AuthError("bad_login")
-        if row[6] > now:
-            raise AuthError("locked", seconds=int(row[6] - now) + 1)
+        failed, locked_until = failures or (0, 0)
+        if locked_until > now:
+            raise AuthError("locked", seconds=int(locked_until - now) + 1)
+        row = con.execute(
+            "SELECT name, role, communities, email, password_hash FROM accounts WHERE name = ?", (name,)
+        ).fetchone()
         try:
-            _hasher.verify(row[4], password or "")
+            _hasher.verify(row[4] if row else _DUMMY_HASH, password or "")
+            ok = row is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
-            failed = row[5] + 1
+            ok = False
+        if not ok:
+            failed += 1
             locked = now + settings.LOCKOUT_SECONDS if failed >= settings.LOCKOUT_FAILURES else 0
             con.execute(
-                "UPDATE accounts SET failed = ?, locked_until = ? WHERE name = ?",
-                (0 if locked else failed, locked, name),
+                "INSERT OR REPLACE INTO login_failures (name, address, failed, locked_until, last_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (name, address, 0 if locked else failed, locked, now),
             )
+            # Forget quiet (name, address) pairs, so guessed names cannot fill the file.
+            con.execute("DELETE FROM login_failures WHERE last_at < ? AND locked_until < ?", (now - 86400, now))
             con.commit()  # raising inside `with` would roll the count back
-            raise AuthError("locked", seconds=settings.LOCKOUT_SECONDS) if locked else AuthError("bad_login") from None
-        con.execute("UPDATE accounts SET failed = 0, locked_until = 0 WHERE name = ?", (name,))
+            raise AuthError("locked", seconds=settings.LOCKOUT_SECONDS) if locked else AuthError("bad_login")
+        con.execute("DELETE FROM login_failures WHERE name = ? AND address = ?", (name, address))
         if _hasher.check_needs_rehash(row[4]):
             con.execute("UPDATE accounts SET password_hash = ? WHERE name = ?", (_hasher.hash(password), name))
     return _account(row[:4])

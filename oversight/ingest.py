@@ -22,6 +22,7 @@ import tempfile
 import time
 import unicodedata
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -38,10 +39,13 @@ from oversight import db, i18n, settings, store
 Progress = Callable[[float, str], None]
 
 # Tables an import may never touch: the app's own bookkeeping.
-REFUSED_TABLES = ("meta", "import_log")
+REFUSED_TABLES = ("meta", "import_log", "supervision_cases", "supervision_events")
 IMPORTABLE_TABLES = tuple(t for t in db.TABLES if t not in REFUSED_TABLES)
 
-MAX_LISTED_PROBLEMS = 100_000  # every problem is counted; this many are listed
+MAX_LISTED_PROBLEMS = 1_000  # every problem is counted; this many are listed (and kept in memory)
+MAX_COLUMNS = 200  # the widest table has 16 columns: a wider header is refused before any row is read
+MAX_XLSX_RATIO = 100  # unpacked / packed size: real sheets stay below 20, a zip bomb far above
+MIN_LEGACY_SAMPLE = 20  # non-ASCII characters needed before an encoding is judged by them
 _BATCH_ROWS = 50_000  # rows staged per batch while reading
 _WRITE_BATCH_ROWS = 200_000  # rows inserted per statement (progress between them)
 _BLANKS = " \t\r\n\u3000\u00a0"
@@ -376,6 +380,22 @@ def problems_frame(problems: list[Problem], lang: str = "zh") -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
+class _Capped(list):
+    """A problem list that keeps the first MAX_LISTED_PROBLEMS and counts the rest."""
+
+    dropped = 0
+
+    def append(self, item) -> None:
+        if len(self) < MAX_LISTED_PROBLEMS:
+            super().append(item)
+        else:
+            self.dropped += 1
+
+    def clear(self) -> None:
+        super().clear()
+        self.dropped = 0
+
+
 class _FileProblem(Exception):
     def __init__(self, rule: str, row: int | None = None, **params):
         super().__init__(rule)
@@ -401,22 +421,100 @@ def file_kind(name: str, path: Path) -> str:
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8-sig if the whole file decodes strictly as UTF-8, else gb18030 (a superset of GBK)."""
+    """utf-8-sig if the whole file decodes strictly as UTF-8, else gb18030 (a superset of GBK).
+
+    A NUL byte is refused (with its line), and so is text that decodes as GB18030 only by accident:
+    Big5 (traditional Chinese) and Shift-JIS (Japanese) files would otherwise be stored as garbage.
+    """
     with open(path, "rb") as f:
         head = f.read(4)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             raise _FileProblem("encoding")
         f.seek(0)
+        _refuse_nul(f)
         for encoding in ("utf-8-sig", "gb18030"):
             decoder = codecs.getincrementaldecoder(encoding)("strict")
+            sample: list[str] = []
             try:
                 while chunk := f.read(1 << 20):
-                    decoder.decode(chunk)
+                    text = decoder.decode(chunk)
+                    if len(sample) < 4:
+                        sample.append(text)
                 decoder.decode(b"", final=True)
-                return encoding
             except UnicodeDecodeError:
                 f.seek(0)
+                continue
+            if encoding == "gb18030":
+                _refuse_legacy("".join(sample))
+            return encoding
     raise _FileProblem("encoding")
+
+
+def _refuse_nul(f) -> None:
+    """A NUL byte (never in UTF-8 or GB18030 text; UTF-16 is refused before) names its line."""
+    line = 1
+    while chunk := f.read(1 << 20):
+        at = chunk.find(b"\x00")
+        if at >= 0:
+            raise _FileProblem("nul", line + chunk.count(b"\n", 0, at))
+        line += chunk.count(b"\n")
+    f.seek(0)
+
+
+def _refuse_legacy(text: str) -> None:
+    """Big5 or Shift-JIS read as GB18030: most of its characters fall outside GB2312, where nearly
+    every character of simplified Chinese text lies."""
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if len(wide) < MIN_LEGACY_SAMPLE:
+        return
+    common = {ch: _in_gb2312(ch) for ch in set(wide)}
+    if sum(common[ch] for ch in wide) / len(wide) >= 0.9:
+        return
+    raw = text.encode("gb18030")
+    for name, codec in (("Big5", "big5"), ("Shift-JIS", "shift_jis")):
+        try:
+            raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        raise _FileProblem("encoding_legacy", encoding=name)
+    raise _FileProblem("encoding")
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse an XLSX whose unpacked size or compression ratio is out of bounds, from the zip's
+    directory alone, before openpyxl inflates anything (a 430 KB file can unpack to 147 MB)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as e:
+        raise _FileProblem("xlsx_unreadable", error=str(e)) from e
+    unpacked = sum(m.file_size for m in members)
+    packed = max(sum(m.compress_size for m in members), 1)
+    limit_mb = settings.xlsx_unpacked_limit_mb()
+    if unpacked > limit_mb * 1024 * 1024 or unpacked / packed > MAX_XLSX_RATIO:
+        raise _FileProblem(
+            "xlsx_too_big", size=f"{unpacked / 1024 / 1024:.0f} MB", limit=f"{limit_mb} MB", ratio=MAX_XLSX_RATIO
+        )
+
+
+def check_header_width(cells: list) -> list:
+    """The header row, refused when wider than MAX_COLUMNS; trailing blank cells past it are cut."""
+    if len(cells) <= MAX_COLUMNS:
+        return cells
+    width = len(cells)
+    while width and (cells[width - 1] is None or not str(cells[width - 1]).strip()):
+        width -= 1
+    if width > MAX_COLUMNS:
+        raise _FileProblem("too_wide", columns=width, limit=MAX_COLUMNS)
+    return cells[:width]
 
 
 def _csv_records(path: Path, encoding: str, progress: Callable[[float], None]) -> Iterator[tuple[int, list]]:
@@ -521,6 +619,7 @@ def _xlsx_records(path: Path, sheet: str | None, progress: Callable[[float], Non
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_xlsx_archive(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as e:
@@ -535,10 +634,22 @@ def _xlsx_records(path: Path, sheet: str | None, progress: Callable[[float], Non
         else:
             ws = book.worksheets[0]
         total = ws.max_row or 0
-        for n, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        rows = ws.iter_rows(values_only=True)
+        n = 0
+        while True:
+            try:
+                values = next(rows, None)
+            except Exception as e:  # broken sheet XML (a NUL reference, say) surfaces only while reading
+                raise _FileProblem("xlsx_unreadable", n + 1, error=type(e).__name__) from e
+            if values is None:
+                break
+            n += 1
             if total and n % _BATCH_ROWS == 0:
                 progress(n / total)
-            yield n, [_xlsx_cell(v) for v in values]
+            cells = [_xlsx_cell(v) for v in values]
+            if any(c is not None and "\x00" in c for c in cells):
+                raise _FileProblem("nul", n)
+            yield n, cells
     finally:
         book.close()
 
@@ -1406,8 +1517,9 @@ class _Attempt:
         first = next(records, None)
         if first is None:
             raise _FileProblem("empty")
+        first = (first[0], check_header_width(first[1]))
         header = _map_header(spec, first[1])
-        extra: list[tuple] = []
+        extra: list[tuple] = _Capped()
         rows = None
         if kind == "csv":
             self.report(0.05, reading)
@@ -1456,7 +1568,7 @@ class _Attempt:
                 ]
                 if problems:
                     con.execute("ROLLBACK")
-                    return self.fail(problems, len(head_problems) + total)
+                    return self.fail(problems[:MAX_LISTED_PROBLEMS], len(head_problems) + extra.dropped + total)
                 if self.replace:
                     gone_problems = self.remove_absent(spec)
                     if gone_problems:

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from oversight import db, fmt, i18n, metrics
+from oversight import db, fmt, i18n, metrics, supervision
 from oversight.filters import Filter, add_months, month_start, parse_month
 
 
@@ -374,7 +373,7 @@ class ReportData:
     charts: dict[str, pd.DataFrame]
     red: pd.DataFrame
     black: pd.DataFrame
-    cases: pd.DataFrame | None  # None: the database has no ledger yet
+    cases: pd.DataFrame | None  # None: a database made before the ledger
 
 
 def reporting_unit(con, compound_ids: list[str], lang: str) -> str:
@@ -396,15 +395,6 @@ def reporting_unit(con, compound_ids: list[str], lang: str) -> str:
         if len(values) == 1:
             return str(values[0])
     return ""
-
-
-def has_table(con, name: str) -> bool:
-    """Whether the database has the table (the 督办 ledger comes with a later schema)."""
-    try:
-        con.table(name)
-    except duckdb.CatalogException:
-        return False
-    return True
 
 
 def gather(con, compound_ids: list[str], period: Period, as_of: date, lang: str = "zh") -> ReportData:
@@ -433,7 +423,7 @@ def gather(con, compound_ids: list[str], period: Period, as_of: date, lang: str 
     overall = metrics.figures(["satisfaction_rate"], lambda q, previous: fetch(q, "current"))[0].value
     red, black = red_black(fetch(LEAGUE_QUERY, "current"), overall)
     cases = None
-    if has_table(con, "supervision_cases"):
+    if supervision.has_ledger(con):
         cases = supervision_rows(fetch("report_supervision_cases", "current"), as_of)
     return ReportData(
         lang=lang,
@@ -720,12 +710,12 @@ def _cases(doc, data: ReportData) -> None:
     _para(doc, t("cases_line", total=len(cases), open=len(cases) - closed, overdue=overdue, closed=closed), 11)
     shown = cases.rename(columns={"title": "case_title"}).assign(
         status=[
-            t("case_overdue", days=int(d)) if o else i18n.label("case_status", s, data.lang)
+            t("case_overdue", days=int(d)) if o else i18n.label("supervision.status", s, data.lang)
             for s, o, d in zip(cases["status"], cases["is_overdue"], cases["days_overdue"].fillna(0), strict=True)
         ]
     )
     columns = ("case_id", "kind", "compound", "case_title", "status", "assignee_unit", "due_on", "closed_on")
-    _list(doc, shown, columns, data.lang, {"kind": "case_kind"})
+    _list(doc, shown, columns, data.lang, {"kind": "supervision.kind"})
 
 
 # ---------------------------------------------------------------- the one call

@@ -171,3 +171,35 @@ CREATE TABLE IF NOT EXISTS import_log (
     imported_at TIMESTAMP NOT NULL,
     imported_by VARCHAR NOT NULL
 );
+
+-- 督办台账: a case for every late item, overdue request and compound below the satisfaction line.
+-- Opened and closed by supervision.sync on every write; assigned, reminded and closed by officials.
+-- One case per cause (case_id = a kind's letters - the subject's id), reopened rather than duplicated when the cause returns.
+CREATE TABLE IF NOT EXISTS supervision_cases (
+    case_id         VARCHAR PRIMARY KEY,
+    kind            VARCHAR NOT NULL
+        CHECK (kind IN ('late_start', 'late_finish', 'request_overdue', 'low_satisfaction')),
+    compound_id     VARCHAR NOT NULL,
+    subject_id      VARCHAR NOT NULL,
+    title           VARCHAR NOT NULL,
+    status          VARCHAR NOT NULL CHECK (status IN ('open', 'in_progress', 'closed')),
+    opened_on       DATE NOT NULL,
+    closed_on       DATE,
+    closed_how      VARCHAR CHECK (closed_how IN ('auto', 'confirmed')),
+    assignee_unit   VARCHAR,
+    assignee_person VARCHAR,
+    due_on          DATE,
+    close_proposed  BOOLEAN NOT NULL DEFAULT false,
+    CHECK ((status = 'closed') = (closed_on IS NOT NULL))
+);
+
+CREATE TABLE IF NOT EXISTS supervision_events (
+    case_id VARCHAR NOT NULL,
+    seq     INTEGER NOT NULL,
+    acted_at TIMESTAMP NOT NULL,
+    who     VARCHAR NOT NULL,
+    action  VARCHAR NOT NULL CHECK (action IN
+        ('opened', 'reopened', 'assigned', 'reminded', 'progress', 'proposed_close', 'closed', 'auto_closed')),
+    note    VARCHAR,
+    PRIMARY KEY (case_id, seq)
+);

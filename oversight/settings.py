@@ -59,6 +59,21 @@ def write_wait_seconds() -> float:
     return float(_env("WRITE_WAIT_SECONDS", "60"))
 
 
+def request_days() -> int:
+    """A request's handling limit (办理时限) in days, where the data gives none: open longer, it is 督办."""
+    return int(_env("REQUEST_DAYS", "30"))
+
+
+def satisfaction_line() -> float:
+    """A compound whose share of satisfied ratings (4-5) is below this line is 督办 (0-1)."""
+    return float(_env("SATISFACTION_LINE", "0.8"))
+
+
+def min_rated() -> int:
+    """Rated requests a compound needs before its satisfaction counts (a ranking or a 督办 case)."""
+    return int(_env("MIN_RATED", "10"))
+
+
 def retire_seconds() -> float:
     """A superseded version stays open this long after its last use, so a rerun still reading it finishes."""
     return float(_env("RETIRE_SECONDS", "60"))
@@ -66,3 +81,23 @@ def retire_seconds() -> float:
 
 LOCKOUT_FAILURES = 5
 LOCKOUT_SECONDS = 60
+
+
+def xlsx_unpacked_limit_mb() -> int:
+    """The most an XLSX may unpack to, checked from its zip directory before it is opened."""
+    return int(_env("XLSX_UNPACKED_LIMIT_MB", "1000"))
+
+
+def trusted_proxies() -> tuple[str, ...]:
+    """Peers whose X-Forwarded-For is believed (comma-separated): OVERSIGHT_TRUSTED_PROXIES."""
+    return tuple(a.strip() for a in _env("TRUSTED_PROXIES", "127.0.0.1").split(",") if a.strip())
+
+
+def audit_path() -> Path:
+    """The audit log, an SQLite file of its own: OVERSIGHT_AUDIT, default data/audit.sqlite."""
+    return Path(_env("AUDIT", str(ROOT / "data" / "audit.sqlite")))
+
+
+def session_hours() -> float:
+    """A signed-in session's absolute lifetime, however active: OVERSIGHT_SESSION_HOURS."""
+    return float(_env("SESSION_HOURS", "12"))

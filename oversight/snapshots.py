@@ -31,8 +31,8 @@ FORMAT = "oversight-snapshot/1"
 MANIFEST = "manifest.json"
 # Text cells starting with these are prefixed with an apostrophe (as export.neutralise does).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Tables written into a snapshot: the contract's, without the import log.
-TABLES = list(db.TABLES)
+# Tables written into a snapshot: the contract's and the 督办 ledger, without the import log.
+TABLES = [*db.TABLES, "supervision_cases", "supervision_events"]
 
 
 def _sql_string(text: str) -> str:

@@ -49,6 +49,14 @@ CREATE TABLE IF NOT EXISTS failed_imports (
 """
 
 
+# Commands named in messages (given as values, so the Chinese text holds no English words).
+_COMMANDS = {
+    "init": "python -m oversight init",
+    "demo": "python -m oversight demo",
+    "versions": "python -m oversight versions",
+}
+
+
 class StoreError(Exception):
     """A write that cannot be made; `kind` selects the message (store.error_<kind> in the locales)."""
 
@@ -324,7 +332,7 @@ def write(
             _adopt_plain_file(path)
         now = current(path)
         if now is None and not fresh and source is None:
-            raise StoreError("missing", path=str(path))
+            raise StoreError("missing", path=str(path), **_COMMANDS)
         _clean_unfinished(path, now)
         seq = (now.seq if now else 0) + 1
         folder = versions_dir(path)
@@ -341,6 +349,9 @@ def write(
             _pause("building")
             yield job
             if not job.aborted:
+                from oversight import supervision
+
+                supervision.sync(job.con)  # the ledger always matches the version it is in
                 job.con.execute("CHECKPOINT")
                 published = True
         finally:
@@ -434,7 +445,7 @@ def backup(path: Path | str, out: Path | str) -> Path:
     out = Path(out)
     source = current_file(path)
     if not source.exists():
-        raise StoreError("missing", path=str(path))
+        raise StoreError("missing", path=str(path), **_COMMANDS)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     shutil.copyfile(source, tmp)
@@ -472,11 +483,11 @@ def rollback(path: Path | str, version: str, who: str) -> tuple[int, Version]:
     from oversight import ingest
 
     if current(path) is None:
-        raise StoreError("missing", path=str(path))
+        raise StoreError("missing", path=str(path), **_COMMANDS)
     seq = parse_version_id(version)
     listed = history(path)
     if seq is None or f"v{seq:06d}" not in set(listed["version"]):
-        raise StoreError("unknown_version", version=version)
+        raise StoreError("unknown_version", version=version, **_COMMANDS)
     file = version_file(path, seq)
     if not file.exists():
         raise StoreError("version_removed", version=version)

@@ -40,3 +40,18 @@ def app_env(demo_db, monkeypatch):
     """Point the dashboard at a private demo database."""
     monkeypatch.setenv("OVERSIGHT_DB", str(demo_db))
     return demo_db
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_audit_log(tmp_path_factory):
+    """Tests (and the processes they start) write their audit entries to a file of their own."""
+    import os
+
+    path = tmp_path_factory.mktemp("audit") / "audit.sqlite"
+    old = os.environ.get("OVERSIGHT_AUDIT")
+    os.environ["OVERSIGHT_AUDIT"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("OVERSIGHT_AUDIT", None)
+    else:
+        os.environ["OVERSIGHT_AUDIT"] = old

@@ -122,3 +122,39 @@ def test_users_command_line(tmp_path, demo_master):
     assert run("passwd", "wang", "--password-stdin", stdin="another long one\n").returncode == 0
     assert auth.login("wang", "another long one", path=tmp_path / "a.sqlite").name == "wang"
     assert run("remove", "wang").returncode == 0 and run("list").stdout == ""
+
+
+def test_unknown_names_answer_exactly_like_known_ones(store):
+    answers = {}
+    for name in ("wang", "nobody"):
+        seen = []
+        for _ in range(6):
+            with pytest.raises(auth.AuthError) as e:
+                auth.login(name, "wrong", path=store, now=1000, address="10.0.0.9")
+            seen.append((e.value.kind, e.value.details))
+        answers[name] = seen
+    assert answers["wang"] == answers["nobody"]
+    assert answers["nobody"][-1][0] == "locked"
+
+
+def test_a_lockout_from_one_address_does_not_lock_the_official_elsewhere(store):
+    for _ in range(5):
+        with pytest.raises(auth.AuthError):
+            auth.login("wang", "wrong", path=store, now=1000, address="10.9.9.9")
+    with pytest.raises(auth.AuthError, match="locked"):
+        auth.login("wang", "correct horse", path=store, now=1001, address="10.9.9.9")
+    assert auth.login("wang", "correct horse", path=store, now=1001, address="10.0.0.5").name == "wang"
+
+
+@pytest.mark.parametrize(
+    "peer,forwarded,expected",
+    [
+        (None, "203.0.113.7", "203.0.113.7"),  # loopback proxy: its header is believed
+        ("127.0.0.1", "6.6.6.6, 203.0.113.7", "203.0.113.7"),  # the proxy appends the real peer last
+        ("198.51.100.2", "1.2.3.4", "198.51.100.2"),  # not a trusted proxy: the header is ignored
+        (None, None, "127.0.0.1"),
+        ("10.0.0.8", "", "10.0.0.8"),
+    ],
+)
+def test_client_address_believes_forwarded_for_only_from_a_trusted_proxy(peer, forwarded, expected):
+    assert auth.client_address(peer, forwarded, trusted=("127.0.0.1",)) == expected

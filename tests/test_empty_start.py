@@ -72,7 +72,7 @@ def test_every_command_fails_in_one_line_in_the_chosen_language(tmp_path):
     cases = [
         (
             ["users", "add", "amy", "--role", "viewer", "--password-stdin"],
-            "必须用 --community",
+            "至少指定一个社区",
             "need at least one --community",
         ),
         (["users", "remove", "nobody"], "没有名为 nobody 的账号", "No account named nobody"),

@@ -125,7 +125,7 @@ def test_the_layout_districts_use(street_report):
     assert text.startswith("台北街道2023年9月")
     assert "报送单位：台北街道" in text and "报送日期：2023-09-30" in text
     assert "填报人" in text and "审核人" in text and "联系电话" in text
-    assert i18n.t("report.no_cases") in text  # the demo has no ledger yet
+    assert i18n.t("report.no_cases") in text  # the demo as built has no case (the ledger opens them on writes)
 
 
 def test_the_lists_are_the_pages_lists(demo_master, street_report):
@@ -256,29 +256,31 @@ def test_cases_are_ordered_overdue_first_then_open_then_closed():
     assert rows["days_overdue"].head(2).tolist() == [60, 10]
 
 
-def test_the_ledger_table_when_it_exists_fills_section_six_within_scope(demo_db):
+def test_the_ledger_fills_section_six_within_scope_overdue_first(demo_db):
     con = duckdb.connect(str(demo_db))
-    con.execute(
-        "CREATE TABLE supervision_cases (case_id VARCHAR PRIMARY KEY, kind VARCHAR, compound_id VARCHAR,"
-        " title VARCHAR, status VARCHAR, due_on DATE, assignee_unit VARCHAR, opened_on DATE, closed_on DATE)"
-    )
     c01 = db.run("account_scope", con, community_ids=["C01"])["compound_id"].tolist()
     c02 = db.run("account_scope", con, community_ids=["C02"])["compound_id"].tolist()
     rows = [
-        ("S1", "overdue_item", c01[0], "督办甲", "open", "2023-10-15", "和美社区党委", "2023-09-01", None),
-        ("S2", "overdue_item", c01[1], "督办乙", "in_progress", "2023-09-10", "物业公司", "2023-08-20", None),
-        ("S3", "old_request", c01[2], "督办丙", "closed", "2023-09-20", "和美社区党委", "2023-08-01", "2023-09-12"),
-        ("S4", "old_request", c01[2], "去年已销号", "closed", "2022-09-20", "x", "2022-08-01", "2022-09-12"),
-        ("S5", "old_request", c02[0], "别的社区", "open", "2023-09-10", "y", "2023-08-01", None),
+        ("S1", "late_finish", c01[0], "督办甲", "open", "2023-10-15", "和美社区党委", "2023-09-01", None),
+        ("S2", "late_start", c01[1], "督办乙", "in_progress", "2023-09-10", "物业公司", "2023-08-20", None),
+        ("S3", "request_overdue", c01[2], "督办丙", "closed", "2023-09-20", "和美社区党委", "2023-08-01", "2023-09-12"),
+        ("S4", "request_overdue", c01[2], "去年已销号", "closed", "2022-09-20", "x", "2022-08-01", "2022-09-12"),
+        ("S5", "low_satisfaction", c02[0], "别的社区", "open", "2023-09-10", "y", "2023-08-01", None),
     ]
-    con.executemany("INSERT INTO supervision_cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute("DELETE FROM supervision_cases")
+    con.executemany(
+        "INSERT INTO supervision_cases (case_id, kind, compound_id, title, status, due_on, assignee_unit, opened_on,"
+        " closed_on, subject_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'x')",
+        rows,
+    )
     con.close()
     con = duckdb.connect(str(demo_db), read_only=True)
     document = report.build(con, c01, report.month_period("2023-09"), AS_OF, "zh")
     con.close()
     table = next(t for t in docx_tables(document) if t[0][0] == "督办编号")
     assert [r[0] for r in table[1:]] == ["S2", "S1", "S3"]
-    assert table[1][4] == "逾期20天"
+    assert table[1][4] == "逾期20天" and table[2][4] == "待办" and table[3][4] == "已销号"
+    assert table[1][1] == "未按期开工" and table[3][1] == "诉求超期未办结"  # the ledger's own labels
     text = docx_text(document)
     assert "本期督办事项3件：未办结2件（其中逾期1件），已销号1件" in text
     assert "别的社区" not in text and "去年已销号" not in text

@@ -19,6 +19,7 @@ PAGES = [
     "app_pages/red_property.py",
     "app_pages/requests.py",
     "app_pages/volunteers.py",
+    "app_pages/supervision.py",
 ]
 STAFF = auth.Account("staff_c02", "community_staff", ("C02",))
 VIEWER = auth.Account("viewer_c02", "viewer", ("C02",))

@@ -38,7 +38,7 @@ def test_manifest_matches_its_files(demo_db, tmp_path):
     manifest = snapshots.write_snapshot(out, con=con, filters={}, created_by="tester")
     assert {"filters", "as_of", "data_version", "created_at", "created_by", "files"} <= set(manifest)
     assert manifest["as_of"] == db.meta(con)["as_of"] and manifest["created_by"] == "tester"
-    assert [e["table"] for e in manifest["files"]] == db.TABLES
+    assert [e["table"] for e in manifest["files"]] == [*db.TABLES, "supervision_cases", "supervision_events"]
     with zipfile.ZipFile(out) as zf:
         assert json.loads(zf.read("manifest.json")) == manifest
         for entry in manifest["files"]:

@@ -232,3 +232,51 @@ def test_import_and_delete_through_the_store_log_failed_attempts_without_a_versi
     log = ingest.import_log(db_path=store_db)
     assert log.iloc[0]["status"] == "failed" and log.iloc[0]["imported_by"] == "clerk"
     assert log.iloc[0]["file_name"] == "bad.csv"
+
+
+def test_the_data_page_lists_versions_rolls_back_and_compares_two(store_db, monkeypatch):
+    from tests import apptest
+
+    monkeypatch.setenv("OVERSIGHT_DB", str(store_db))
+    demo_as_of = as_of(store_db)
+    assert main(["as-of", "2024-01-31", "--db", str(store_db)]) == 0
+    at = apptest.open_page("app_pages/data.py")
+    tables = [d.value for d in at.dataframe if d.value.columns[0] == "版本"]
+    assert len(tables) == 1 and list(tables[0].iloc[:, 0]) == ["v000002（当前）", "v000001"]
+    at.selectbox(key="versions_rollback_pick").set_value("v000001")
+    at.checkbox(key="versions_rollback_confirm").check()
+    at.run()  # the button is enabled once confirmed
+    at.button(key="versions_rollback").click()
+    at.run()
+    assert not at.exception and as_of(store_db) == demo_as_of
+    assert any("v000003" in s.value for s in at.success)
+    # Compare the two versions: as_of moved, so the figures of the default period differ somewhere.
+    at.selectbox(key="versions_before").set_value("v000001")
+    at.selectbox(key="versions_after").set_value("v000002")
+    at.button(key="versions_compare").click()
+    at.run()
+    figures = next(d.value for d in at.dataframe if d.value.columns[0] == "指标")
+    assert len(figures) > 5 and (figures["较早快照"] != figures["较晚快照"]).any()
+
+
+def test_every_command_line_write_is_in_the_audit_log(store_db, tmp_path, monkeypatch):
+    from oversight import audit
+
+    monkeypatch.setenv("OVERSIGHT_AUDIT", str(tmp_path / "audit.sqlite"))
+    ids = tmp_path / "ids.csv"
+    ids.write_text("request_id\nQ00001\n", encoding="utf-8")
+    backup = tmp_path / "b.duckdb"
+    for args in (
+        ["as-of", "2024-01-31"],
+        ["delete", "requests", str(ids)],
+        ["backup", "--out", str(backup)],
+        ["rollback", "v000001"],
+        ["restore", str(backup)],
+    ):
+        assert main([*args, "--db", str(store_db), "--user", "clerk"] if args[0] != "backup" else
+                    [*args, "--db", str(store_db)]) == 0, args  # fmt: skip
+    log = audit.entries()
+    log = log[log["action"] != "adopt"]
+    assert list(log["action"]) == ["as_of", "delete", "backup", "rollback", "restore"]  # oldest first
+    assert set(log.loc[log["action"] != "backup", "who"]) == {"clerk"}
+    assert (log["address"] == "cli").all()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from oversight import db, export, fmt, report
 from oversight.ui import report_charts
+from oversight.ui.audit_view import audited
 from oversight.ui.context import Context
 from oversight.ui.widgets import filter_words
 
@@ -32,11 +33,13 @@ def make(ctx: Context) -> bytes:
 
 
 def download(ctx: Context) -> None:
-    """A download button whose document is made only when clicked, never on every rerun."""
+    """A download button whose document is made only when clicked, never on every rerun (and then
+    recorded in the audit log, as every download is)."""
+    name = file_name(ctx)
     st.download_button(
         ctx.t("report.button"),
-        data=lambda: make(ctx),
-        file_name=file_name(ctx),
+        data=audited(ctx, name, lambda: make(ctx)),
+        file_name=name,
         mime=DOCX,
         icon=":material/description:",
         help=ctx.t("report.button_help"),

@@ -10,6 +10,7 @@ import streamlit as st
 from oversight import i18n
 from oversight.filters import Filter, default_period, invalid_url_values, month_options, parse_month, unique_labels
 from oversight.ui import context
+from oversight.ui.text import md
 
 LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY = "lang", "community", "compound", "period"
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -59,7 +60,7 @@ def filters(options: pd.DataFrame, first_day: date, as_of: date, lang: str, allo
         },
     )
     if bad:
-        shown = "；".join(f"{t('filter.' + k)}={'、'.join(v)[:60]}" for k, v in bad.items())
+        shown = "；".join(f"{t('filter.' + k)}={md('、'.join(v)[:60])}" for k, v in bad.items())
         st.sidebar.warning(t("filter.dropped", values=shown))
 
     side = st.sidebar

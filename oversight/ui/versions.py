@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import delete, export, ingest, snapshots, store
+from oversight.ui import audit_view
 from oversight.ui.context import Context
 
 COMPARE_KEY = "_versions_compare"
@@ -64,6 +65,7 @@ def history_tab(ctx: Context, may_roll_back: bool, user: str) -> None:
         if st.button(t("versions.rollback_button"), disabled=not confirm, key="versions_rollback"):
             try:
                 _seq, new = store.rollback(ctx.store_path, pick, user)
+                audit_view.record_write(ctx, "rollback", {"to": pick, "version": new.id})
                 st.session_state["_versions_notice"] = t("versions.rolled_back", version=pick, new=new.id)
                 st.rerun()
             except store.StoreError as e:
@@ -74,8 +76,8 @@ def history_tab(ctx: Context, may_roll_back: bool, user: str) -> None:
     if len(kept) > 1:
         st.subheader(t("versions.compare_title"))
         c1, c2 = st.columns(2)
-        before = c1.selectbox(t("data.compare_before"), kept, index=1, key="versions_before")
-        after = c2.selectbox(t("data.compare_after"), kept, index=0, key="versions_after")
+        before = c1.selectbox(t("versions.compare_before"), kept, index=1, key="versions_before")
+        after = c2.selectbox(t("versions.compare_after"), kept, index=0, key="versions_after")
         if st.button(t("data.compare_button"), key="versions_compare"):
             scope = None if ctx.filter.allowed is None else sorted(ctx.filter.allowed)
             files = [store.version_file(ctx.store_path, store.parse_version_id(v)) for v in (before, after)]
@@ -113,6 +115,8 @@ def delete_section(ctx: Context, tables: list[str], label, user: str, allowed: l
                 allowed_compounds=allowed,
                 waiting=waiting_notice(ctx),
             )
+        detail = {"table": table, "file": uploaded.name, "ok": result.ok, "rows": result.deleted}
+        audit_view.record_write(ctx, "delete", {**detail, "problems": result.problem_count})
         st.session_state[DELETE_KEY] = (uploaded.file_id, table, result)
     shown = st.session_state.get(DELETE_KEY)
     if shown is None or uploaded is None or shown[:2] != (uploaded.file_id, table):

@@ -8,8 +8,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from oversight import db, export, fmt, i18n, metrics
+from oversight import audit, db, export, fmt, i18n, metrics
 from oversight.ui.context import Context
+from oversight.ui.text import md
 
 # Columns whose values are codes with labels in locales/*/codes.toml.
 CODE_SECTIONS = {
@@ -63,7 +64,11 @@ def filter_words(ctx: Context) -> list[str]:
 def filter_line(ctx: Context) -> str:
     communities, compounds, period = filter_words(ctx)
     return ctx.t(
-        "page.filter_line", as_of=fmt.day(ctx.as_of), communities=communities, compounds=compounds, period=period
+        "page.filter_line",
+        as_of=fmt.day(ctx.as_of),
+        communities=md(communities),
+        compounds=md(compounds),
+        period=period,
     )
 
 
@@ -115,11 +120,25 @@ def _column_config(shown: pd.DataFrame, names: dict[str, str], given: dict | Non
     return {names.get(k, k): v for k, v in config.items()}
 
 
-def _download(ctx: Context, name: str, make_bytes) -> None:
-    """A download button whose file is made only when clicked, never on every rerun."""
+def _download(ctx: Context, name: str, make_file) -> None:
+    """A download button whose file is made only when clicked, never on every rerun.
+
+    make_file returns (bytes, rows); each download is recorded in the audit log (who, table,
+    filter, rows) when its file is made.
+    """
+    from oversight.ui.login import client_address
+
+    who = ctx.account.name if ctx.account else ""
+    address, described = client_address(), "；".join(filter_words(ctx))
+
+    def audited() -> bytes:
+        data, rows = make_file()
+        audit.record("download", who, {"table": name, "filter": described, "rows": rows}, address)
+        return data
+
     st.download_button(
         ctx.t("page.download_csv"),
-        data=make_bytes,
+        data=audited,
         file_name=export.file_name(ctx.t(f"export.{name}"), filter_words(ctx), fmt.day(ctx.as_of)),
         mime="text/csv",
         icon=":material/download:",
@@ -149,7 +168,7 @@ def table(
         column_config=_column_config(shown, names, column_config),
         height=height,
     )
-    _download(ctx, name, lambda: export.csv_bytes(shown, names))
+    _download(ctx, name, lambda: (export.csv_bytes(shown, names), len(shown)))
 
 
 def long_table(
@@ -195,11 +214,11 @@ def long_table(
     labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}
     db_file = ctx.db_file
 
-    def every_row() -> bytes:
+    def every_row() -> tuple[bytes, int]:
         with tempfile.TemporaryDirectory(prefix="download-") as tmp:
             path = Path(tmp) / "rows.csv"
-            export.write_query_csv(db.connect(db_file), sql, bound, path, names, labels)
-            return path.read_bytes()
+            rows = export.write_query_csv(db.connect(db_file), sql, bound, path, names, labels)
+            return path.read_bytes(), rows
 
     _download(ctx, name, every_row)
     return rows

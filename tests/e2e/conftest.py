@@ -1,4 +1,4 @@
-"""Browser fixtures: `streamlit run dashboard.py` on a free port against a copy of the demo
+"""Browser fixtures: `python -m oversight serve` on a free port against a copy of the demo
 database, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
@@ -50,41 +50,32 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_file: Path):
+    def __init__(self, db_file: Path, passwords: dict[str, str] | None = None):
+        """passwords: the accounts another Server already made on this data (a second process)."""
         self.db_file = db_file
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         accounts = db_file.parent / "accounts.sqlite"
         # One account per role, with passwords made for this run only.
-        self.passwords = {name: secrets.token_urlsafe(12) for name in ("e2e_admin", "e2e_staff", "e2e_viewer")}
-        auth.add_user("e2e_admin", "street_admin", self.passwords["e2e_admin"], path=accounts)
-        auth.add_user("e2e_staff", "community_staff", self.passwords["e2e_staff"], ["C02"], path=accounts)
-        auth.add_user("e2e_viewer", "viewer", self.passwords["e2e_viewer"], ["C02"], path=accounts)
+        if passwords is not None:
+            self.passwords = passwords
+        else:
+            self.passwords = {name: secrets.token_urlsafe(12) for name in ("e2e_admin", "e2e_staff", "e2e_viewer")}
+            auth.add_user("e2e_admin", "street_admin", self.passwords["e2e_admin"], path=accounts)
+            auth.add_user("e2e_staff", "community_staff", self.passwords["e2e_staff"], ["C02"], path=accounts)
+            auth.add_user("e2e_viewer", "viewer", self.passwords["e2e_viewer"], ["C02"], path=accounts)
         env = {
             **os.environ,
             "OVERSIGHT_DB": str(db_file),
             "OVERSIGHT_SNAPSHOT_DIR": str(db_file.parent / "snapshots"),
             "OVERSIGHT_ACCOUNTS": str(accounts),
         }
-        self.log = open(db_file.parent / "streamlit.log", "w")  # noqa: SIM115 - closed in stop()
+        self.log_file = db_file.parent / f"server-{self.port}.log"
+        self.log = open(self.log_file, "w")  # noqa: SIM115 - closed in stop()
+        self.accounts = accounts
+        # The way a street office runs it: python -m oversight serve (st.App under uvicorn).
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "dashboard.py",
-                "--server.port",
-                str(self.port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-                "--server.fileWatcherType",
-                "none",
-            ],
+            [sys.executable, "-m", "oversight", "serve", "--db", str(db_file), "--port", str(self.port)],
             cwd=settings.ROOT,
             env=env,
             stdout=self.log,
@@ -99,7 +90,7 @@ class Server:
             except OSError:
                 time.sleep(0.3)
         self.stop()
-        raise RuntimeError("streamlit did not become healthy: " + (db_file.parent / "streamlit.log").read_text())
+        raise RuntimeError("the dashboard did not become healthy: " + self.log_file.read_text())
 
     def stop(self) -> None:
         self.proc.terminate()

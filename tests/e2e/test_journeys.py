@@ -148,7 +148,9 @@ def test_7_bad_file_is_refused_and_a_good_one_changes_the_figures(server, page):
         box.click()
         page.locator('[role="option"]').filter(has_text="requests").first.click()
         settle(page)
-        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(
+            str(path)
+        )  # the import tab's
         settle(page)
         page.get_by_role("button", name="校验并导入").click()
         settle(page)
@@ -189,3 +191,31 @@ def test_9_sign_in_see_only_own_communities_sign_out(server, page):
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_selector("text=用户名")
     assert page.locator('[data-testid="stMetric"]').count() == 0
+
+
+def test_9_ledger_from_overview_link_assign_and_close(server, page):
+    """From 总览's 督办 count to the ledger filtered to that kind; an admin assigns and closes a case."""
+    goto(page, server)
+    kind = i18n.t("supervision.kind.late_start", "zh")
+    link = page.locator('[data-testid="stMain"] button').filter(has_text=kind).first
+    count = int(re.search(r"(\d+) 件", link.inner_text()).group(1))
+    link.click()
+    settle(page)
+    assert page.locator("h1").first.inner_text() == "督办台账"
+    main = page.locator('[data-testid="stMain"]')
+    assert f"共 {count} 件" in main.inner_text()
+    shot(page, "j9_ledger")
+    form = page.locator('[data-testid="stForm"]')
+    form.get_by_label("责任单位", exact=True).fill("区住建局")
+    form.get_by_label("说明", exact=True).fill("请两周内开工")
+    form.get_by_role("button", name="处理").click()
+    main.get_by_text("已记录（新版本").wait_for(timeout=60_000)  # the write, then a rerun that says so
+    settle(page)
+    assert form.get_by_label("责任单位", exact=True).input_value() == "区住建局" and errors_on(page) == []
+    form.locator("label").filter(has_text="销号").first.click()
+    form.get_by_label("说明", exact=True).fill("已开工，情况已报区里")
+    form.get_by_role("button", name="处理").click()
+    main.get_by_text("已销号 1").wait_for(timeout=60_000)
+    settle(page)
+    shot(page, "j9_ledger_closed")
+    assert f"共 {count} 件" in main.inner_text() and "已销号 1" in main.inner_text()

@@ -1,0 +1,82 @@
+"""The audit log on the Data page (street administrators only), and the page's audited actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import streamlit as st
+
+from oversight import audit, export
+from oversight.ui.context import Context
+from oversight.ui.login import client_address
+from oversight.ui.widgets import filter_words
+
+SHOWN = 500
+
+
+def record_import(ctx: Context, result) -> None:
+    audit.record("import", _who(ctx), audit.import_detail(result), client_address())
+
+
+def record_write(ctx: Context, action: str, detail: dict) -> None:
+    """A write other than an import (delete, as-of, rollback, a 督办 action), with who and from where."""
+    audit.record(action, _who(ctx), detail, client_address())
+
+
+def record_snapshot(ctx: Context, file_name: str, rows: int | None = None) -> None:
+    detail = {"file": file_name, "filter": "；".join(filter_words(ctx)), "rows": rows}
+    audit.record("export", _who(ctx), detail, client_address())
+
+
+def audited(ctx: Context, what: str, make_bytes):
+    """A download button's data callable that records the download when its file is made."""
+    who, address = _who(ctx), client_address()
+
+    def make() -> bytes:
+        data = make_bytes()
+        audit.record("download", who, {"file": what, "bytes": len(data)}, address)
+        return data
+
+    return make
+
+
+def _who(ctx: Context) -> str:
+    return ctx.account.name if ctx.account else ""
+
+
+def section(ctx: Context) -> None:
+    """The last entries of the audit log, newest first, with the whole period as a CSV download."""
+    t = ctx.t
+    st.subheader(t("audit.title"))
+    st.caption(t("audit.intro"))
+    days = st.segmented_control(
+        t("audit.period"), [1, 7, 30, 365], default=7, format_func=lambda d: t(f"audit.days_{d}"), key="audit_days"
+    )
+    since = date.today() - timedelta(days=(days or 7) - 1)  # the log's time is the clock's, not as_of
+    frame = audit.entries(since=since)
+    if frame.empty:
+        st.info(t("audit.empty"))
+        return
+    frame = frame.iloc[::-1].reset_index(drop=True)
+    # Stored in UTC; shown in the server's time zone (Beijing time on a street office's server).
+    frame["at"] = frame["at"].map(lambda at: datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S"))
+    frame["action"] = frame["action"].map(lambda a: t(f"audit.action_{a}") if f"audit.action_{a}" in _keys(ctx) else a)
+    headers = {c: t(f"audit.col_{c}") for c in audit.COLUMNS}
+    if len(frame) > SHOWN:
+        st.caption(t("audit.capped", shown=SHOWN, total=len(frame)))
+    st.dataframe(frame.head(SHOWN).rename(columns=headers), hide_index=True, key="audit_table")
+    st.download_button(
+        t("page.download_csv"),
+        data=audited(ctx, "audit", lambda: export.csv_bytes(frame, headers)),
+        file_name=f"{t('audit.file')}_{since.isoformat()}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="audit_download",
+        on_click="ignore",
+    )
+
+
+def _keys(ctx: Context) -> set[str]:
+    from oversight import i18n
+
+    return set(i18n.strings(ctx.lang))

@@ -1,0 +1,94 @@
+"""The audit log: append-only, its own 0600 file, no secrets, printed by the command line."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pytest
+
+from oversight import audit
+from oversight.__main__ import main
+
+
+@pytest.fixture
+def audit_file(tmp_path, monkeypatch):
+    path = tmp_path / "audit" / "audit.sqlite"
+    monkeypatch.setenv("OVERSIGHT_AUDIT", str(path))
+    return path
+
+
+def test_entries_are_appended_in_order_with_who_what_and_address(audit_file):
+    audit.record("sign_in", "wang", {"result": "ok"}, "10.0.0.5")
+    audit.record("download", "wang", {"table": "requests", "rows": 12}, "10.0.0.5")
+    frame = audit.entries()
+    assert list(frame.columns) == ["at", "who", "action", "detail", "address"]
+    assert list(frame["action"]) == ["sign_in", "download"]
+    assert frame.iloc[1]["detail"] == '{"rows": 12, "table": "requests"}'
+    assert frame.iloc[0]["address"] == "10.0.0.5" and frame.iloc[0]["at"].startswith(str(date.today().year))
+    assert list(audit.entries(last=1)["action"]) == ["download"]
+    assert len(audit.entries(since=date(2999, 1, 1))) == 0
+
+
+def test_the_file_is_private_and_entries_cannot_be_changed_or_removed(audit_file):
+    audit.record("sign_out", "wang")
+    assert oct(audit_file.stat().st_mode)[-3:] == "600"
+    con = sqlite3.connect(audit_file)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("UPDATE audit SET who = 'li'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        con.execute("DELETE FROM audit")
+
+
+def test_a_secret_in_the_detail_is_never_written(audit_file):
+    audit.record("sign_in", "wang", {"password": "hunter22", "token": "abc", "one_time_code": "x", "result": "ok"})
+    raw = audit_file.read_bytes()
+    assert b"hunter22" not in raw and b"abc" not in raw
+    assert audit.entries().iloc[0]["detail"] == '{"result": "ok"}'
+
+
+def test_audit_command_prints_the_last_entries(audit_file, capsys):
+    for i in range(5):
+        audit.record("download", f"user{i}", {"rows": i})
+    assert main(["audit", "--last", "2"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 3 and "user3" in out[1] and "user4" in out[2]  # a header line, then oldest first
+    assert main(["audit", "--since", "2999-01-01"]) == 0
+    assert len(capsys.readouterr().out.strip().splitlines()) == 1
+
+
+def test_user_changes_and_cli_imports_are_recorded(audit_file, demo_db, tmp_path, monkeypatch, capsys):
+    import io
+
+    from tests.test_ingest import FIXTURES
+
+    monkeypatch.setenv("OVERSIGHT_ACCOUNTS", str(tmp_path / "accounts.sqlite"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long password\n"))
+    assert main(["users", "add", "li", "--role", "viewer", "--community", "C02", "--password-stdin",
+                 "--db", str(demo_db)]) == 0  # fmt: skip
+    monkeypatch.setattr("sys.stdin", io.StringIO("another long one\n"))
+    assert main(["users", "passwd", "li", "--password-stdin", "--db", str(demo_db)]) == 0
+    assert main(["users", "remove", "li", "--db", str(demo_db)]) == 0
+    main(["import", "requests", str(FIXTURES / "bad" / "enum_channel.csv"), "--db", str(demo_db), "--user", "zhao"])
+    capsys.readouterr()
+    frame = audit.entries()
+    assert list(frame["action"]) == ["user_add", "user_passwd", "user_remove", "import"]
+    assert '"name": "li"' in frame.iloc[0]["detail"] and "long password" not in frame.to_csv()
+    assert frame.iloc[3]["who"] == "zhao" and '"ok": false' in frame.iloc[3]["detail"]
+
+
+def test_the_data_page_shows_the_log_to_street_admins_only(audit_file, app_env):
+    from oversight import auth
+    from tests.apptest import app
+
+    audit.record("sign_in", "wang", {"result": "bad_login"}, "10.0.0.5")
+    at = app(state={"lang": "zh"}).run()
+    at.switch_page("app_pages/data.py").run()
+    assert "操作日志" in [s.value for s in at.subheader]
+    table = next(d for d in at.dataframe if "来源地址" in d.value.columns)
+    assert list(table.value["用户"]) == ["wang"] and list(table.value["操作"]) == ["登录"]
+
+    staff = auth.Account("li", "community_staff", ("C02",))
+    at = app(state={"lang": "zh"}, account=staff).run()
+    at.switch_page("app_pages/data.py").run()
+    assert "操作日志" not in [s.value for s in at.subheader]
