@@ -191,6 +191,10 @@ def test_the_command_line_writes_the_report_and_refuses_bad_input_in_one_line(de
     out = tmp_path / "月报.docx"
     assert main(["report", "--period", "2023-09", "--out", str(out), "--db", str(demo_db), "--community", "C01"]) == 0
     assert "已生成报告" in capsys.readouterr().out
+    from oversight import audit
+
+    last = audit.entries(last=1).iloc[0]
+    assert last["action"] == "export" and "月报.docx" in last["detail"] and "2023-09" in last["detail"]
     text = docx_text(out.read_bytes())
     assert "和美社区" in text and "统计范围：12个小区" in text
     # Charts: the pages' three charts, as pictures.

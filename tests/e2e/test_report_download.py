@@ -34,3 +34,7 @@ def test_the_report_button_downloads_the_filtered_report_in_word(server, page, d
         assert shown[label] == value and figures[label] == value, label
     assert len(document.inline_shapes) == 3
     assert errors_on(page) == []
+    from oversight import audit
+
+    downloads = audit.entries(last=20)
+    assert (downloads["action"].eq("download") & downloads["detail"].str.contains(".docx", regex=False)).any()
