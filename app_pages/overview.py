@@ -3,10 +3,11 @@
 import streamlit as st
 
 from oversight import settings
-from oversight.ui import charts, context, ledger, widgets
+from oversight.ui import charts, context, ledger, reports, widgets
 
 ctx = context.current()
 widgets.header(ctx, "overview.title")
+reports.download(ctx)
 widgets.story(ctx)
 
 figures = widgets.kpi_row(

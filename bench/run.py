@@ -9,7 +9,8 @@ measures, one after another so that nothing competes for the two cores or the da
 3. the pandas baseline on the Overview and Resident requests pages, and its figures against ours (bench/baseline.py);
 4. the CSV export of the largest list and DuckDB's COPY of it; the import of a services file (bench/files.py);
    a write as a new version while a dashboard serves (bench/writes.py);
-5. `streamlit run` in Chromium: resident memory after every page, then the concurrent sessions (bench/browser.py).
+5. `streamlit run` in Chromium: resident memory after every page, then the concurrent sessions (bench/browser.py);
+6. the monthly report of the whole street, a fresh process per run (bench/monthly.py).
 Writes bench/results.md (or --out) and prints it.
 """
 
@@ -27,9 +28,9 @@ from pathlib import Path
 from bench import report
 from bench.common import ROOT, cache_dir, default_filter, load_average, pages, run_worker, scenario
 
-PARTS = ("pages", "baseline", "files", "writes", "browser")
-QUICK = {"reps": 1, "cold_reps": 1, "cold_warmup": 0, "baseline_reps": 1, "load_seconds": 20.0}
-FULL = {"reps": 5, "cold_reps": 3, "cold_warmup": 1, "baseline_reps": 3, "load_seconds": 60.0}
+PARTS = ("pages", "baseline", "files", "writes", "browser", "monthly")
+QUICK = {"reps": 1, "cold_reps": 1, "cold_warmup": 0, "baseline_reps": 1, "load_seconds": 20.0, "report_reps": 1}
+FULL = {"reps": 5, "cold_reps": 3, "cold_warmup": 1, "baseline_reps": 3, "load_seconds": 60.0, "report_reps": 3}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -170,6 +171,21 @@ def measure_browser(db_file: Path, info: dict, o: dict, sessions: int, think: fl
     return {"visit": visit, "load": load}
 
 
+def measure_monthly(db_file: Path, reps: int) -> dict:
+    """The monthly report of the whole street for the month of as_of: `reps` fresh processes."""
+    say(f"monthly report of the whole street ({reps} fresh processes) ...")
+    out = cache_dir() / "monthly-report.docx"
+    runs = []
+    for _ in range(reps):
+        r = run_worker("bench.monthly", ["--db", str(db_file), "--out", str(out)], None, timeout=600)
+        if not r.data:
+            return {"error": f"exit {r.returncode}: {r.log_tail[-600:]}", "runs": runs}
+        runs.append({**r.data, "seconds": r.seconds})
+        say(f"monthly report: {r.seconds:.2f}s (queries {r.data['queries_s']:.2f}s, charts {r.data['charts_s']:.2f}s)")
+    out.unlink(missing_ok=True)
+    return {"runs": runs}
+
+
 def main(argv: list[str] | None = None) -> dict:
     """Run the benchmark; write the report; return {'markdown', 'targets', 'results', 'info'}."""
     args = parser().parse_args(argv)
@@ -201,6 +217,8 @@ def main(argv: list[str] | None = None) -> dict:
         results["writes"] = files.measure_writes(db_file, args.import_rows)
     if "browser" in parts:
         results["browser"] = measure_browser(db_file, info, o, args.load_sessions, args.think)
+    if "monthly" in parts:
+        results["monthly"] = measure_monthly(db_file, o["report_reps"])
     info.update(
         started=f"{started:%Y-%m-%d %H:%M}",
         minutes=(time.perf_counter() - t0) / 60,

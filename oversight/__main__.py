@@ -345,6 +345,43 @@ def _cmd_export(args) -> int:
     return 0
 
 
+def _cmd_report(args) -> int:
+    """月报 / 周报 as Word: the same document as the Overview's button, for the chosen communities."""
+    import time
+    from datetime import date
+
+    from oversight import db, report
+    from oversight.ui import report_charts
+
+    started = time.perf_counter()
+    report_charts.warm_up()
+    try:
+        period = report.period_for(args.period, args.week)
+    except report.ReportError as e:
+        return _fail(e.line(args.lang))
+    con = _open_database(args.db, args.lang)
+    if con is None:
+        return 2
+    places = db.run("snapshot_compounds_scope", con)
+    unknown = [c for c in args.community or [] if c not in set(places["community_id"])]
+    if unknown:
+        return _fail(_t(args, "report.error_unknown_community", ids=", ".join(unknown)))
+    from oversight.filters import Filter, scope
+
+    ids = scope(places, Filter(communities=tuple(args.community or ())))
+    if not ids:
+        return _fail(_t(args, "report.error_no_compounds"))
+    as_of = date.fromisoformat(db.meta(con)["as_of"])
+    out = report.write(Path(args.out), con, ids, period, as_of, args.lang, render=report_charts.render)
+    from oversight import audit
+
+    detail = {"file": out.name, "report": period.label, "communities": args.community or [], "compounds": len(ids)}
+    audit.record("export", _user(args), detail, "cli")
+    seconds = f"{time.perf_counter() - started:.1f}"
+    print(_t(args, "report.written", path=str(out), compounds=f"{len(ids):,}", seconds=seconds))
+    return 0
+
+
 def _cmd_audit(args) -> int:
     from datetime import date
 
@@ -483,6 +520,13 @@ def parser() -> argparse.ArgumentParser:
     c = command("audit", "print the audit log (kept in $OVERSIGHT_AUDIT, apart from the data)", _cmd_audit)
     c.add_argument("--last", type=int, metavar="N", help="only the last N entries")
     c.add_argument("--since", metavar="DATE", help="only entries on or after DATE (YYYY-MM-DD, UTC)")
+
+    c = command("report", "write the monthly (or weekly) report to the district as Word (.docx)", _cmd_report)
+    c.add_argument("--period", metavar="YYYY-MM", help="the month reported")
+    c.add_argument("--week", metavar="YYYY-Www", help="an ISO week instead: a weekly report")
+    c.add_argument("--out", required=True, help="FILE.docx")
+    c.add_argument("--community", action="append", metavar="ID", help="a community id (repeatable; default all)")
+    c.add_argument("--user", help="who writes it (recorded in the audit log; default: the login name)")
     return p
 
 

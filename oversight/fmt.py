@@ -57,6 +57,23 @@ def display_dates(frame):
     return out
 
 
+def labelled(frame, lang: str, codes: dict[str, str] | None = None):
+    """Code columns turned into labels (codes: column -> codes.toml section), dates as text."""
+    import pandas as pd
+
+    from oversight import i18n
+
+    out = display_dates(frame)
+    for col, section in (codes or {}).items():
+        labels = i18n.codes(section, lang)
+        if col in out.columns and labels:
+            if pd.api.types.is_bool_dtype(out[col]):
+                labels = {True: labels.get("true", "true"), False: labels.get("false", "false")}
+            # A dict lookup per value in pandas, not a Python call per cell.
+            out[col] = out[col].map(labels).fillna(out[col].astype(object))
+    return out
+
+
 def day(value) -> str:
     if _missing(value) or value is None:
         return ""

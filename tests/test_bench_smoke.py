@@ -26,6 +26,7 @@ ROWS = [
     "load_errors",
     "load_p95",
     "baseline",
+    "report_time",
 ]
 
 

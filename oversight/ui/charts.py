@@ -6,42 +6,27 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from oversight import fmt, i18n
+from oversight.ui import chartspecs
 from oversight.ui.context import Context
 from oversight.ui.widgets import empty, labelled
 
-PALETTE = ["#b23a3a", "#d9822b", "#3a7ca5", "#5b8c5a", "#8e6c8a", "#7f7f7f", "#c9a227", "#2f4858"]
+PALETTE = chartspecs.PALETTE
 
 
 def _title(ctx: Context, col: str) -> str:
-    return (
-        fmt.unit_header(col, i18n.t(f"col.{col}", ctx.lang), ctx.lang)
-        if col in fmt.MONEY_COLUMNS
-        else (i18n.t(f"col.{col}", ctx.lang))
-    )
+    return chartspecs.title(ctx.lang, col)
 
 
 def _fmt(kind: str | None):
-    # Money reaches the axis already in 万元 (see _money).
-    return {"pct": ".1%", "yuan": ",.1f", "int": ",d"}.get(kind or "", alt.Undefined)
+    return chartspecs.axis_format(kind)
 
 
 def _money(frame: pd.DataFrame) -> pd.DataFrame:
-    """Money columns in 万元, as the cards show them."""
-    out = frame.copy()
-    for c in out.columns:
-        if c in fmt.MONEY_COLUMNS:
-            out[c] = out[c].astype(float) / 10_000
-    return out
+    return chartspecs.money(frame)
 
 
 def _tooltip(ctx: Context, col: str) -> alt.Tooltip:
-    """A tooltip field with its unit: rates to one decimal, money in 万元."""
-    if fmt.is_rate(col):
-        return alt.Tooltip(col, title=_title(ctx, col), format=".1%")
-    if col in fmt.MONEY_COLUMNS:
-        return alt.Tooltip(col, title=_title(ctx, col), format=",.2f")
-    return alt.Tooltip(col, title=_title(ctx, col))
+    return chartspecs.tooltip(ctx.lang, col)
 
 
 def hbar(
@@ -109,19 +94,8 @@ def vbar(
     if frame.empty:
         empty(ctx)
         return
-    data = _money(labelled(frame, ctx.lang, codes))
-    enc = {
-        "x": alt.X(f"{x}:{x_type}", title=_title(ctx, x), sort=sort, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
-        "y": alt.Y(f"sum({y}):Q", title=_title(ctx, y), axis=alt.Axis(format=_fmt(y_kind), tickCount=5)),
-        "tooltip": [_tooltip(ctx, c) for c in [x, y] + ([color] if color else [])],
-    }
-    if x_type == "T":
-        enc["x"] = alt.X(f"yearmonth({x}):T", title=_title(ctx, x), axis=alt.Axis(format="%Y-%m", labelAngle=0))
-    if color:
-        enc["color"] = alt.Color(
-            f"{color}:N", title=_title(ctx, color), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
-        )
-    st.altair_chart(alt.Chart(data).mark_bar(color=PALETTE[0]).encode(**enc).properties(height=280), width="stretch")
+    chart = chartspecs.vbar(frame, x, y, ctx.lang, color=color, codes=codes, x_type=x_type, sort=sort, y_kind=y_kind)
+    st.altair_chart(chart, width="stretch")
 
 
 def lines(
@@ -136,41 +110,15 @@ def lines(
     if frame.empty:
         empty(ctx)
         return
-    long = frame.melt(id_vars=[x], value_vars=columns, var_name="series", value_name="value")
-    long["series"] = long["series"].map(lambda c: _title(ctx, c))
-    chart = (
-        alt.Chart(long)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X(
-                f"{x}:T",
-                title=_title(ctx, x),
-                axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True, tickCount="month"),
-            ),
-            y=alt.Y("value:Q", title=None, axis=alt.Axis(format=_fmt(y_kind), tickCount=5)),
-            color=alt.Color(
-                "series:N",
-                title=ctx.t(series_title),
-                scale=alt.Scale(range=PALETTE),
-                legend=alt.Legend(orient="bottom"),
-            ),
-            tooltip=[
-                alt.Tooltip(f"{x}:T", title=_title(ctx, x), format="%Y-%m"),
-                alt.Tooltip("series:N", title=ctx.t(series_title)),
-                alt.Tooltip("value:Q", title=ctx.t("page.value"), format=".1%" if y_kind == "pct" else ",.1f"),
-            ],
-        )
-        .properties(height=280)
-    )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chartspecs.lines(frame, x, columns, ctx.lang, y_kind, series_title), width="stretch")
 
 
-STAGES = ("survey", "consent", "design", "tendering", "construction", "acceptance", "done")
+STAGES = chartspecs.STAGES
 
 
 def stage_order(ctx: Context) -> list[str]:
     """Stage labels in the order renovation runs, for sorting axes."""
-    return [i18n.label("stage", s, ctx.lang) for s in STAGES]
+    return chartspecs.stage_order(ctx.lang)
 
 
 def compound_progress(ctx: Context, key: str) -> pd.DataFrame:

@@ -178,17 +178,8 @@ def _help(ctx: Context, fig: metrics.Figure, with_delta: bool) -> str:
     return "  \n".join(lines)
 
 
-def labelled(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> pd.DataFrame:
-    """Code columns turned into labels (codes: column -> codes.toml section), dates as text."""
-    out = fmt.display_dates(frame)
-    for col, section in (codes or {}).items():
-        if col in out.columns:
-            labels = i18n.codes(section, lang)
-            if pd.api.types.is_bool_dtype(out[col]):
-                labels = {True: labels.get("true", "true"), False: labels.get("false", "false")}
-            # A dict lookup per value in pandas, not a Python call per cell.
-            out[col] = out[col].map(labels).fillna(out[col].astype(object))
-    return out
+# Code columns to labels: in the core (fmt) so the report and the chart specs share it.
+labelled = fmt.labelled
 
 
 def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
