@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from oversight import db, fmt, i18n, metrics, supervision
+from oversight import db, fmt, i18n, metrics, settings, supervision
 from oversight.filters import Filter, add_months, month_start, parse_month
 
 
@@ -246,10 +246,10 @@ SECTIONS: tuple[Section, ...] = (
     Section("supervision"),
 )
 
-# The 红黑榜: the red property league of the pages (red_property_league_compounds), its best and worst rows.
-LEAGUE_QUERY = "red_property_league_compounds"
-LEAGUE_COLUMNS = ("compound", "community", "satisfaction_rate", "resolution_rate", "response_rate", "rated")
-LEAGUE_SIZE = 5
+# The 红黑榜: the 居民诉求 page's boards (communities, property companies) by 综合得分, with the same
+# minimum sample and size (metrics.red_black, settings.ranking_size()).
+BOARDS = (("community", "requests_rank_communities"), ("company", "red_property_league_companies"))
+BOARD_COLUMNS = ("rank", "composite_score", "response_rate", "resolution_rate", "satisfaction_rate", "rated")
 # Case columns the ledger hands the 督办 section (see supervision_rows).
 CASE_COLUMNS = (
     "case_id",
@@ -313,26 +313,14 @@ def figure_rows(keys: list[str], fetch: Callable[[str, str], pd.DataFrame], lang
             FigureRow(
                 key=m.key,
                 label=i18n.t(f"metric.{m.key}", lang),
-                current=fmt.value(m.kind, fig.value, lang),
-                previous=fmt.value(m.kind, fig.previous, lang) if m.has_delta else "—",
+                current=metrics.display(m.key, fig.value, lang),  # as the card shows it, with its unit
+                previous=metrics.display(m.key, fig.previous, lang) if m.has_delta else "—",
                 change=relative_change(m.kind, fig.value, fig.previous, lang) if m.has_delta else "—",
-                year_ago=fmt.value(m.kind, year_ago, lang) if m.has_delta else "—",
+                year_ago=metrics.display(m.key, year_ago, lang) if m.has_delta else "—",
                 change_year=relative_change(m.kind, fig.value, year_ago, lang) if m.has_delta else "—",
             )
         )
     return rows
-
-
-def red_black(league: pd.DataFrame, overall, size: int = LEAGUE_SIZE) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """红榜 and 黑榜 from the league in its query's order (best first): up to `size` rated compounds at
-    or above the overall satisfaction rate (the catalogue's satisfaction_rate for the same scope and
-    period), and up to `size` below it, worst first; so no compound is on both."""
-    rated = league.dropna(subset=["satisfaction_rate"])
-    if overall is None or rated.empty:
-        return rated.head(0), rated.head(0)
-    above = rated[rated["satisfaction_rate"] >= overall]
-    below = rated[rated["satisfaction_rate"] < overall]
-    return above.head(size), below.tail(size).iloc[::-1]
 
 
 def supervision_rows(cases: pd.DataFrame, as_of: date) -> pd.DataFrame:
@@ -371,8 +359,7 @@ class ReportData:
     figures: dict[str, list[FigureRow]]
     tables: dict[str, tuple[pd.DataFrame, int]]  # query -> (rows shown, rows in all)
     charts: dict[str, pd.DataFrame]
-    red: pd.DataFrame
-    black: pd.DataFrame
+    boards: dict[str, tuple[pd.DataFrame, pd.DataFrame]]  # name column -> (红榜, 黑榜)
     cases: pd.DataFrame | None  # None: a database made before the ledger
 
 
@@ -420,8 +407,10 @@ def gather(con, compound_ids: list[str], period: Period, as_of: date, lang: str 
             rows = fetch(t.query, "trend" if t.trend else "current")
             tables[t.query] = (rows.head(t.limit), len(rows))
     charts = {c.name: fetch(c.query, "trend" if c.trend else "current") for s in SECTIONS for c in s.charts}
-    overall = metrics.figures(["satisfaction_rate"], lambda q, previous: fetch(q, "current"))[0].value
-    red, black = red_black(fetch(LEAGUE_QUERY, "current"), overall)
+    boards = {}
+    for name, query in BOARDS:
+        ranked = fetch(query, "current")
+        boards[name] = metrics.red_black(ranked[ranked["ranked"]], settings.ranking_size())
     cases = None
     if supervision.has_ledger(con):
         cases = supervision_rows(fetch("report_supervision_cases", "current"), as_of)
@@ -434,8 +423,7 @@ def gather(con, compound_ids: list[str], period: Period, as_of: date, lang: str 
         figures=figures,
         tables=tables,
         charts=charts,
-        red=red,
-        black=black,
+        boards=boards,
         cases=cases,
     )
 
@@ -689,14 +677,16 @@ def document(data: ReportData, render: ChartRenderer | None = None) -> bytes:
 
 def _league(doc, data: ReportData) -> None:
     t = lambda k, **kw: i18n.t(f"report.{k}", data.lang, **kw)  # noqa: E731
-    if data.red.empty:
-        _para(doc, t("league_none"), 11)
+    if all(red.empty for red, _black in data.boards.values()):
+        _para(doc, t("league_none", min_rated=settings.ranking_min_rated()), 11)
         return
-    for key, rows in (("red_list", data.red), ("black_list", data.black)):
-        if rows.empty:
-            continue
-        _para(doc, t(key, n=len(rows)), 11, True).paragraph_format.keep_with_next = True
-        _list(doc, rows, LEAGUE_COLUMNS, data.lang)
+    for name, (red, black) in data.boards.items():
+        for key, rows in (("red_list", red), ("black_list", black)):
+            if rows.empty:
+                continue
+            title = t(key, n=len(rows), of=t(f"board_{name}"))
+            _para(doc, title, 11, True).paragraph_format.keep_with_next = True
+            _list(doc, rows, (name, *BOARD_COLUMNS), data.lang)
 
 
 def _cases(doc, data: ReportData) -> None:

