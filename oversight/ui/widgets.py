@@ -308,8 +308,8 @@ def story(ctx: Context) -> pd.DataFrame:
         st.success(
             ctx.t(
                 "story.headline",
-                unit=row.unit,
-                item=i18n.label("item_type", row.item_type, ctx.lang),
+                unit=md(row.unit),  # imported text: never markdown
+                item=md(i18n.label("item_type", row.item_type, ctx.lang)),
                 buildings=int(row.buildings),
                 units=int(row.units),
                 compounds=int(row.compounds),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from oversight import settings, store
+from oversight import i18n, settings, store
 from tests.e2e.conftest import Server, free_port, kpis, settle, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +108,8 @@ def two_behind_nginx(demo_master, tmp_path):
 
 
 def requests_total(page) -> int:
-    return int(kpis(page)["居民诉求"].replace(",", ""))
+    # The card shows its unit ("1,234件"): the digits are the figure.
+    return int(re.sub(r"\D", "", kpis(page)[i18n.t("metric.requests_total", "zh")]))
 
 
 def test_signed_in_through_nginx_across_reloads_processes_and_a_cli_import(two_behind_nginx, browser):
