@@ -501,7 +501,9 @@ def check_xlsx_archive(path: Path) -> None:
     unpacked = sum(m.file_size for m in members)
     packed = max(sum(m.compress_size for m in members), 1)
     limit_mb = settings.xlsx_unpacked_limit_mb()
-    if unpacked > limit_mb * 1024 * 1024 or unpacked / packed > MAX_XLSX_RATIO:
+    # Each member on its own too: an incompressible padding member must not hide a bomb beside it.
+    worst = max((m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 1024 * 1024), default=0)
+    if unpacked > limit_mb * 1024 * 1024 or max(unpacked / packed, worst) > MAX_XLSX_RATIO:
         raise _FileProblem(
             "xlsx_too_big", size=f"{unpacked / 1024 / 1024:.0f} MB", limit=f"{limit_mb} MB", ratio=MAX_XLSX_RATIO
         )

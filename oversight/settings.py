@@ -113,7 +113,7 @@ LOCKOUT_SECONDS = 60
 
 def xlsx_unpacked_limit_mb() -> int:
     """The most an XLSX may unpack to, checked from its zip directory before it is opened."""
-    return int(_env("XLSX_UNPACKED_LIMIT_MB", "1000"))
+    return int(_env("XLSX_UNPACKED_LIMIT_MB", "150"))
 
 
 def trusted_proxies() -> tuple[str, ...]:

@@ -52,6 +52,21 @@ def test_an_xlsx_that_unpacks_far_beyond_its_size_is_refused_unopened(demo_db, t
     assert "MB" in result.problems[0].expected
 
 
+def test_a_bomb_padded_with_incompressible_bytes_is_still_refused(demo_db, tmp_path):
+    """Random padding keeps the file's overall ratio low; the sheet's own ratio gives it away."""
+    import os
+
+    path = tmp_path / "padded.xlsx"
+    zip_bomb(path, 40)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_STORED) as out:
+        out.writestr("xl/media/padding.bin", os.urandom(2 * 1024 * 1024))
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    assert sum(m.file_size for m in members) / sum(m.compress_size for m in members) < 100
+    result = ingest.import_file("requests", path, con=db.connect(demo_db))
+    assert not result.ok and result.problems[0].rule == "xlsx_too_big"
+
+
 def test_an_xlsx_above_the_unpacked_limit_is_refused(demo_db, monkeypatch):
     monkeypatch.setenv("OVERSIGHT_XLSX_UNPACKED_LIMIT_MB", "0")
     result = ingest.import_file("requests", FIXTURES / "good" / "requests_sheet.xlsx", con=db.connect(demo_db))

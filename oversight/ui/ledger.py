@@ -10,6 +10,7 @@ import streamlit as st
 from oversight import ingest, store, supervision
 from oversight.ui import audit_view, versions
 from oversight.ui.context import Context
+from oversight.ui.text import md
 
 NOTICE_KEY = "_ledger_notice"
 KIND_HANDOFF = "_ledger_kind"  # 总览 -> 督办台账: the kind to filter on
@@ -108,7 +109,7 @@ def _actions(ctx: Context, case: pd.Series) -> None:
             ctx.store_path, account, request, allowed_compounds, waiting=versions.waiting_notice(ctx)
         )
     except supervision.SupervisionError as e:
-        st.error(e.message(ctx.lang), icon=":material/error:")
+        st.error(md(e.message(ctx.lang)), icon=":material/error:")
         return
     except store.StoreError as e:
         st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")

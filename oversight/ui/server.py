@@ -33,7 +33,7 @@ _PAGE = re.compile(r"^[a-z0-9_-]{0,40}$")
 # else is this origin only, images may be data: URLs, and no other site may frame the app.
 CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws: wss:; worker-src 'self' blob:; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
     "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {
@@ -139,6 +139,9 @@ class Guard:
                     headers[key] = value
             await send(message)
 
+        if scope["path"].startswith("/_stcore/metrics"):
+            # Streamlit's session counters are nobody's business outside the server.
+            return await PlainTextResponse("not found\n", status_code=404)(scope, receive, with_headers)
         if scope["path"].startswith("/media/"):
             if not await run_in_threadpool(sessions.is_live, _cookie(scope)):
                 return await PlainTextResponse("forbidden\n", status_code=403)(scope, receive, with_headers)
