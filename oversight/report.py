@@ -151,7 +151,7 @@ class Section:
 
 # Figures the issue names that the catalogue does not have yet (issue 12 adds them). They are listed
 # in their section already and shown as soon as the catalogue declares them; never defined here.
-AWAITING_CATALOGUE = frozenset({"start_rate", "finish_rate", "compounds_started", "compounds_finished"})
+AWAITING_CATALOGUE: frozenset[str] = frozenset()
 
 SECTIONS: tuple[Section, ...] = (
     Section(
@@ -178,15 +178,23 @@ SECTIONS: tuple[Section, ...] = (
             "start_rate",
             "compounds_finished",
             "finish_rate",
+            "late_start_items",
+            "overdue_items",
             "items_total",
             "items_done",
-            "overdue_items",
-            "extra_items",
             "budget_total",
             "budget_spent",
-            "weighted_progress",
+            "extra_items",
+            "elevators_total",
+            "elevators_done",
         ),
         tables=(
+            Table(
+                "late_start_items",
+                ("compound", "title", "item_type", "stage", "planned_start", "days_late"),
+                codes={"stage": "stage", "item_type": "item_type"},
+                title="late_start",
+            ),
             Table(
                 "overdue_items",
                 ("compound", "title", "item_type", "stage", "planned_end", "progress_pct", "days_overdue"),
@@ -220,12 +228,15 @@ SECTIONS: tuple[Section, ...] = (
         metrics=(
             "requests_total",
             "response_rate",
+            "closure_rate",
             "resolution_rate",
             "satisfaction_rate",
-            "open_over_30_days",
+            "composite_score",
+            "overdue_requests",
             "property_coverage",
             "party_org_coverage",
             "cross_appointed_coverage",
+            "committee_coverage",
             "committee_party_share",
             "fee_collection",
         ),

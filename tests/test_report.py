@@ -132,12 +132,17 @@ def test_the_lists_are_the_pages_lists(demo_master, street_report):
     con = duckdb.connect(str(demo_master), read_only=True)
     params = month_filter(date(2023, 9, 1)).params(db.all_compound_ids(con))
     overdue = db.run("overdue_items", con, **params)
+    late_start = db.run("late_start_items", con, **params)
     units = db.run("partners_by_unit", con, **params)
     con.close()
     tables = docx_tables(street_report)
-    late = next(t for t in tables if t[0][:2] == ["小区", "项目名称"])
+    late = next(t for t in tables if t[0][:2] == ["小区", "项目名称"] and i18n.t("col.planned_end", "zh") in t[0])
     assert [r[:2] for r in late[1:]] == overdue[["compound", "title"]].head(20).values.tolist()
     assert [r[-1] for r in late[1:]] == [fmt.number(d) for d in overdue["days_overdue"].head(20)]
+    not_started = next(
+        t for t in tables if t[0][:2] == ["小区", "项目名称"] and i18n.t("col.planned_start", "zh") in t[0]
+    )
+    assert [r[:2] for r in not_started[1:]] == late_start[["compound", "title"]].head(20).values.tolist()
     partners = next(t for t in tables if t[0][0] == "共建单位")
     assert [r[0] for r in partners[1:]] == units["unit"].head(10).tolist()
     assert [r[2] for r in partners[1:]] == [fmt.yuan(v) for v in units["value_yuan"].head(10)]
