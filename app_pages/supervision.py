@@ -11,7 +11,6 @@ st.caption(
     ctx.t("supervision.intro", line=f"{settings.satisfaction_line():.0%}", min_rated=settings.ranking_min_rated())
 )
 
-cases = ctx.fetch("supervision_cases")
 c1, c2, c3 = st.columns(3)
 statuses = c1.multiselect(
     ctx.t("supervision.filter_status"),
@@ -33,17 +32,20 @@ kinds = c2.multiselect(
 )
 units = c3.multiselect(
     ctx.t("supervision.filter_unit"),
-    sorted(u for u in cases["assignee_unit"].dropna().unique()),
+    list(ctx.fetch("supervision_units")["assignee_unit"]),
     key="sv_unit",
     placeholder=ctx.t("filter.all"),
 )
-shown = ledger.filtered(cases, statuses, kinds, units)
-st.caption(ledger.count_line(ctx, shown))
-widgets.table(
+# Filtered in DuckDB: a city's ledger runs to hundreds of thousands of cases.
+chosen = {"statuses": statuses, "kinds": kinds, "units": units}
+counts = ctx.fetch("supervision_status_counts", kinds=kinds, units=units).set_index("status")["cases"]
+st.caption(ledger.count_line(ctx, counts, statuses))
+shown = widgets.long_table(
     ctx,
-    shown.drop(columns=["compound_id", "subject_id", "community_id"]),
+    "supervision_cases",
     "supervision_cases",
     codes={"kind": "supervision.kind", "status": "supervision.status", "close_proposed": "bool"},
+    **chosen,
 )
 if not shown.empty:
     ledger.case_panel(ctx, shown)

@@ -15,7 +15,16 @@ from oversight import db, generate, settings
 from oversight.filters import Filter
 
 # Parameters some queries take beyond the filter's own; a new one must be added here on purpose.
-EXTRA_PARAMS = {"limit": 1000, "threshold": 10, "low_stock": 10, "community_ids": ["C01"], "case_id": "KG-X002-ELEV"}
+EXTRA_PARAMS = {
+    "limit": 1000,
+    "threshold": 10,
+    "low_stock": 10,
+    "community_ids": ["C01"],
+    "case_id": "KG-X002-ELEV",
+    "statuses": [],
+    "kinds": [],
+    "units": [],
+}
 # Queries that read no compound data (a catalogue shared by the whole street), and the one that
 # turns an account's communities into the compound set all the others are restricted to.
 UNSCOPED = {"rewards_catalogue", "rewards_low_stock", "account_scope"}

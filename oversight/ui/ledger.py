@@ -16,20 +16,10 @@ NOTICE_KEY = "_ledger_notice"
 KIND_HANDOFF = "_ledger_kind"  # 总览 -> 督办台账: the kind to filter on
 
 
-def filtered(cases: pd.DataFrame, statuses: list[str], kinds: list[str], units: list[str]) -> pd.DataFrame:
-    out = cases
-    if statuses:
-        out = out[out["status"].isin(statuses)]
-    if kinds:
-        out = out[out["kind"].isin(kinds)]
-    if units:
-        out = out[out["assignee_unit"].isin(units)]
-    return out
-
-
-def count_line(ctx: Context, cases: pd.DataFrame) -> str:
-    counts = cases["status"].value_counts()
-    return ctx.t("supervision.count_line", total=len(cases), **{s: int(counts.get(s, 0)) for s in supervision.STATUSES})
+def count_line(ctx: Context, counts: pd.Series, statuses: list[str]) -> str:
+    """How many cases in each status (the chosen statuses only, when some are chosen)."""
+    by_status = {s: int(counts.get(s, 0)) if not statuses or s in statuses else 0 for s in supervision.STATUSES}
+    return ctx.t("supervision.count_line", total=sum(by_status.values()), **by_status)
 
 
 def overview_links(ctx: Context, under: dict) -> None:
