@@ -12,17 +12,10 @@ import pytest
 from oversight import i18n, settings
 from oversight.__main__ import main
 from tests import apptest
+from tests.test_scope import PAGES as SCOPED_PAGES
 
-PAGES = [
-    "app_pages/overview.py",
-    "app_pages/profile.py",
-    "app_pages/renovation.py",
-    "app_pages/partners.py",
-    "app_pages/red_property.py",
-    "app_pages/requests.py",
-    "app_pages/volunteers.py",
-    "app_pages/data.py",
-]
+# Every data page the scope tests open, and the Data page.
+PAGES = [*SCOPED_PAGES, "app_pages/data.py"]
 
 
 @pytest.fixture
