@@ -58,7 +58,8 @@ def test_overview_kpis_equal_sql_without_filter(app_env):
     assert at.title[0].value == "总览"
     assert "数据截至 2023-09-30" in at.caption[0].value
     assert_kpis(at, sql_figures(app_env))
-    assert len(at.get("vega_lite_chart")) >= 2
+    # Renovation progress by compound, the stage distribution, the three rates by month.
+    assert len(at.get("vega_lite_chart")) == 3
 
 
 def test_one_compound_filter_changes_the_figures_to_that_compound(app_env):

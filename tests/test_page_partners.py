@@ -43,7 +43,7 @@ def test_kpis_equal_sql_without_filter(app_env):
     at = open_page(PAGE)
     assert at.title[0].value == "共建单位"
     assert_kpis(at, sql_figures(app_env))
-    assert len(at.get("vega_lite_chart")) >= 4
+    assert len(at.get("vega_lite_chart")) == 6
     con = db.connect(app_env)
     period_rows = con.execute(
         "SELECT count(*) FROM contributions WHERE contributed_on >= ? AND contributed_on < ?", [START, END]

@@ -65,7 +65,8 @@ def test_first_compound_of_the_filter_by_default(app_env):
     assert shown[i18n.t("col.built_year", "zh")] == "1990"
     assert shown[i18n.t("col.households", "zh")] == "36户"
     assert_kpis(at, sql_figures(app_env, "X001"))
-    assert len(at.get("vega_lite_chart")) >= 2
+    # Its items' progress, and its red property by month: staff and meetings, fee collection.
+    assert len(at.get("vega_lite_chart")) == 3
 
 
 def test_one_compound_filter(app_env):

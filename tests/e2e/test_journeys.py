@@ -46,7 +46,9 @@ def test_1_overview_in_chinese_with_figures_equal_to_sql(server, page, demo_mast
     for label, value in expected_kpis(demo_master).items():
         assert shown[label] == value, label
     assert errors_on(page) == []
-    assert page.locator('[data-testid="stVegaLiteChart"] svg').count() >= 2
+    # Renovation progress by compound, the stage distribution, the three rates by month: each drawn.
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    assert charts.count() == 3 and charts.locator("svg.marks").count() == 3
 
 
 def test_2_filter_by_community_then_compound(server, page, demo_master):
