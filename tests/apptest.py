@@ -97,12 +97,17 @@ def open_page(
     return at
 
 
-def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
+def assert_cards(shown: dict[str, str], expected: dict[str, object], lang: str = "zh") -> None:
     """The one KPI check: each card named in `expected` ({metric key: figure worked out independently})
-    shows that figure formatted the way the metric catalogue says, with its unit, in `lang`."""
+    shows that figure formatted the way the metric catalogue says, with its unit, in `lang`.
+    `shown` is {label: value} as read from AppTest (metrics) or from the browser (tests/e2e kpis)."""
     from oversight import i18n
     from oversight import metrics as catalogue
 
-    shown = metrics(at)
     want = {i18n.t(f"metric.{key}", lang): catalogue.display(key, value, lang) for key, value in expected.items()}
     assert {label: shown.get(label) for label in want} == want
+
+
+def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
+    """assert_cards on the cards of a page run in AppTest."""
+    assert_cards(metrics(at), expected, lang)
