@@ -19,16 +19,12 @@ import asyncio
 import contextlib
 import os
 import random
-import secrets
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import ROOT, cache_dir, median, p95, status_mb
+from bench.common import cache_dir, median, p95, status_mb
+from bench.server import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -129,80 +125,24 @@ def available() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def bench_server(db_file: Path, how: str = "streamlit") -> Server:
+    """The dashboard for the browser measurements (bench/server.py): one street administrator, every
+    script run timed, its files in the cache. `how="serve"` measures `python -m oversight serve` instead."""
+    cache = cache_dir()
+    return Server(
+        db_file,
+        how=how,
+        users={BENCH_USER: ("street_admin", ())},
+        accounts=cache / "bench-accounts.sqlite",
+        snapshots=cache / "snapshots",
+        run_log=cache / "script-runs.log",
+        log_file=cache / "streamlit.log",
+    )
 
 
-class Server:
-    """`streamlit run dashboard.py` on 127.0.0.1 against db_file, with an account for the bench if logins exist."""
-
-    def __init__(self, db_file: Path):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.password = secrets.token_urlsafe(16)
-        env = {
-            **os.environ,
-            "OVERSIGHT_DB": str(db_file),
-            "OVERSIGHT_SNAPSHOT_DIR": str(cache_dir() / "snapshots"),
-            "OVERSIGHT_ACCOUNTS": str(cache_dir() / "bench-accounts.sqlite"),
-            "BENCH_RUN_LOG": str(cache_dir() / "script-runs.log"),
-        }
-        self.run_log = Path(env["BENCH_RUN_LOG"])
-        self.run_log.unlink(missing_ok=True)
-        self._account(Path(env["OVERSIGHT_ACCOUNTS"]))
-        self.log_path = cache_dir() / "streamlit.log"
-        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        cmd = [
-            sys.executable, "-m", "bench.serve", "run", "dashboard.py", "--server.port", str(self.port),
-            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--server.runOnSave", "false",
-        ]  # fmt: skip
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("streamlit did not become healthy: " + self.log_path.read_text()[-2000:])
-
-    def _account(self, path: Path) -> None:
-        try:
-            from oversight import auth
-        except ImportError:
-            return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        auth.remove_user(BENCH_USER, path)
-        auth.add_user(BENCH_USER, "street_admin", self.password, path=path)
-
-    def script_runs(self, since: float) -> list[float]:
-        """Seconds of every script run the server finished after `since` (time.time())."""
-        if not self.run_log.exists():
-            return []
-        runs = []
-        for line in self.run_log.read_text(encoding="utf-8").splitlines():
-            at, seconds, _ = line.split(" ", 2)
-            if float(at) >= since:
-                runs.append(float(seconds))
-        return runs
-
-    def rss_mb(self) -> tuple[float, float]:
-        """(VmRSS, VmHWM) of the server process."""
-        return status_mb(self.proc.pid, "VmRSS"), status_mb(self.proc.pid, "VmHWM")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+def rss_mb(server: Server) -> tuple[float, float]:
+    """(VmRSS, VmHWM) of the server process."""
+    return status_mb(server.proc.pid, "VmRSS"), status_mb(server.proc.pid, "VmHWM")
 
 
 def page_path(url: str) -> str:
@@ -307,8 +247,8 @@ async def _visit(base: str, password: str, community_label: str | None) -> list[
 def visit_every_page(server: Server, community_label: str | None) -> dict:
     """Visit every page (no filter, then one community); the server's memory afterwards."""
     started = time.perf_counter()
-    errors = asyncio.run(_visit(server.url, server.password, community_label))
-    rss, hwm = server.rss_mb()
+    errors = asyncio.run(_visit(server.url, server.passwords[BENCH_USER], community_label))
+    rss, hwm = rss_mb(server)
     return {"rss_mb": rss, "hwm_mb": hwm, "errors": errors, "seconds": time.perf_counter() - started}
 
 
@@ -432,14 +372,16 @@ def load(server: Server, communities: list[str], sessions: int, seconds: float, 
     """`sessions` concurrent sessions for `seconds`: errors, and median and p95 time to a drawn page."""
     started, since = time.perf_counter(), time.time()
     server_before, machine_before = cpu_seconds(server.proc.pid), machine_cpu_seconds()
-    tally = asyncio.run(_load(server.url, server.password, communities, sessions, seconds, think, server.proc.pid))
+    tally = asyncio.run(
+        _load(server.url, server.passwords[BENCH_USER], communities, sessions, seconds, think, server.proc.pid)
+    )
     server_cpu, machine_cpu = cpu_seconds(server.proc.pid) - server_before, machine_cpu_seconds() - machine_before
     times = [s for _, s in tally.samples]
     changes = [s for kind, s in tally.samples if kind != "open"]
     kinds = {}
     for kind, s in tally.samples:
         kinds.setdefault(kind, []).append(s)
-    rss, hwm = server.rss_mb()
+    rss, hwm = rss_mb(server)
     return {
         "sessions": sessions,
         "seconds": seconds,

@@ -161,7 +161,7 @@ def measure_browser(db_file: Path, info: dict, o: dict, sessions: int, think: fl
     if why:
         return {"not_measured": why}
     say("streamlit run: visiting every page ...")
-    server = browser.Server(db_file)
+    server = browser.bench_server(db_file).start()
     try:
         visit = browser.visit_every_page(server, info["community_label"])
         say(f"server resident {visit['rss_mb']:.0f} MB; load: {sessions} sessions for {o['load_seconds']:.0f} s ...")

@@ -1,8 +1,12 @@
-"""`streamlit run`, with the duration of every script run written to $BENCH_RUN_LOG (the benchmark only).
+"""A dashboard server with the duration of every script run written to $BENCH_RUN_LOG (the benchmark only).
 
-The load's browsers share the machine's cores with the server, so the time a browser waits for a
-drawn page includes its own rendering; these lines are the server's part alone. The dashboard's
-code is not touched: Streamlit's ScriptRunner is wrapped in this process before the server starts.
+    python -m bench.serve streamlit run dashboard.py ...   (Streamlit's own server)
+    python -m bench.serve oversight serve --db ... ...     (st.App under uvicorn, as a street office runs it)
+
+bench/server.py starts it this way when given a run log. The load's browsers share the machine's
+cores with the server, so the time a browser waits for a drawn page includes its own rendering;
+these lines are the server's part alone. The dashboard's code is not touched: Streamlit's
+ScriptRunner is wrapped in this process before the server starts.
 """
 
 import os
@@ -11,7 +15,6 @@ import threading
 import time
 
 from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
-from streamlit.web.cli import main
 
 _lock = threading.Lock()
 _original = ScriptRunner._run_script
@@ -29,5 +32,13 @@ def _timed(self, rerun_data):
 
 if __name__ == "__main__":
     ScriptRunner._run_script = _timed
+    program, args = sys.argv[1], sys.argv[2:]
+    if program == "oversight":
+        from oversight.__main__ import main as oversight_main
+
+        sys.exit(oversight_main(args))
+    from streamlit.web.cli import main
+
+    sys.argv = ["streamlit", *args]
     main(prog_name="streamlit")
     sys.exit(0)

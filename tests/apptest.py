@@ -22,7 +22,14 @@ def new_app(account: auth.Account | None = ADMIN, timeout: int = 90) -> AppTest:
     return at
 
 
-CJK = re.compile(r"[\u3400-\u9fff]")
+# Chinese text, for "no Chinese in the English UI" and "this is Chinese": the ideographs (the basic block,
+# extension A, compatibility ideographs and the rarer extensions B-G that names may use) and the
+# punctuation Chinese text is set with: CJK symbols and punctuation (、。《》「」【】 and the ideographic
+# space), the vertical forms, and the fullwidth forms (，：；！？（）％). Not the dash "—" or the curly
+# quotes: English uses them too, and "—" is the blank of both languages.
+CJK = re.compile(
+    r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f]"
+)
 
 
 def app(
@@ -64,15 +71,25 @@ def assert_clean(at: AppTest) -> None:
 
 
 def open_page(
-    page: str, lang: str = "zh", compound: list[str] | None = None, period: tuple[str, str] | None = None
+    page: str,
+    lang: str = "zh",
+    compound: list[str] | None = None,
+    period: tuple[str, str] | None = None,
+    state: dict | None = None,
+    account: auth.Account | None = ADMIN,
+    timeout: int = 60,
 ) -> AppTest:
-    """A page of the dashboard, signed in, with language and filters set before the first run."""
-    at = new_app(timeout=60)
+    """A page of the dashboard (app_pages/<name>.py) after its first run, signed in as `account`, with the
+    language, filters and any other session state set before the entry script's first run; no exception
+    and no error box on it. The one way page tests open a page."""
+    at = new_app(account, timeout=timeout)
     at.session_state["lang"] = lang
-    if compound:
+    if compound is not None:
         at.session_state["compound"] = compound
-    if period:
+    if period is not None:
         at.session_state["period"] = period
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
     at.run()
     at.switch_page(page)
     at.run()
@@ -80,12 +97,17 @@ def open_page(
     return at
 
 
-def assert_kpis(at: AppTest, keys: list[str], expected: dict, lang: str = "zh") -> None:
-    """Each KPI card shows the hand-computed figure, formatted the way the catalogue says (with its unit)."""
+def assert_cards(shown: dict[str, str], expected: dict[str, object], lang: str = "zh") -> None:
+    """The one KPI check: each card named in `expected` ({metric key: figure worked out independently})
+    shows that figure formatted the way the metric catalogue says, with its unit, in `lang`.
+    `shown` is {label: value} as read from AppTest (metrics) or from the browser (tests/e2e kpis)."""
     from oversight import i18n
     from oversight import metrics as catalogue
 
-    shown = metrics(at)
-    for key in keys:
-        label = i18n.t(f"metric.{key}", lang)
-        assert shown[label] == catalogue.display(key, expected[key], lang), key
+    want = {i18n.t(f"metric.{key}", lang): catalogue.display(key, value, lang) for key, value in expected.items()}
+    assert {label: shown.get(label) for label in want} == want
+
+
+def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
+    """assert_cards on the cards of a page run in AppTest."""
+    assert_cards(metrics(at), expected, lang)

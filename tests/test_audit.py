@@ -79,16 +79,14 @@ def test_user_changes_and_cli_imports_are_recorded(audit_file, demo_db, tmp_path
 
 def test_the_data_page_shows_the_log_to_street_admins_only(audit_file, app_env):
     from oversight import auth
-    from tests.apptest import app
+    from tests.apptest import open_page
 
     audit.record("sign_in", "wang", {"result": "bad_login"}, "10.0.0.5")
-    at = app(state={"lang": "zh"}).run()
-    at.switch_page("app_pages/data.py").run()
+    at = open_page("app_pages/data.py")
     assert "操作日志" in [s.value for s in at.subheader]
     table = next(d for d in at.dataframe if "来源地址" in d.value.columns)
     assert list(table.value["用户"]) == ["wang"] and list(table.value["操作"]) == ["登录"]
 
     staff = auth.Account("li", "community_staff", ("C02",))
-    at = app(state={"lang": "zh"}, account=staff).run()
-    at.switch_page("app_pages/data.py").run()
+    at = open_page("app_pages/data.py", account=staff)
     assert "操作日志" not in [s.value for s in at.subheader]

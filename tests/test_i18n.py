@@ -3,8 +3,8 @@
 import re
 
 from oversight import i18n, metrics
+from tests.apptest import CJK
 
-CJK = re.compile(r"[\u3400-\u9fff]")
 # Latin words allowed in the Chinese UI: file formats and the hotline number's kin.
 ALLOWED_LATIN = {"CSV", "XLSX", "UTF", "BOM", "GBK", "GB18030", "ID", "SHA", "URL", "OIDC", "make", "run", "MB"}
 

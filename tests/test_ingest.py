@@ -7,7 +7,6 @@ import csv
 import gc
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -17,11 +16,11 @@ import pytest
 
 from oversight import db, i18n, ingest, settings
 from oversight.__main__ import main
+from tests.apptest import CJK
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = json.loads((FIXTURES / "bad" / "index.json").read_text(encoding="utf-8"))
 GOOD = json.loads((FIXTURES / "good" / "index.json").read_text(encoding="utf-8"))
-CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def checksums(path: Path) -> dict[str, tuple]:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from oversight import db, i18n
 from oversight.filters import Filter
-from tests import apptest
+from tests.apptest import CJK, assert_kpis, open_page
 
 PAGE = "app_pages/red_property.py"
-CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # The default period: the 12 months up to the demo's as_of (2023-09-30).
 START, END, LAST_MONTH = "2022-10-01", "2023-10-01", "2023-09-01"
 KPIS = [
@@ -30,10 +27,6 @@ KPIS = [
     "resolution_rate",
     "satisfaction_rate",
 ]
-
-
-def open_page(lang: str = "zh", compound: list[str] | None = None, period: tuple[str, str] | None = None) -> AppTest:
-    return apptest.open_page(PAGE, lang, compound, period)
 
 
 def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
@@ -79,17 +72,14 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
     return dict(zip(KPIS, [*cov, meetings, *rates], strict=True))
 
 
-def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
-    apptest.assert_kpis(at, KPIS, expected, lang)
-
-
 @pytest.mark.parametrize("compound", [None, ["X001"]])
 def test_kpis_equal_hand_sql(app_env, compound):
     expected = expected_figures(app_env, compound)
-    at = open_page(compound=compound)
+    at = open_page(PAGE, compound=compound)
     assert at.title[0].value == i18n.t("red_property.title", "zh")
     assert_kpis(at, expected)
-    assert len(at.get("vega_lite_chart")) >= 2
+    # Coverage by month, the three rates by month, fee collection by month and by compound.
+    assert len(at.get("vega_lite_chart")) == 4
     assert i18n.t("red_property.cross_appointed_note", "zh") in [c.value for c in at.caption]
 
 
@@ -115,7 +105,7 @@ def test_league_tables_use_the_rates_of_requests_by_compound(app_env):
 
 def test_english(app_env):
     expected = expected_figures(app_env, None)
-    at = open_page(lang="en")
+    at = open_page(PAGE, lang="en")
     assert at.title[0].value == "Red property"
     assert_kpis(at, expected, "en")
     texts = [m.label for m in at.metric] + [s.value for s in at.subheader] + [c.value for c in at.caption]
@@ -137,7 +127,7 @@ def test_compound_without_data_shows_empty_state(app_env):
     con.execute("DELETE FROM requests WHERE compound_id = 'X001'")
     con.execute("DELETE FROM red_property_monthly WHERE compound_id = 'X001'")
     con.close()
-    at = open_page(compound=["X001"])
+    at = open_page(PAGE, compound=["X001"])
     assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
     assert {m.value for m in at.metric} <= {"—", "0次"}
 

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 
 import duckdb
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from oversight import db, i18n, settings
-from oversight import metrics as catalogue
 from oversight.filters import Filter
-from tests import apptest
+from tests.apptest import CJK, assert_kpis, open_page
 
 PAGE = "app_pages/volunteers.py"
-CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
 # The default period: the 12 months up to the demo's as_of (2023-09-30).
 START, END, AS_AT = "2022-10-01", "2023-10-01", "2023-09-30"
 KPIS = [
@@ -27,10 +23,6 @@ KPIS = [
     "points_redeemed",
     "points_outstanding",
 ]
-
-
-def open_page(lang: str = "zh", compound: list[str] | None = None, period: tuple[str, str] | None = None) -> AppTest:
-    return apptest.open_page(PAGE, lang, compound, period)
 
 
 def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
@@ -72,17 +64,14 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
     return dict(zip(KPIS, [active, registered, hours, earned, redeemed, earned_to_date - spent_to_date], strict=True))
 
 
-def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
-    apptest.assert_kpis(at, KPIS, expected, lang)
-
-
 @pytest.mark.parametrize("compound", [None, ["X001"]])
 def test_kpis_equal_hand_sql(app_env, compound):
     expected = expected_figures(app_env, compound)
-    at = open_page(compound=compound)
+    at = open_page(PAGE, compound=compound)
     assert at.title[0].value == i18n.t("volunteers.title", "zh")
     assert_kpis(at, expected)
-    assert len(at.get("vega_lite_chart")) >= 2
+    # Hours by month, points earned and redeemed by month, the balance by compound.
+    assert len(at.get("vega_lite_chart")) == 3
     rule = i18n.t("volunteers.rule", "zh", points=f"{settings.points_per_hour():g}", as_at=AS_AT)
     assert rule in [c.value for c in at.caption]
 
@@ -107,7 +96,7 @@ def test_outstanding_by_compound_adds_up_and_names_stay_masked(app_env):
 
 def test_english(app_env):
     expected = expected_figures(app_env, None)
-    at = open_page(lang="en")
+    at = open_page(PAGE, lang="en")
     assert at.title[0].value == "Volunteer points"
     assert_kpis(at, expected, "en")
     texts = [m.label for m in at.metric] + [s.value for s in at.subheader] + [c.value for c in at.caption]
@@ -124,10 +113,9 @@ def test_english(app_env):
 
 def test_period_without_services_shows_empty_state(app_env):
     # The demo's services begin in July 2022: the first months of data have none.
-    at = open_page(period=("2021-10", "2022-06"))
+    at = open_page(PAGE, period=("2021-10", "2022-06"))
     assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
-    shown = {m.label: m.value for m in at.metric}
-    assert shown[i18n.t("metric.volunteer_hours", "zh")] == catalogue.display("volunteer_hours", 0)
+    assert_kpis(at, {"volunteer_hours": 0})
 
 
 def test_compound_without_volunteers_shows_empty_state(app_env):
@@ -137,10 +125,6 @@ def test_compound_without_volunteers_shows_empty_state(app_env):
         con.execute(f"DELETE FROM {table} WHERE volunteer_id IN ({of_x001})")
     con.execute("DELETE FROM volunteers WHERE compound_id = 'X001'")
     con.close()
-    at = open_page(compound=["X001"])
+    at = open_page(PAGE, compound=["X001"])
     assert i18n.t("page.empty", "zh") in [i.value for i in at.info]
-    assert shown_value(at, "points_outstanding") == catalogue.display("points_outstanding", 0)
-
-
-def shown_value(at: AppTest, key: str) -> str:
-    return {m.label: m.value for m in at.metric}[i18n.t(f"metric.{key}", "zh")]
+    assert_kpis(at, {"points_outstanding": 0})

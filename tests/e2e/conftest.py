@@ -4,27 +4,14 @@ database, and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
-import secrets
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from oversight import auth, settings, store
+from bench.browser import CHROMIUM, CHROMIUM_ARGS
+from bench.server import Server
+from oversight import settings, store
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = settings.ROOT / "tests" / "artifacts"
 
 
@@ -43,62 +30,19 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.skip(reason=reason))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# One account per role, with passwords made for each server only.
+USERS = {
+    "e2e_admin": ("street_admin", ()),
+    "e2e_staff": ("community_staff", ("C02",)),
+    "e2e_viewer": ("viewer", ("C02",)),
+}
 
 
-class Server:
-    def __init__(self, db_file: Path, passwords: dict[str, str] | None = None):
-        """passwords: the accounts another Server already made on this data (a second process)."""
-        self.db_file = db_file
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        accounts = db_file.parent / "accounts.sqlite"
-        # One account per role, with passwords made for this run only.
-        if passwords is not None:
-            self.passwords = passwords
-        else:
-            self.passwords = {name: secrets.token_urlsafe(12) for name in ("e2e_admin", "e2e_staff", "e2e_viewer")}
-            auth.add_user("e2e_admin", "street_admin", self.passwords["e2e_admin"], path=accounts)
-            auth.add_user("e2e_staff", "community_staff", self.passwords["e2e_staff"], ["C02"], path=accounts)
-            auth.add_user("e2e_viewer", "viewer", self.passwords["e2e_viewer"], ["C02"], path=accounts)
-        env = {
-            **os.environ,
-            "OVERSIGHT_DB": str(db_file),
-            "OVERSIGHT_SNAPSHOT_DIR": str(db_file.parent / "snapshots"),
-            "OVERSIGHT_ACCOUNTS": str(accounts),
-        }
-        self.log_file = db_file.parent / f"server-{self.port}.log"
-        self.log = open(self.log_file, "w")  # noqa: SIM115 - closed in stop()
-        self.accounts = accounts
-        # The way a street office runs it: python -m oversight serve (st.App under uvicorn).
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "oversight", "serve", "--db", str(db_file), "--port", str(self.port)],
-            cwd=settings.ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("the dashboard did not become healthy: " + self.log_file.read_text())
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+def start_server(db_file: Path, passwords: dict[str, str] | None = None) -> Server:
+    """`python -m oversight serve` on a free port against db_file, started and healthy (bench/server.py),
+    with the three accounts; passwords: those another Server already made on this data (a second process)."""
+    users = None if passwords is not None else USERS
+    return Server(db_file, how="serve", users=users, passwords=passwords, timeout=60).start()
 
 
 @pytest.fixture
@@ -106,7 +50,7 @@ def server(demo_master, tmp_path):
     """A dashboard of its own for each test: imports in one test never leak into another."""
     db_file = tmp_path / "e2e.duckdb"
     store.publish_file(db_file, demo_master, action="demo", who="e2e")  # versioned, as `make run` builds it
-    srv = Server(db_file)
+    srv = start_server(db_file)
     yield srv
     srv.stop()
 

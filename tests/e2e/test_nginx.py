@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.server import free_port
 from oversight import i18n, settings, store
-from tests.e2e.conftest import Server, free_port, kpis, settle, shot, sign_in
+from tests.e2e.conftest import kpis, settle, shot, sign_in, start_server
 
 pytestmark = pytest.mark.e2e
 NGINX = Path("/usr/sbin/nginx")
@@ -97,14 +98,13 @@ def two_behind_nginx(demo_master, tmp_path):
         pytest.fail("nginx is not installed: apt-get install nginx (or run .ci/run)")
     db_file = tmp_path / "e2e.duckdb"
     store.publish_file(db_file, demo_master, action="demo", who="e2e")
-    first = Server(db_file)
-    second = Server(db_file, passwords=first.passwords)
+    first = start_server(db_file)
+    second = start_server(db_file, passwords=first.passwords)
     proxy = Nginx(tmp_path / "nginx", [first.port, second.port])
     yield proxy, first, second
     proxy.stop()
     for srv in (first, second):
-        if srv.proc.poll() is None:
-            srv.stop()
+        srv.stop()
 
 
 def requests_total(page) -> int:

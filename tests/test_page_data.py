@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from oversight import db, i18n
-from tests.apptest import new_app
+from tests.apptest import metrics, new_app, open_page
 from tests.test_ingest import checksums
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -20,16 +20,6 @@ PAGE = "app_pages/data.py"
 def data_env(app_env, tmp_path, monkeypatch):
     monkeypatch.setenv("OVERSIGHT_SNAPSHOT_DIR", str(tmp_path / "snapshots"))
     return app_env
-
-
-def open_data_page(lang: str = "zh") -> AppTest:
-    at = new_app(timeout=90)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def upload(at: AppTest, table: str, path: Path) -> AppTest:
@@ -53,13 +43,13 @@ def overview_metrics() -> dict[str, str]:
     at = new_app(timeout=90)
     at.run()
     assert not at.exception, at.exception
-    return {m.label: m.value for m in at.metric}
+    return metrics(at)
 
 
 def test_bad_upload_shows_the_problems_table_and_changes_nothing(data_env):
     before = checksums(data_env)
     db.close_all()
-    at = upload(open_data_page(), "requests", FIXTURES / "bad" / "enum_channel.csv")
+    at = upload(open_page(PAGE, timeout=90), "requests", FIXTURES / "bad" / "enum_channel.csv")
     assert [e.value for e in at.error] == [i18n.t("data.failed", "zh", count=1)]
     problems = table_with(at, i18n.t("import.th_expected", "zh"))
     assert len(problems) == 1
@@ -73,10 +63,10 @@ def test_bad_upload_shows_the_problems_table_and_changes_nothing(data_env):
 
 def test_good_upload_shows_counts_and_other_pages_change(data_env):
     before = overview_metrics()
-    at = upload(open_data_page(), "requests", FIXTURES / "good" / "requests_gbk.csv")
+    at = upload(open_page(PAGE, timeout=90), "requests", FIXTURES / "good" / "requests_gbk.csv")
     assert not at.error, [e.value for e in at.error]
     assert [s.value for s in at.success] == [i18n.t("data.ok", "zh", added=3, replaced=0, unchanged=0)]
-    counts = {m.label: m.value for m in at.metric}
+    counts = metrics(at)
     assert counts[i18n.t("data.added", "zh")] == "3行" and counts[i18n.t("data.replaced", "zh")] == "0行"
     log = table_with(at, i18n.t("col.file_name", "zh"))
     assert log.iloc[0][i18n.t("col.file_name", "zh")] == "requests_gbk.csv"
@@ -87,7 +77,7 @@ def test_good_upload_shows_counts_and_other_pages_change(data_env):
 
 
 def test_snapshots_save_list_and_compare_in_english(data_env):
-    at = open_data_page("en")
+    at = open_page(PAGE, "en", timeout=90)
     at.button(key="data_snapshot_save").click()
     at.run()
     upload(at, "renovation_items", FIXTURES / "good" / "renovation_items.csv")
