@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from oversight import db, i18n, ingest, settings, store
+from oversight import contracts, db, i18n, ingest, settings, store
 from oversight.ingest import Problem, _problem, _q
 
 
@@ -59,7 +59,7 @@ def delete_file(
         return _fail(
             result, [_file_problem(t("cli.unknown_table", table=table, tables="、".join(ingest.IMPORTABLE_TABLES)))]
         )
-    if allowed_compounds is not None and table not in ingest.ROW_COMPOUND:
+    if allowed_compounds is not None and not contracts.contract(table).scoped:
         return _fail(result, [_file_problem(t("import.file_street_only", table=t(f"data.table_{table}")))])
     spec = ingest.table_spec(table)
     try:
@@ -143,7 +143,7 @@ def _key_value(spec: ingest.TableSpec, column: str) -> str:
     kind = spec.column(column).type
     if kind == "DATE":
         text = f"replace({text}, '/', '-')"
-        if (spec.name, column) in ingest.MONTH_COLUMNS:
+        if contracts.is_month(spec.name, column):
             text = f"CASE WHEN length({text}) <= 7 THEN {text} || '-01' ELSE {text} END"
         return f"try_cast({text} AS DATE)"
     return text

@@ -34,13 +34,13 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from oversight import db, i18n, settings, store
+from oversight import contracts, db, i18n, settings, store
 
 Progress = Callable[[float, str], None]
 
 # Tables an import may never touch: the app's own bookkeeping.
 REFUSED_TABLES = ("meta", "import_log", "supervision_cases", "supervision_events")
-IMPORTABLE_TABLES = tuple(t for t in db.TABLES if t not in REFUSED_TABLES)
+IMPORTABLE_TABLES = contracts.TABLES
 
 MAX_LISTED_PROBLEMS = 1_000  # every problem is counted; this many are listed (and kept in memory)
 MAX_COLUMNS = 200  # the widest table has 16 columns: a wider header is refused before any row is read
@@ -53,26 +53,6 @@ _BLANKS = " \t\r\n\u3000\u00a0"
 EXAMPLE_MARK = "【示例】"
 TRUE_WORDS = ("是", "true", "1", "yes", "y", "t")
 FALSE_WORDS = ("否", "false", "0", "no", "n", "f")
-
-# The codes.toml section holding the labels of a column's codes: a file may use the code or its label.
-CODE_SECTIONS = {
-    ("property_companies", "kind"): "company_kind",
-    ("partner_units", "kind"): "unit_kind",
-    ("renovation_items", "category"): "category",
-    ("renovation_items", "item_type"): "item_type",
-    ("renovation_items", "funding"): "funding",
-    ("renovation_items", "stage"): "stage",
-    ("progress_updates", "stage"): "stage",
-    ("contributions", "kind"): "contribution_kind",
-    ("requests", "channel"): "channel",
-    ("requests", "handler"): "handler",
-    ("requests", "followup_resolved"): "followup_resolved",
-    ("requests", "followup_satisfaction"): "followup_satisfaction",
-    ("requests", "category"): "request_category",
-    ("volunteers", "kind"): "volunteer_kind",
-}
-# DATE columns that also take a bare month (2023-09 means 2023-09-01).
-MONTH_COLUMNS = {("red_property_monthly", "month")}
 
 
 # --------------------------------------------------------------------------------------------
@@ -253,7 +233,7 @@ def code_words(table: str, column: str) -> dict[str, str]:
     """What a file may write for a coded column -> the code: the code itself, its zh and en labels."""
     spec = table_spec(table)
     codes = list(spec.enum(column) or ())
-    section = CODE_SECTIONS.get((table, column))
+    section = contracts.code_section(table, column)
     words: dict[str, str] = {}
     for lang in i18n.LANGUAGES:
         if not section:
@@ -830,7 +810,7 @@ def _typed_expression(spec: TableSpec, col: Column, p: _Params) -> str:
             f"WHEN regexp_full_match({v}, '{strict_day}') THEN try_cast({v} AS DATE) "
             f"WHEN regexp_full_match({v}, '{day}( 0?0:00(:00)?)?') THEN try_cast(split_part({iso}, ' ', 1) AS DATE)"
         )
-        if (spec.name, col.name) in MONTH_COLUMNS:
+        if contracts.is_month(spec.name, col.name):
             expr += (
                 f" WHEN regexp_full_match({v}, '\\d{{4}}[-/.]\\d{{1,2}}') "
                 f"THEN try_cast(regexp_replace({v}, '^(\\d{{4}})[-/.](\\d{{1,2}})$', '\\1-\\2-01') AS DATE)"
@@ -1000,7 +980,8 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
             )
 
     step(0.8)
-    _contract_rules(con, spec, raw_or_typed)
+    for rule in contracts.contract(spec.name).rules:
+        RULES[rule](con, spec, raw_or_typed)
     con.execute(
         "DELETE FROM _ingest_problems WHERE rule <> 'example_row' "
         "AND _row IN (SELECT _row FROM _ingest_problems WHERE rule = 'example_row')"
@@ -1008,47 +989,45 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
     step(1.0)
 
 
-def _contract_rules(con, spec: TableSpec, raw_or_typed: dict[str, str]) -> None:
-    """Rules the contract implies beyond schema.sql."""
-    if spec.name == "services":
-        _insert_problems(
-            con,
-            f"SELECT _row, 'points', {raw_or_typed['points']}, 'points_rule', NULL FROM _ingest_stage "  # noqa: S608
-            "WHERE points IS NOT NULL AND hours IS NOT NULL AND abs(points - hours * $per_hour) > 1e-6",
-            {"per_hour": settings.points_per_hour()},
-        )
-    if spec.name in ("services", "redemptions"):
-        _balance_rule(con, spec.name, raw_or_typed)
-    if spec.name == "contributions":
-        _insert_problems(
-            con,
-            f"SELECT s._row, 'item_id', {_qualified(raw_or_typed['item_id'], 's')}, 'item_compound', i.compound_id "  # noqa: S608
-            "FROM _ingest_stage s JOIN renovation_items i ON i.item_id = s.item_id "
-            "WHERE s.compound_id IS NOT NULL AND i.compound_id <> s.compound_id",
-        )
+def _points_rule(con, spec: TableSpec, raw_or_typed: dict[str, str]) -> None:
+    """A service's points are its hours times the points per hour of settings."""
+    _insert_problems(
+        con,
+        f"SELECT _row, 'points', {raw_or_typed['points']}, 'points_rule', NULL FROM _ingest_stage "  # noqa: S608
+        "WHERE points IS NOT NULL AND hours IS NOT NULL AND abs(points - hours * $per_hour) > 1e-6",
+        {"per_hour": settings.points_per_hour()},
+    )
 
 
-# The compound a row of each table belongs to ({r} = the row's alias): what a staff scope limits.
-ROW_COMPOUND = {
-    "compounds": "{r}.compound_id",
-    "renovation_items": "{r}.compound_id",
-    "contributions": "{r}.compound_id",
-    "red_property_monthly": "{r}.compound_id",
-    "requests": "{r}.compound_id",
-    "volunteers": "{r}.compound_id",
-    "progress_updates": "(SELECT i.compound_id FROM renovation_items i WHERE i.item_id = {r}.item_id)",
-    "services": "(SELECT v.compound_id FROM volunteers v WHERE v.volunteer_id = {r}.volunteer_id)",
-    "redemptions": "(SELECT v.compound_id FROM volunteers v WHERE v.volunteer_id = {r}.volunteer_id)",
-}
+def _item_compound_rule(con, spec: TableSpec, raw_or_typed: dict[str, str]) -> None:
+    """A contribution's renovation item belongs to the contribution's compound."""
+    _insert_problems(
+        con,
+        f"SELECT s._row, 'item_id', {_qualified(raw_or_typed['item_id'], 's')}, 'item_compound', i.compound_id "  # noqa: S608
+        "FROM _ingest_stage s JOIN renovation_items i ON i.item_id = s.item_id "
+        "WHERE s.compound_id IS NOT NULL AND i.compound_id <> s.compound_id",
+    )
+
+
+def _own_community_rule(con, spec: TableSpec, allowed: list[str]) -> None:
+    """Staff may not move a compound of theirs into another community either."""
+    _insert_problems(
+        con,
+        "SELECT s._row, 'community_id', CAST(s.community_id AS VARCHAR), 'own_community', NULL "
+        "FROM _ingest_stage s WHERE s.community_id NOT IN "
+        "(SELECT community_id FROM compounds WHERE list_contains($allowed::VARCHAR[], compound_id))",
+        {"allowed": list(allowed)},
+    )
 
 
 def row_compound(table: str, alias: str) -> str:
     """SQL for the compound of a row of table, the row being `alias`."""
-    return ROW_COMPOUND[table].replace("{r}", alias)
+    return contracts.contract(table).row_compound(alias)
 
 
 def scope_column(spec: TableSpec) -> str:
-    return "compound_id" if "compound_id" in spec.column_names else spec.foreign_keys[0].column
+    """The column a row outside the importer's scope is reported on."""
+    return contracts.contract(spec.name).compound
 
 
 def _scope_rule(con, spec: TableSpec, allowed: list[str]) -> None:
@@ -1062,15 +1041,8 @@ def _scope_rule(con, spec: TableSpec, allowed: list[str]) -> None:
         f"WHERE {owner} IS NULL OR NOT list_contains($allowed::VARCHAR[], {owner})",
         {"allowed": list(allowed)},
     )
-    if spec.name == "compounds":
-        # Staff may not move a compound of theirs into another community either.
-        _insert_problems(
-            con,
-            "SELECT s._row, 'community_id', CAST(s.community_id AS VARCHAR), 'own_community', NULL "
-            "FROM _ingest_stage s WHERE s.community_id NOT IN "
-            "(SELECT community_id FROM compounds WHERE list_contains($allowed::VARCHAR[], compound_id))",
-            {"allowed": list(allowed)},
-        )
+    for rule in contracts.contract(spec.name).scope_rules:
+        SCOPE_RULES[rule](con, spec, allowed)
     key = spec.primary_key[-1]
     existing = row_compound(spec.name, "t")
     _insert_problems(
@@ -1082,10 +1054,10 @@ def _scope_rule(con, spec: TableSpec, allowed: list[str]) -> None:
     )
 
 
-def _balance_rule(con, table: str, raw_or_typed: dict[str, str]) -> None:
+def _balance_rule(con, spec: TableSpec, raw_or_typed: dict[str, str]) -> None:
     """A volunteer's points balance, services minus redemptions in date order (services of a day
     first), may never go below zero: the database's rows, with the file's replacing or adding."""
-    if table == "services":
+    if spec.name == "services":
         file_events = "SELECT volunteer_id, served_on AS day, 0 AS ord, points AS delta, _row FROM _ingest_stage"
         db_services = (
             "SELECT volunteer_id, served_on, 0, points, NULL FROM services ANTI JOIN _ingest_stage USING (service_id)"
@@ -1132,6 +1104,15 @@ def _balance_rule(con, table: str, raw_or_typed: dict[str, str]) -> None:
     )
 
 
+# The rules a contract names beyond schema.sql (contracts.Contract.rules and scope_rules).
+RULES: dict[str, Callable[..., None]] = {
+    "points_rule": _points_rule,
+    "balance": _balance_rule,
+    "item_compound": _item_compound_rule,
+}
+SCOPE_RULES: dict[str, Callable[..., None]] = {"own_community": _own_community_rule}
+
+
 # --------------------------------------------------------------------------------------------
 # Problem texts
 # --------------------------------------------------------------------------------------------
@@ -1156,7 +1137,7 @@ def type_expectation(spec: TableSpec, col: Column, lang: str) -> str:
     if m:
         return i18n.t("import.expected_decimal", lang, scale=m.group(2))
     if t == "DATE":
-        if (spec.name, col.name) in MONTH_COLUMNS:
+        if contracts.is_month(spec.name, col.name):
             return i18n.t("import.expected_month", lang)
         return i18n.t("import.expected_date", lang)
     if t == "TIMESTAMP":
@@ -1166,7 +1147,7 @@ def type_expectation(spec: TableSpec, col: Column, lang: str) -> str:
 
 def code_list(table: str, column: str, lang: str) -> str:
     """The allowed codes of a column, each with its label."""
-    section = CODE_SECTIONS.get((table, column))
+    section = contracts.code_section(table, column)
     parts = []
     for code in table_spec(table).enum(column) or ():
         label = i18n.label(section, code, lang) if section else code
@@ -1202,7 +1183,7 @@ def check_expectation(spec: TableSpec, check: Check, lang: str, detail: str | No
         return i18n.t("import.expected_requires", lang, other=other)
     if check.kind == "equiv":
         number, code = check.values
-        section = CODE_SECTIONS.get((spec.name, check.other or ""))
+        section = contracts.code_section(spec.name, check.other or "")
         code_label = i18n.label(section, code, lang) if section else code
         if detail:
             shown = i18n.label(section, detail, lang) if section else detail
@@ -1492,7 +1473,7 @@ class _Attempt:
             return self.fail([self.file_problem("unknown_table", table=self.table, tables=tables)])
         if not self.path.is_file():
             return self.fail([self.file_problem("missing", name=self.result.file_name)])
-        if self.allowed_compounds is not None and self.table not in ROW_COMPOUND:
+        if self.allowed_compounds is not None and not contracts.contract(self.table).scoped:
             return self.fail([self.file_problem("street_only", table=self.t(f"data.table_{self.table}"))])
         size, limit_mb = self.path.stat().st_size, settings.upload_limit_mb()
         if size > limit_mb * 1024 * 1024:
