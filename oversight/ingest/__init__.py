@@ -35,24 +35,24 @@ from oversight.ingest.catalogue import (
     Column,
     ForeignKey,
     TableSpec,
-    _key_match,
-    _norm,
-    _q,
     code_words,
     column_label,
     header_words,
+    key_match,
+    normalise,
     parse_check,
+    quote,
     schema,
     table_spec,
 )
 from oversight.ingest.problems import (
     ImportResult,
     Problem,
-    _expected,
-    _problem,
     check_expectation,
     code_list,
+    expected_text,
     is_lock_error,
+    problem,
     problems_frame,
     type_expectation,
 )
@@ -60,38 +60,36 @@ from oversight.ingest.read import (
     MAX_COLUMNS,
     MAX_XLSX_RATIO,
     MIN_LEGACY_SAMPLE,
-    _csv_records,
-    _FileProblem,
-    _sha256,
-    _utf8_copy,
-    _xlsx_records,
+    FileProblem,
     check_header_width,
     check_xlsx_archive,
     detect_encoding,
     file_kind,
+    open_records,
+    sha256,
     stage_file,
 )
 from oversight.ingest.validate import (
     RULES,
     SCOPE_RULES,
-    _check_problems,
-    _create_stage,
-    _fill_absent,
-    _scope_rule,
-    _validate,
+    create_stage,
+    fill_absent,
+    listed_problems,
     row_compound,
     scope_column,
+    scope_problems,
     still_referenced,
+    validate_rows,
 )
 from oversight.ingest.write import (
     Progress,
-    _log,
-    _log_entry,
-    _write,
     import_log,
+    log_attempt,
+    log_entry,
     new_data_version,
     remove_absent,
     set_as_of,
+    upsert,
 )
 
 # What callers use: the import itself and the contract's pieces other modules explain or reuse.
@@ -114,14 +112,12 @@ __all__ = [
     "SCOPE_RULES",
     "TRUE_WORDS",
     "TableSpec",
-    "_FileProblem",
-    "_csv_records",
-    "_key_match",
+    "FileProblem",
+    "key_match",
+    "normalise",
     "_norm",
-    "_problem",
-    "_q",
-    "_utf8_copy",
-    "_xlsx_records",
+    "problem",
+    "quote",
     "check_expectation",
     "check_header_width",
     "check_xlsx_archive",
@@ -130,6 +126,8 @@ __all__ = [
     "column_label",
     "detect_encoding",
     "file_kind",
+    "open_records",
+    "stage_file",
     "header_words",
     "import_file",
     "import_log",
@@ -146,6 +144,8 @@ __all__ = [
     "table_spec",
     "type_expectation",
 ]
+
+_norm = normalise  # its earlier name, which tests still use
 
 # Tables an import may never touch: the app's own bookkeeping.
 REFUSED_TABLES = ("meta", "import_log", "supervision_cases", "supervision_events")
@@ -193,7 +193,7 @@ def import_file(
     target = Path(versioned or db_path or settings.db_path())
 
     def keep_attempt(result: ImportResult) -> None:
-        store.record_failed_import(target, _log_entry(result, user))
+        store.record_failed_import(target, log_entry(result, user))
 
     try:
         with store.write(
@@ -211,7 +211,7 @@ def import_file(
     except store.StoreError as e:
         result = ImportResult(ok=False, table=table, file_name=name, import_id=uuid.uuid4().hex)
         message = store_message(e, lang)
-        result.problems = [_problem(None, "", "", "", "", "store", message)]
+        result.problems = [problem(None, "", "", "", "", "store", message)]
         result.problem_count, result.message = 1, message
         keep_attempt(result)
     return result
@@ -233,7 +233,7 @@ class _Attempt:
         self.allowed_compounds: list[str] | None = allowed
         self.replace = replace
         # Where a failed attempt is recorded: import_log here, or the store's history (versioned).
-        self.log: Callable[[ImportResult], None] = lambda result: _log(con, result, user)
+        self.log: Callable[[ImportResult], None] = lambda result: log_attempt(con, result, user)
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)
@@ -253,7 +253,7 @@ class _Attempt:
         return result
 
     def file_problem(self, rule: str, row: int | None = None, **params) -> Problem:
-        return _problem(row, "", "", "", "", rule, self.t(f"import.file_{rule}", **params))
+        return problem(row, "", "", "", "", rule, self.t(f"import.file_{rule}", **params))
 
     def run(self) -> ImportResult:
         if self.table in REFUSED_TABLES:
@@ -271,7 +271,7 @@ class _Attempt:
             return self.fail([self.file_problem("too_large", size=shown, limit=f"{limit_mb} MB")])
 
         self.report(0.0, self.t("import.progress_reading"))
-        self.result.file_sha256 = _sha256(self.path)
+        self.result.file_sha256 = sha256(self.path)
         try:
             with tempfile.TemporaryDirectory(prefix="ingest-") as work:
                 return self.read_check_write(table_spec(self.table), Path(work))
@@ -302,7 +302,7 @@ class _Attempt:
                 MAX_LISTED_PROBLEMS,
                 lambda fraction: self.report(fraction, reading),
             )
-        except _FileProblem as e:
+        except FileProblem as e:
             return self.fail([self.file_problem(e.rule, e.row, **e.params)])
         result.rows = rows
 
@@ -311,7 +311,7 @@ class _Attempt:
             return (header_text or text or (column_label(column, lang) if column else "")), letter
 
         head_problems = [
-            _problem(r, c, where(c, h)[0], letter, v, rule, _expected(spec, rule, c, d, lang))
+            problem(r, c, where(c, h)[0], letter, v, rule, expected_text(spec, rule, c, d, lang))
             for r, c, h, letter, v, rule, d in header.problems + extra
         ]
         if rows == 0:
@@ -324,15 +324,15 @@ class _Attempt:
         try:
             con.execute("BEGIN TRANSACTION")
             try:
-                _create_stage(con, spec, present)
-                _fill_absent(con, spec, absent)
+                create_stage(con, spec, present)
+                fill_absent(con, spec, absent)
                 self.report(0.55, checking)
-                _validate(con, spec, present, lambda f: self.report(0.55 + 0.3 * f, checking))
+                validate_rows(con, spec, present, lambda f: self.report(0.55 + 0.3 * f, checking))
                 if self.allowed_compounds is not None:
-                    _scope_rule(con, spec, self.allowed_compounds)
-                listed, total = _check_problems(con, spec, lang, MAX_LISTED_PROBLEMS)
+                    scope_problems(con, spec, self.allowed_compounds)
+                listed, total = listed_problems(con, spec, lang, MAX_LISTED_PROBLEMS)
                 problems = head_problems + [
-                    _problem(row, column, *where(column, ""), value, rule, expected)
+                    problem(row, column, *where(column, ""), value, rule, expected)
                     for row, column, value, rule, expected in listed
                 ]
                 if problems:
@@ -344,7 +344,7 @@ class _Attempt:
                         con.execute("ROLLBACK")
                         return self.fail(gone_problems[:MAX_LISTED_PROBLEMS], len(gone_problems))
                 self.report(0.85, self.t("import.progress_writing", done=0, total=rows))
-                added, replaced, unchanged = _write(con, spec, rows, self.report, lang)
+                added, replaced, unchanged = upsert(con, spec, rows, self.report, lang)
                 if added or replaced - unchanged or result.deleted:
                     result.data_version = new_data_version()
                     db.run("import_set_data_version", con, data_version=result.data_version)
@@ -354,7 +354,7 @@ class _Attempt:
                 if result.deleted:
                     result.message += self.t("import.log_deleted", deleted=result.deleted)
                 result.seconds = time.monotonic() - self.started
-                _log(con, result, self.user)
+                log_attempt(con, result, self.user)
                 self.report(0.97, self.t("import.progress_committing"))
                 con.execute("COMMIT")
             except Exception:
@@ -362,7 +362,7 @@ class _Attempt:
                 raise
         except duckdb.Error as e:
             # A rule the checks above missed, or another import committed first: nothing was written.
-            return self.fail([_problem(None, "", "", "", "", "database", self.t("import.file_database", error=str(e)))])
+            return self.fail([problem(None, "", "", "", "", "database", self.t("import.file_database", error=str(e)))])
         self.report(1.0, self.t("import.progress_done"))
         return result
 

@@ -217,7 +217,7 @@ def code_words(table: str, column: str) -> dict[str, str]:
     return words
 
 
-def _norm(text: str) -> str:
+def normalise(text: str) -> str:
     """A header or label compared loosely: NFKC (full-width brackets), no spaces, lower case."""
     text = unicodedata.normalize("NFKC", str(text)).strip().rstrip("*").strip()
     return re.sub(r"\s+", "", text).lower()
@@ -227,11 +227,11 @@ def header_words(table: str) -> dict[str, str]:
     """Every header a file may use for a column of table -> the column name."""
     words: dict[str, str] = {}
     for col in table_spec(table).columns:
-        words[_norm(col.name)] = col.name
+        words[normalise(col.name)] = col.name
         for lang in ("zh", "en"):
             label = i18n.strings(lang).get(f"col.{col.name}")
             if label:
-                words.setdefault(_norm(label), col.name)
+                words.setdefault(normalise(label), col.name)
     return words
 
 
@@ -239,19 +239,19 @@ def column_label(column: str, lang: str) -> str:
     return i18n.strings(lang).get(f"col.{column}", column)
 
 
-def _q(identifier: str) -> str:
+def quote(identifier: str) -> str:
     """A schema identifier, quoted; anything else is refused."""
     if not re.fullmatch(r"\w+", identifier):
         raise ValueError(f"not an identifier: {identifier!r}")
     return f'"{identifier}"'
 
 
-def _raw(column: str) -> str:
-    return _q(f"_raw_{column}")
+def raw_column(column: str) -> str:
+    return quote(f"_raw_{column}")
 
 
-_DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
+DECIMAL = re.compile(r"DECIMAL\((\d+),(\d+)\)")
 
 
-def _key_match(spec: TableSpec, left: str, right: str) -> str:
-    return " AND ".join(f"{left}.{_q(k)} = {right}.{_q(k)}" for k in spec.primary_key)
+def key_match(spec: TableSpec, left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{quote(k)} = {right}.{quote(k)}" for k in spec.primary_key)

@@ -11,14 +11,14 @@ import pandas as pd
 
 from oversight import contracts, i18n, settings
 from oversight.ingest.catalogue import (
-    _DECIMAL,
+    DECIMAL,
     FALSE_WORDS,
     TRUE_WORDS,
     Check,
     Column,
     TableSpec,
-    _norm,
     column_label,
+    normalise,
     table_spec,
 )
 
@@ -47,9 +47,9 @@ class Problem:
         elif not self.header:
             where = i18n.t("import.where_row", lang, row=self.row)
         else:
-            col = self.header if _norm(self.header) == _norm(self.column) else f"{self.header} ({self.column})"
+            col = self.header if normalise(self.header) == normalise(self.column) else f"{self.header} ({self.column})"
             label = i18n.t(f"col.{self.column}", lang)
-            if _norm(self.header) == _norm(self.column) and label != f"col.{self.column}" and lang == "zh":
+            if normalise(self.header) == normalise(self.column) and label != f"col.{self.column}" and lang == "zh":
                 col = f"{self.header}（{label}）"  # an English header still gets its Chinese name
             key = "import.where_cell" if self.letter else "import.where_column"
             where = i18n.t(key, lang, row=self.row, letter=self.letter, column=col)
@@ -119,7 +119,7 @@ def type_expectation(spec: TableSpec, col: Column, lang: str) -> str:
         return i18n.t("import.expected_integer", lang)
     if t == "DOUBLE":
         return i18n.t("import.expected_number", lang)
-    m = _DECIMAL.fullmatch(t)
+    m = DECIMAL.fullmatch(t)
     if m:
         return i18n.t("import.expected_decimal", lang, scale=m.group(2))
     if t == "DATE":
@@ -185,7 +185,7 @@ def check_expectation(spec: TableSpec, check: Check, lang: str, detail: str | No
     return i18n.t("import.expected_check", lang, expression=check.expression)
 
 
-def _expected(spec: TableSpec, rule: str, column: str, detail: str | None, lang: str) -> str:
+def expected_text(spec: TableSpec, rule: str, column: str, detail: str | None, lang: str) -> str:
     t = i18n.t
     if rule == "type":
         return type_expectation(spec, spec.column(column), lang)
@@ -230,5 +230,5 @@ def _expected(spec: TableSpec, rule: str, column: str, detail: str | None, lang:
     return t(f"import.file_{rule}", lang)
 
 
-def _problem(row, column, header, letter, value, rule, expected) -> Problem:
+def problem(row, column, header, letter, value, rule, expected) -> Problem:
     return Problem(row, column or "", header or "", letter or "", "" if value is None else str(value), expected, rule)

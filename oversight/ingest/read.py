@@ -20,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from oversight import settings
-from oversight.ingest.catalogue import TableSpec, _norm, _raw, header_words
+from oversight.ingest.catalogue import TableSpec, header_words, normalise, raw_column
 
 MAX_COLUMNS = 200  # the widest table has 16 columns: a wider header is refused before any row is read
 MAX_XLSX_RATIO = 100  # unpacked / packed size: real sheets stay below 20, a zip bomb far above
@@ -48,7 +48,7 @@ class _Capped(list):
         self.dropped = 0
 
 
-class _FileProblem(Exception):
+class FileProblem(Exception):
     def __init__(self, rule: str, row: int | None = None, **params):
         super().__init__(rule)
         self.rule, self.row, self.params = rule, row, params
@@ -60,7 +60,7 @@ def file_kind(name: str, path: Path) -> str:
     if suffix in (".xlsx", ".xlsm"):
         return "xlsx"
     if suffix == ".xls":
-        raise _FileProblem("xls", ext=".xls")
+        raise FileProblem("xls", ext=".xls")
     if suffix in (".csv", ".txt"):
         return "csv"
     with open(path, "rb") as f:
@@ -68,7 +68,7 @@ def file_kind(name: str, path: Path) -> str:
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _FileProblem("xls", ext=".xls")
+        raise FileProblem("xls", ext=".xls")
     return "csv"
 
 
@@ -81,7 +81,7 @@ def detect_encoding(path: Path) -> str:
     with open(path, "rb") as f:
         head = f.read(4)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            raise _FileProblem("encoding")
+            raise FileProblem("encoding")
         f.seek(0)
         _refuse_nul(f)
         for encoding in ("utf-8-sig", "gb18030"):
@@ -99,7 +99,7 @@ def detect_encoding(path: Path) -> str:
             if encoding == "gb18030":
                 _refuse_legacy("".join(sample))
             return encoding
-    raise _FileProblem("encoding")
+    raise FileProblem("encoding")
 
 
 def _refuse_nul(f) -> None:
@@ -108,7 +108,7 @@ def _refuse_nul(f) -> None:
     while chunk := f.read(1 << 20):
         at = chunk.find(b"\x00")
         if at >= 0:
-            raise _FileProblem("nul", line + chunk.count(b"\n", 0, at))
+            raise FileProblem("nul", line + chunk.count(b"\n", 0, at))
         line += chunk.count(b"\n")
     f.seek(0)
 
@@ -128,8 +128,8 @@ def _refuse_legacy(text: str) -> None:
             raw.decode(codec)
         except UnicodeDecodeError:
             continue
-        raise _FileProblem("encoding_legacy", encoding=name)
-    raise _FileProblem("encoding")
+        raise FileProblem("encoding_legacy", encoding=name)
+    raise FileProblem("encoding")
 
 
 def _in_gb2312(ch: str) -> bool:
@@ -147,14 +147,14 @@ def check_xlsx_archive(path: Path) -> None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, OSError) as e:
-        raise _FileProblem("xlsx_unreadable", error=str(e)) from e
+        raise FileProblem("xlsx_unreadable", error=str(e)) from e
     unpacked = sum(m.file_size for m in members)
     packed = max(sum(m.compress_size for m in members), 1)
     limit_mb = settings.xlsx_unpacked_limit_mb()
     # Each member on its own too: an incompressible padding member must not hide a bomb beside it.
     worst = max((m.file_size / max(m.compress_size, 1) for m in members if m.file_size > 1024 * 1024), default=0)
     if unpacked > limit_mb * 1024 * 1024 or max(unpacked / packed, worst) > MAX_XLSX_RATIO:
-        raise _FileProblem(
+        raise FileProblem(
             "xlsx_too_big", size=f"{unpacked / 1024 / 1024:.0f} MB", limit=f"{limit_mb} MB", ratio=MAX_XLSX_RATIO
         )
 
@@ -167,7 +167,7 @@ def check_header_width(cells: list) -> list:
     while width and (cells[width - 1] is None or not str(cells[width - 1]).strip()):
         width -= 1
     if width > MAX_COLUMNS:
-        raise _FileProblem("too_wide", columns=width, limit=MAX_COLUMNS)
+        raise FileProblem("too_wide", columns=width, limit=MAX_COLUMNS)
     return cells[:width]
 
 
@@ -187,7 +187,7 @@ def _csv_records(path: Path, encoding: str, progress: Callable[[float], None]) -
                     progress(raw.tell() / size)
                 yield row, record
         except csv.Error as e:
-            raise _FileProblem("csv_error", row + 1, error=str(e)) from e
+            raise FileProblem("csv_error", row + 1, error=str(e)) from e
 
 
 def _delimiter(first_line: str) -> str:
@@ -214,7 +214,7 @@ def _physical_lines(path: Path) -> int:
     return count + (1 if last and last != b"\n" else 0)
 
 
-def _stage_csv_fast(con, source: Path, header_cells: list, header: _Header, problems: list[tuple]) -> int | None:
+def _stage_csv_fast(con, source: Path, header_cells: list, header: Header, problems: list[tuple]) -> int | None:
     """Stage a UTF-8 CSV with DuckDB's reader. Its rows are numbered by position, which is what a
     spreadsheet shows only when every record is one line: otherwise (blank lines, line breaks
     inside cells, cells beyond the last header, malformed quoting) None, and the exact reader runs."""
@@ -246,7 +246,7 @@ def _stage_csv_fast(con, source: Path, header_cells: list, header: _Header, prob
             f"SELECT rowid + 2, _f{i} FROM _ingest_csv WHERE nullif(trim(_f{i}), '') IS NOT NULL"  # noqa: S608
         ).fetchall():
             problems.append((row, "", "", _column_letter(i), value, "extra_cells", None))
-    picked = ", ".join(["rowid + 2 AS _row"] + [f"_f{i} AS {_raw(column)}" for i, column in header.mapped])
+    picked = ", ".join(["rowid + 2 AS _row"] + [f"_f{i} AS {raw_column(column)}" for i, column in header.mapped])
     not_blank = f"coalesce({', '.join(fields)}) IS NOT NULL"
     con.execute(f"CREATE OR REPLACE TEMP VIEW _ingest_raw AS SELECT {picked} FROM _ingest_csv WHERE {not_blank}")  # noqa: S608
     return con.execute("SELECT count(*) FROM _ingest_raw").fetchone()[0]
@@ -277,13 +277,13 @@ def _xlsx_records(path: Path, sheet: str | None, progress: Callable[[float], Non
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, KeyError, OSError, ValueError) as e:
-        raise _FileProblem("xlsx_unreadable", error=str(e)) from e
+        raise FileProblem("xlsx_unreadable", error=str(e)) from e
     except Exception as e:  # a corrupt zip raises zipfile.BadZipFile, among others
-        raise _FileProblem("xlsx_unreadable", error=str(e)) from e
+        raise FileProblem("xlsx_unreadable", error=str(e)) from e
     try:
         if sheet:
             if sheet not in book.sheetnames:
-                raise _FileProblem("sheet_missing", sheet=sheet, sheets="、".join(book.sheetnames))
+                raise FileProblem("sheet_missing", sheet=sheet, sheets="、".join(book.sheetnames))
             ws = book[sheet]
         else:
             ws = book.worksheets[0]
@@ -294,7 +294,7 @@ def _xlsx_records(path: Path, sheet: str | None, progress: Callable[[float], Non
             try:
                 values = next(rows, None)
             except Exception as e:  # broken sheet XML (a NUL reference, say) surfaces only while reading
-                raise _FileProblem("xlsx_unreadable", n + 1, error=type(e).__name__) from e
+                raise FileProblem("xlsx_unreadable", n + 1, error=type(e).__name__) from e
             if values is None:
                 break
             n += 1
@@ -302,7 +302,7 @@ def _xlsx_records(path: Path, sheet: str | None, progress: Callable[[float], Non
                 progress(n / total)
             cells = [_xlsx_cell(v) for v in values]
             if any(c is not None and "\x00" in c for c in cells):
-                raise _FileProblem("nul", n)
+                raise FileProblem("nul", n)
             yield n, cells
     finally:
         book.close()
@@ -318,7 +318,7 @@ def _column_letter(index: int) -> str:
 
 
 @dataclass
-class _Header:
+class Header:
     """How the file's columns map onto the contract."""
 
     mapped: list[tuple[int, str]]  # (file column index, contract column)
@@ -327,7 +327,7 @@ class _Header:
     width: int
 
 
-def _map_header(spec: TableSpec, cells: list) -> _Header:
+def map_header(spec: TableSpec, cells: list) -> Header:
     words = header_words(spec.name)
     mapped: list[tuple[int, str]] = []
     headers: dict[str, tuple[str, str]] = {}
@@ -341,7 +341,7 @@ def _map_header(spec: TableSpec, cells: list) -> _Header:
         if not text:
             problems.append((1, "", "", letter, "", "blank_header", None))
             continue
-        column = words.get(_norm(text))
+        column = words.get(normalise(text))
         if column is None:
             problems.append((1, text, text, letter, text, "unknown_column", None))
         elif column in headers:
@@ -352,18 +352,18 @@ def _map_header(spec: TableSpec, cells: list) -> _Header:
     for col in spec.columns:
         if col.required and col.name not in headers:
             problems.append((1, col.name, "", "", "", "missing_column", None))
-    return _Header(mapped, headers, problems, width)
+    return Header(mapped, headers, problems, width)
 
 
 def _stage_rows(
     con: duckdb.DuckDBPyConnection,
-    header: _Header,
+    header: Header,
     records: Iterator[tuple[int, list]],
     problems: list[tuple],
 ) -> int:
     """Copy the data rows into the temp table _ingest_raw in batches; return how many there were."""
     names = [column for _i, column in header.mapped]
-    columns = ", ".join(f"{_raw(n)} VARCHAR" for n in names)
+    columns = ", ".join(f"{raw_column(n)} VARCHAR" for n in names)
     # Only the contract's own column names (quoted) are formatted in; the rows come through a bound insert.
     con.execute(f"CREATE OR REPLACE TEMP TABLE _ingest_raw (_row BIGINT{', ' + columns if columns else ''})")  # noqa: S608
     indices = [i for i, _c in header.mapped]
@@ -401,7 +401,7 @@ def _stage_rows(
     return rows
 
 
-def _sha256(path: Path) -> str:
+def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         while chunk := f.read(1 << 20):
@@ -429,15 +429,15 @@ def stage_file(
     work: Path,
     limit: int,
     report: Callable[[float], None],
-) -> tuple[_Header, int, list[tuple]]:
+) -> tuple[Header, int, list[tuple]]:
     """Stage the file's rows in _ingest_raw: its header mapping, how many rows, and cells beyond the
     headers (the first `limit` listed). report(fraction) runs from 0 to 0.5 while reading."""
     source, records = open_records(path, name, sheet, work, lambda fraction: report(0.5 * min(fraction, 1.0)))
     first = next(records, None)
     if first is None:
-        raise _FileProblem("empty")
+        raise FileProblem("empty")
     cells = check_header_width(first[1])
-    header = _map_header(spec, cells)
+    header = map_header(spec, cells)
     extra = _Capped(limit)
     rows = None
     if source is not None:

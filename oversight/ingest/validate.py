@@ -10,18 +10,18 @@ from collections.abc import Callable
 
 from oversight import contracts, i18n, settings
 from oversight.ingest.catalogue import (
-    _DECIMAL,
+    DECIMAL,
     EXAMPLE_MARK,
     FALSE_WORDS,
     TRUE_WORDS,
     Column,
     TableSpec,
-    _key_match,
-    _q,
-    _raw,
     code_words,
+    key_match,
+    quote,
+    raw_column,
 )
-from oversight.ingest.problems import _expected
+from oversight.ingest.problems import expected_text
 
 _BLANKS = " \t\r\n\u3000\u00a0"
 
@@ -40,7 +40,7 @@ class _Params:
 
 def _text_of(column: str) -> str:
     """The trimmed text of a present column in the stage's inner projection (NULL when blank)."""
-    return _q(f"_v_{column}")
+    return quote(f"_v_{column}")
 
 
 def _typed_expression(spec: TableSpec, col: Column, p: _Params) -> str:
@@ -60,7 +60,7 @@ def _typed_expression(spec: TableSpec, col: Column, p: _Params) -> str:
             f"CASE WHEN list_contains({p(list(TRUE_WORDS))}::VARCHAR[], lower({v})) THEN true "
             f"WHEN list_contains({p(list(FALSE_WORDS))}::VARCHAR[], lower({v})) THEN false END"
         )
-    if t in ("INTEGER", "BIGINT", "DOUBLE") or _DECIMAL.fullmatch(t):
+    if t in ("INTEGER", "BIGINT", "DOUBLE") or DECIMAL.fullmatch(t):
         # Thousands separators (1,050,000) are how Excel shows money; drop them.
         n = (
             f"CASE WHEN contains({v}, ',') AND regexp_full_match({v}, '[+-]?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') "
@@ -72,7 +72,7 @@ def _typed_expression(spec: TableSpec, col: Column, p: _Params) -> str:
         if t in ("INTEGER", "BIGINT"):
             limit = 2**31 - 1 if t == "INTEGER" else 2**53
             return f"CASE WHEN isfinite({d}) AND {d} = trunc({d}) AND abs({d}) <= {limit} THEN {d}::{t} END"
-        precision, scale = (int(x) for x in _DECIMAL.fullmatch(t).groups())
+        precision, scale = (int(x) for x in DECIMAL.fullmatch(t).groups())
         return (
             f"CASE WHEN isfinite({d}) AND round({d}, {scale}) = {d} AND abs({d}) < {10 ** (precision - scale)} "
             f"THEN coalesce(try_cast({n} AS {t}), {d}::{t}) END"
@@ -102,11 +102,13 @@ def _typed_expression(spec: TableSpec, col: Column, p: _Params) -> str:
     raise NotImplementedError(f"column type {t}")
 
 
-def _create_stage(con, spec: TableSpec, present: list[str]) -> None:
+def create_stage(con, spec: TableSpec, present: list[str]) -> None:
     """_ingest_stage: _row, every column typed (absent ones NULL or their default), and the raw text
     of present ones. The trimmed text is worked out once, in an inner projection."""
     p = _Params()
-    inner = ["_row"] + [f"{_raw(c)}, nullif(trim({_raw(c)}, {p(_BLANKS)}), '') AS {_text_of(c)}" for c in present]
+    inner = ["_row"] + [
+        f"{raw_column(c)}, nullif(trim({raw_column(c)}, {p(_BLANKS)}), '') AS {_text_of(c)}" for c in present
+    ]
     parts = ["_row"]
     numeric_default = re.compile(r"-?\d+(\.\d+)?")
     for col in spec.columns:
@@ -115,12 +117,12 @@ def _create_stage(con, spec: TableSpec, present: list[str]) -> None:
             typed = _typed_expression(spec, col, p)
             if has_default:
                 typed = f"CASE WHEN {_text_of(col.name)} IS NULL THEN {col.default}::{col.type} ELSE {typed} END"
-            parts.append(f"({typed})::{col.type} AS {_q(col.name)}")
-            parts.append(_raw(col.name))
+            parts.append(f"({typed})::{col.type} AS {quote(col.name)}")
+            parts.append(raw_column(col.name))
         elif has_default:
-            parts.append(f"{col.default}::{col.type} AS {_q(col.name)}")
+            parts.append(f"{col.default}::{col.type} AS {quote(col.name)}")
         else:
-            parts.append(f"NULL::{col.type} AS {_q(col.name)}")
+            parts.append(f"NULL::{col.type} AS {quote(col.name)}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _ingest_stage AS SELECT {', '.join(parts)} "  # noqa: S608
         f"FROM (SELECT {', '.join(inner)} FROM _ingest_raw)",
@@ -128,13 +130,13 @@ def _create_stage(con, spec: TableSpec, present: list[str]) -> None:
     )
 
 
-def _fill_absent(con, spec: TableSpec, absent: list[str]) -> None:
+def fill_absent(con, spec: TableSpec, absent: list[str]) -> None:
     """Columns the file leaves out keep, for rows that replace an existing one, the current value."""
     if not absent or not spec.primary_key:
         return
-    sets = ", ".join(f"{_q(c)} = t.{_q(c)}" for c in absent)
+    sets = ", ".join(f"{quote(c)} = t.{quote(c)}" for c in absent)
     con.execute(
-        f"UPDATE _ingest_stage s SET {sets} FROM {_q(spec.name)} t WHERE {_key_match(spec, 't', 's')}"  # noqa: S608
+        f"UPDATE _ingest_stage s SET {sets} FROM {quote(spec.name)} t WHERE {key_match(spec, 't', 's')}"  # noqa: S608
     )
 
 
@@ -154,20 +156,20 @@ def _qualified(expr: str, alias: str) -> str:
     return f"CAST({alias}.{match.group(1)} AS VARCHAR)" if match else f"{alias}.{expr}"
 
 
-def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], None]) -> None:
+def validate_rows(con, spec: TableSpec, present: list[str], step: Callable[[float], None]) -> None:
     """Fill _ingest_problems with every row problem of _ingest_stage (step(fraction) after each part)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _ingest_problems "
         "(_row BIGINT, col VARCHAR, value VARCHAR, rule VARCHAR, detail VARCHAR)"
     )
-    table = _q(spec.name)
-    raw_or_typed = {c: (_raw(c) if c in present else _text(_q(c))) for c in spec.column_names}
+    table = quote(spec.name)
+    raw_or_typed = {c: (raw_column(c) if c in present else _text(quote(c))) for c in spec.column_names}
 
     # The template's example row, left in: named once, its other problems left out.
     if present:
         marked = " UNION ALL ".join(
-            f"SELECT _row, '{c}' AS col, {_raw(c)} AS value FROM _ingest_stage "  # noqa: S608
-            f"WHERE starts_with(trim({_raw(c)}), $mark)"
+            f"SELECT _row, '{c}' AS col, {raw_column(c)} AS value FROM _ingest_stage "  # noqa: S608
+            f"WHERE starts_with(trim({raw_column(c)}), $mark)"
             for c in present
         )
         _insert_problems(
@@ -182,15 +184,15 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
     for col in spec.columns:
         if col.name not in present:
             continue
-        raw = _raw(col.name)
+        raw = raw_column(col.name)
         parts.append(
             f"SELECT _row, '{col.name}', {raw}, 'type', NULL FROM _ingest_stage "  # noqa: S608
-            f"WHERE {_q(col.name)} IS NULL AND nullif(trim({raw}, $blanks), '') IS NOT NULL"
+            f"WHERE {quote(col.name)} IS NULL AND nullif(trim({raw}, $blanks), '') IS NOT NULL"
         )
         if col.not_null:
             parts.append(
                 f"SELECT _row, '{col.name}', NULL, 'required', NULL FROM _ingest_stage "  # noqa: S608
-                f"WHERE nullif(trim({raw}, $blanks), '') IS NULL AND {_q(col.name)} IS NULL"
+                f"WHERE nullif(trim({raw}, $blanks), '') IS NULL AND {quote(col.name)} IS NULL"
             )
     if parts:
         _insert_problems(con, " UNION ALL ".join(parts), {"blanks": _BLANKS})
@@ -200,7 +202,7 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
     for index, check in enumerate(spec.checks):
         detail = "NULL"
         if check.kind in ("after", "equiv") and check.other:
-            detail = _text(_q(check.other))
+            detail = _text(quote(check.other))
         _insert_problems(
             con,
             f"SELECT _row, '{check.column}', {raw_or_typed[check.column]}, 'check:{index}', {detail} "  # noqa: S608
@@ -211,9 +213,9 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
 
     # Keys repeated inside the file.
     if spec.primary_key:
-        keys = ", ".join(_q(k) for k in spec.primary_key)
+        keys = ", ".join(quote(k) for k in spec.primary_key)
         first_key = spec.primary_key[-1] if len(spec.primary_key) > 1 else spec.primary_key[0]
-        not_null = " AND ".join(f"{_q(k)} IS NOT NULL" for k in spec.primary_key)
+        not_null = " AND ".join(f"{quote(k)} IS NOT NULL" for k in spec.primary_key)
         _insert_problems(
             con,
             f"SELECT _row, '{first_key}', {raw_or_typed[first_key]}, 'duplicate', CAST(first_row AS VARCHAR) "  # noqa: S608
@@ -223,7 +225,7 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
 
     # References: to rows in the database, or in this file when the table refers to itself.
     for fk in spec.foreign_keys:
-        col, ref, ref_col = _q(fk.column), _q(fk.ref_table), _q(fk.ref_column)
+        col, ref, ref_col = quote(fk.column), quote(fk.ref_table), quote(fk.ref_column)
         in_file = ""
         if fk.ref_table == spec.name:
             in_file = f" AND NOT EXISTS (SELECT 1 FROM _ingest_stage f WHERE f.{ref_col} = s.{col})"  # noqa: S608
@@ -236,18 +238,18 @@ def _validate(con, spec: TableSpec, present: list[str], step: Callable[[float], 
     # DuckDB cannot change a referencing column of a row that other rows refer to.
     if spec.referenced_by and spec.primary_key:
         referenced = " OR ".join(
-            f"EXISTS (SELECT 1 FROM {_q(fk.table)} c WHERE c.{_q(fk.column)} = t.{_q(fk.ref_column)})"  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {quote(fk.table)} c WHERE c.{quote(fk.column)} = t.{quote(fk.ref_column)})"  # noqa: S608
             for fk in spec.referenced_by
         )
         for fk in spec.foreign_keys:
             if fk.column in spec.primary_key:
                 continue
-            col = _q(fk.column)
+            col = quote(fk.column)
             _insert_problems(
                 con,
                 f"SELECT s._row, '{fk.column}', {_qualified(raw_or_typed[fk.column], 's')}, 'referenced_change', "  # noqa: S608
                 f"coalesce(CAST(t.{col} AS VARCHAR), '') "
-                f"FROM _ingest_stage s JOIN {table} t ON {_key_match(spec, 't', 's')} "
+                f"FROM _ingest_stage s JOIN {table} t ON {key_match(spec, 't', 's')} "
                 f"WHERE t.{col} IS DISTINCT FROM s.{col} AND ({referenced})",
             )
 
@@ -302,14 +304,14 @@ def scope_column(spec: TableSpec) -> str:
     return contracts.contract(spec.name).compound
 
 
-def _scope_rule(con, spec: TableSpec, allowed: list[str]) -> None:
+def scope_problems(con, spec: TableSpec, allowed: list[str]) -> None:
     """Rows outside the importer's scope, each named, and the file refused whole: a row of another
     compound in the file, and a row whose id already belongs to another compound (it may not be
     taken over, whatever compound the file gives it)."""
     owner, column = row_compound(spec.name, "s"), scope_column(spec)
     _insert_problems(
         con,
-        f"SELECT s._row, '{column}', CAST(s.{_q(column)} AS VARCHAR), 'scope', NULL FROM _ingest_stage s "  # noqa: S608
+        f"SELECT s._row, '{column}', CAST(s.{quote(column)} AS VARCHAR), 'scope', NULL FROM _ingest_stage s "  # noqa: S608
         f"WHERE {owner} IS NULL OR NOT list_contains($allowed::VARCHAR[], {owner})",
         {"allowed": list(allowed)},
     )
@@ -319,8 +321,8 @@ def _scope_rule(con, spec: TableSpec, allowed: list[str]) -> None:
     existing = row_compound(spec.name, "t")
     _insert_problems(
         con,
-        f"SELECT s._row, '{key}', CAST(s.{_q(key)} AS VARCHAR), 'scope_existing', NULL "  # noqa: S608
-        f"FROM _ingest_stage s JOIN {_q(spec.name)} t ON {_key_match(spec, 't', 's')} "
+        f"SELECT s._row, '{key}', CAST(s.{quote(key)} AS VARCHAR), 'scope_existing', NULL "  # noqa: S608
+        f"FROM _ingest_stage s JOIN {quote(spec.name)} t ON {key_match(spec, 't', 's')} "
         f"WHERE NOT list_contains($allowed::VARCHAR[], {existing})",
         {"allowed": list(allowed)},
     )
@@ -387,7 +389,7 @@ RULES: dict[str, Callable[..., None]] = {
 SCOPE_RULES: dict[str, Callable[..., None]] = {"own_community": _own_community_rule}
 
 
-def _check_problems(con, spec: TableSpec, lang: str, limit: int) -> tuple[list[tuple], int]:
+def listed_problems(con, spec: TableSpec, lang: str, limit: int) -> tuple[list[tuple], int]:
     """The first `limit` row problems (row, column, value, rule, expected) and how many there are in all."""
     total = con.execute("SELECT count(*) FROM _ingest_problems").fetchone()[0]
     order = {c: i for i, c in enumerate(spec.column_names)}
@@ -398,7 +400,7 @@ def _check_problems(con, spec: TableSpec, lang: str, limit: int) -> tuple[list[t
     rows.sort(key=lambda r: (r[0], order.get(r[1], 99)))
     out = []
     for row, column, value, rule, detail in rows:
-        expected = _expected(spec, rule, column, detail, lang)
+        expected = expected_text(spec, rule, column, detail, lang)
         out.append((row, column, value, rule, expected))
     return out, total
 
@@ -412,8 +414,8 @@ def still_referenced(con, spec: TableSpec, keys_table: str, lang: str) -> list[t
         if fk.table == spec.name:
             continue
         rows = con.execute(
-            f"SELECT CAST(g.{_q(fk.ref_column)} AS VARCHAR), count(*) FROM {keys_table} g "  # noqa: S608
-            f"JOIN {_q(fk.table)} c ON c.{_q(fk.column)} = g.{_q(fk.ref_column)} GROUP BY 1 ORDER BY 1"
+            f"SELECT CAST(g.{quote(fk.ref_column)} AS VARCHAR), count(*) FROM {keys_table} g "  # noqa: S608
+            f"JOIN {quote(fk.table)} c ON c.{quote(fk.column)} = g.{quote(fk.ref_column)} GROUP BY 1 ORDER BY 1"
         ).fetchall()
         for value, n in rows:
             found.setdefault(value, []).append(

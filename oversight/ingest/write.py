@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 
 from oversight import db, i18n, settings, store
-from oversight.ingest.catalogue import TableSpec, _key_match, _q
-from oversight.ingest.problems import ImportResult, Problem, _problem
+from oversight.ingest.catalogue import TableSpec, key_match, quote
+from oversight.ingest.problems import ImportResult, Problem, problem
 from oversight.ingest.validate import row_compound, still_referenced
 
 Progress = Callable[[float, str], None]
@@ -24,15 +24,15 @@ Progress = Callable[[float, str], None]
 _WRITE_BATCH_ROWS = 200_000  # rows inserted per statement (progress between them)
 
 
-def _write(con, spec: TableSpec, rows: int, progress: Progress, lang: str) -> tuple[int, int, int]:
+def upsert(con, spec: TableSpec, rows: int, progress: Progress, lang: str) -> tuple[int, int, int]:
     """Upsert _ingest_stage into the table (inside the caller's transaction): (added, replaced, unchanged)."""
-    table = _q(spec.name)
+    table = quote(spec.name)
     names = spec.column_names
-    cols = ", ".join(_q(c) for c in names)
-    match = _key_match(spec, "t", "s")
+    cols = ", ".join(quote(c) for c in names)
+    match = key_match(spec, "t", "s")
     non_key = [c for c in names if c not in spec.primary_key]
     fk_cols = {fk.column for fk in spec.foreign_keys} - set(spec.primary_key)
-    differs = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in non_key) or "false"
+    differs = " OR ".join(f"t.{quote(c)} IS DISTINCT FROM s.{quote(c)}" for c in non_key) or "false"
     replaced, changed = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE {differs}) FROM _ingest_stage s JOIN {table} t ON {match}"  # noqa: S608
     ).fetchone()
@@ -59,12 +59,12 @@ def _write(con, spec: TableSpec, rows: int, progress: Progress, lang: str) -> tu
         # since DuckDB rewrites the whole row for that.
         plain = [c for c in non_key if c not in fk_cols]
         if plain:
-            sets = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in plain)
-            plain_differs = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in plain)
+            sets = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in plain)
+            plain_differs = " OR ".join(f"t.{quote(c)} IS DISTINCT FROM s.{quote(c)}" for c in plain)
             con.execute(f"UPDATE {table} t SET {sets} FROM _ingest_stage s WHERE {match} AND ({plain_differs})")  # noqa: S608
         if fk_cols:
-            sets = ", ".join(f"{_q(c)} = s.{_q(c)}" for c in sorted(fk_cols))
-            fk_differs = " OR ".join(f"t.{_q(c)} IS DISTINCT FROM s.{_q(c)}" for c in sorted(fk_cols))
+            sets = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in sorted(fk_cols))
+            fk_differs = " OR ".join(f"t.{quote(c)} IS DISTINCT FROM s.{quote(c)}" for c in sorted(fk_cols))
             con.execute(f"UPDATE {table} t SET {sets} FROM _ingest_stage s WHERE {match} AND ({fk_differs})")  # noqa: S608
     return added, replaced, replaced - changed
 
@@ -73,8 +73,8 @@ def remove_absent(con, spec: TableSpec, allowed: list[str] | None, lang: str) ->
     """--replace: delete the table's rows in scope (allowed compounds; None: all) that the staged file
     lacks, unless other rows still refer to them: (each such id as a problem, nothing deleted) or
     ([], how many rows were deleted)."""
-    table = _q(spec.name)
-    keys = ", ".join(f"t.{_q(k)}" for k in spec.primary_key)
+    table = quote(spec.name)
+    keys = ", ".join(f"t.{quote(k)}" for k in spec.primary_key)
     in_scope, params = "", {}
     if allowed is not None:
         in_scope, params = (
@@ -83,11 +83,11 @@ def remove_absent(con, spec: TableSpec, allowed: list[str] | None, lang: str) ->
         )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _ingest_gone AS SELECT {keys} FROM {table} t "  # noqa: S608
-        f"WHERE NOT EXISTS (SELECT 1 FROM _ingest_stage s WHERE {_key_match(spec, 't', 's')}){in_scope}",
+        f"WHERE NOT EXISTS (SELECT 1 FROM _ingest_stage s WHERE {key_match(spec, 't', 's')}){in_scope}",
         params,
     )
     problems = [
-        _problem(
+        problem(
             None,
             key,
             "",
@@ -101,7 +101,7 @@ def remove_absent(con, spec: TableSpec, allowed: list[str] | None, lang: str) ->
     if problems:
         return problems, 0
     deleted = con.execute("SELECT count(*) FROM _ingest_gone").fetchone()[0]
-    con.execute(f"DELETE FROM {table} t USING _ingest_gone g WHERE {_key_match(spec, 't', 'g')}")  # noqa: S608
+    con.execute(f"DELETE FROM {table} t USING _ingest_gone g WHERE {key_match(spec, 't', 'g')}")  # noqa: S608
     return [], deleted
 
 
@@ -110,7 +110,7 @@ def new_data_version() -> str:
     return f"{datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
-def _log_entry(result: ImportResult, user: str) -> dict:
+def log_entry(result: ImportResult, user: str) -> dict:
     return dict(
         import_id=result.import_id,
         table_name=result.table,
@@ -124,8 +124,8 @@ def _log_entry(result: ImportResult, user: str) -> dict:
     )
 
 
-def _log(con, result: ImportResult, user: str) -> None:
-    db.run("import_log_insert", con, **_log_entry(result, user))
+def log_attempt(con, result: ImportResult, user: str) -> None:
+    db.run("import_log_insert", con, **log_entry(result, user))
 
 
 def import_log(
