@@ -60,7 +60,10 @@ def test_rules_snapshot_query_example_and_names_are_all_there(table):
     assert not any(callable(v) for v in example.values())
     for lang in i18n.LANGUAGES:
         assert f"data.table_{table}" in i18n.strings(lang)
-        assert all(f"col.{c}" in i18n.strings(lang) for c in spec.column_names)
+        strings = i18n.strings(lang)
+        assert all(f"col.{c}" in strings for c in spec.column_names)
+        for c in spec.column_names:
+            assert f"template.meaning.{table}.{c}" in strings or f"template.meaning.{c}" in strings, (c, lang)
     assert templates.headers(table)[0] == i18n.t(f"col.{spec.column_names[0]}", "zh")
 
 
