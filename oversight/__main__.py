@@ -194,69 +194,53 @@ def _print_problems(problems, count: int, lang: str) -> None:
         sys.stdout.write(i18n.t("import.cli_more", lang, count=count - len(problems)) + "\n")
 
 
-def _cmd_import(args) -> int:
-    from oversight import i18n, ingest
+def _file_write(args, run, audit_detail, done: str, failed_key: str) -> int:
+    """An import or delete from a file: check the database, run, record in the audit log, print the outcome."""
+    from oversight import i18n
 
     lang = args.lang
     if not Path(args.db).exists():
         return _fail(i18n.t("import.db_missing", lang, path=args.db))
-    result = ingest.import_file(
-        args.table,
-        Path(args.file),
-        db_path=args.db,
-        sheet=args.sheet,
-        lang=lang,
-        user=_user(args),
-        progress=_progress_printer(),
-        replace=args.replace,
-        waiting=_waiting_printer(lang),
-    )
-    from oversight import audit
-
-    audit.record("import", _user(args), audit.import_detail(result), "cli")
+    result = run(Path(args.file), lang)
+    _audit(args, args.command, audit_detail(result))
     if result.ok:
-        print(
-            i18n.t(
-                "import.cli_ok",
-                lang,
-                table=args.table,
-                added=result.added,
-                replaced=result.replaced,
-                unchanged=result.unchanged,
-                seconds=f"{result.seconds:.1f}",
-            )
-            + (i18n.t("cli.replaced_deleted", lang, deleted=result.deleted) if result.deleted else "")
-        )
-        return 0
-    _print_problems(result.problems, result.problem_count, lang)
-    sys.stdout.write(i18n.t("import.cli_failed", lang, table=args.table, count=result.problem_count) + "\n")
-    return 1
-
-
-def _cmd_delete(args) -> int:
-    from oversight import delete, i18n
-
-    lang = args.lang
-    if not Path(args.db).exists():
-        return _fail(i18n.t("import.db_missing", lang, path=args.db))
-    result = delete.delete_file(
-        args.table,
-        Path(args.file),
-        db_path=args.db,
-        sheet=args.sheet,
-        lang=lang,
-        user=_user(args),
-        waiting=_waiting_printer(lang),
-    )
-    _audit(args, "delete", {"table": args.table, "file": Path(args.file).name, "ok": result.ok,
-                            "rows": result.deleted, "problems": result.problem_count})  # fmt: skip
-    if result.ok:
-        print(result.message)
+        print(done(result))
         return 0
     _print_problems(result.problems, result.problem_count, lang)
     # The table as the command named it, as the import's messages do.
-    sys.stdout.write(i18n.t("delete.failed", lang, table=args.table, count=result.problem_count) + "\n")
+    sys.stdout.write(i18n.t(failed_key, lang, table=args.table, count=result.problem_count) + "\n")
     return 1
+
+
+def _cmd_import(args) -> int:
+    from oversight import audit, i18n, ingest
+
+    def run(path, lang):
+        return ingest.import_file(
+            args.table, path, db_path=args.db, sheet=args.sheet, lang=lang, user=_user(args),
+            progress=_progress_printer(), replace=args.replace, waiting=_waiting_printer(lang),
+        )  # fmt: skip
+
+    def done(result) -> str:
+        counts = {"added": result.added, "replaced": result.replaced, "unchanged": result.unchanged}
+        line = i18n.t("import.cli_ok", args.lang, table=args.table, seconds=f"{result.seconds:.1f}", **counts)
+        return line + (i18n.t("cli.replaced_deleted", args.lang, deleted=result.deleted) if result.deleted else "")
+
+    return _file_write(args, run, audit.import_detail, done, "import.cli_failed")
+
+
+def _cmd_delete(args) -> int:
+    from oversight import delete
+
+    def run(path, lang):
+        return delete.delete_file(args.table, path, db_path=args.db, sheet=args.sheet, lang=lang, user=_user(args),
+                                  waiting=_waiting_printer(lang))  # fmt: skip
+
+    def detail(result) -> dict:
+        return {"table": args.table, "file": Path(args.file).name, "ok": result.ok, "rows": result.deleted,
+                "problems": result.problem_count}  # fmt: skip
+
+    return _file_write(args, run, detail, lambda result: result.message, "delete.failed")
 
 
 def _cmd_versions(args) -> int:

@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from oversight import settings
+from oversight.errors import Refusal
 
 ROLES = ("street_admin", "community_staff", "viewer")
 _hasher = PasswordHasher()  # argon2id with the library's current parameters
@@ -46,13 +47,8 @@ CREATE TABLE IF NOT EXISTS login_failures (
 """
 
 
-class AuthError(Exception):
+class AuthError(Refusal):
     """A login or account problem; `kind` selects the message shown to the user."""
-
-    def __init__(self, kind: str, **details):
-        super().__init__(kind)
-        self.kind = kind
-        self.details = details
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from oversight import settings
+from oversight.errors import Refusal
 
 _NAME = re.compile(r"^v(\d{6,})\.duckdb$")
 _HISTORY_SCHEMA = """
@@ -58,13 +59,8 @@ _COMMANDS = {
 }
 
 
-class StoreError(Exception):
+class StoreError(Refusal):
     """A write that cannot be made; `kind` selects the message (store.error_<kind> in the locales)."""
-
-    def __init__(self, kind: str, **details):
-        super().__init__(kind)
-        self.kind = kind
-        self.details = details
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from oversight import auth, db, i18n, store
+from oversight.errors import Refusal
 
 KINDS = ("late_start", "late_finish", "request_overdue", "low_satisfaction")
 STATUSES = ("open", "in_progress", "overdue", "closed")
@@ -44,12 +45,8 @@ EVENT_OF = {
 NOTE_LIMIT = 500
 
 
-class SupervisionError(Exception):
+class SupervisionError(Refusal):
     """An action refused; `kind` selects the message (supervision.error_<kind>)."""
-
-    def __init__(self, kind: str, **details):
-        super().__init__(kind)
-        self.kind, self.details = kind, details
 
     def message(self, lang: str) -> str:
         details = dict(self.details)
