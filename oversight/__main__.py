@@ -462,7 +462,7 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--months", type=int, default=36)
     c.add_argument("--seed", type=int, default=1)
 
-    from oversight.ingest import IMPORTABLE_TABLES
+    from oversight.contracts import TABLES as IMPORTABLE_TABLES
 
     c = command("import", "validate a CSV/XLSX file and load it into TABLE, all or nothing", _cmd_import)
     c.add_argument("table", help="one of: " + ", ".join(IMPORTABLE_TABLES))

@@ -15,25 +15,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from oversight import settings, store
+from oversight import contracts, settings, store
 
-# Tables in load order: parents before the rows that reference them.
-TABLES = [
-    "communities",
-    "property_companies",
-    "compounds",
-    "partner_units",
-    "renovation_items",
-    "progress_updates",
-    "contributions",
-    "red_property_monthly",
-    "requests",
-    "volunteers",
-    "services",
-    "rewards",
-    "redemptions",
-    "meta",
-]
+# Tables in load order (parents before the rows that reference them): the import contract's, then meta.
+TABLES = [*contracts.TABLES, "meta"]
 
 _lock = threading.Lock()
 _databases: dict[str, _Database] = {}

@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from oversight import db, i18n, ingest, settings, store
-from oversight.ingest import Problem, _problem, _q
+from oversight import contracts, db, i18n, ingest, settings, store
+from oversight.ingest import Problem, problem, quote
 
 
 @dataclass
@@ -55,16 +55,14 @@ def delete_file(
     path = Path(path)
     result = DeleteResult(False, table, file_name or path.name)
     t = lambda key, **f: i18n.t(key, lang, **f)  # noqa: E731
-    if table not in ingest.IMPORTABLE_TABLES:
-        return _fail(
-            result, [_file_problem(t("cli.unknown_table", table=table, tables="、".join(ingest.IMPORTABLE_TABLES)))]
-        )
-    if allowed_compounds is not None and table not in ingest.ROW_COMPOUND:
+    if table not in contracts.BY_TABLE:
+        return _fail(result, [_file_problem(t("cli.unknown_table", table=table, tables="、".join(contracts.TABLES)))])
+    if allowed_compounds is not None and not contracts.contract(table).scoped:
         return _fail(result, [_file_problem(t("import.file_street_only", table=t(f"data.table_{table}")))])
     spec = ingest.table_spec(table)
     try:
         ids = _read_ids(spec, path, result.file_name, sheet, lang)
-    except ingest._FileProblem as e:
+    except ingest.FileProblem as e:
         return _fail(result, [_file_problem(t(f"import.file_{e.rule}", **e.params), e.row)])
     except _MissingKey as e:
         return _fail(
@@ -113,17 +111,12 @@ class _MissingKey(Exception):
 
 def _read_ids(spec: ingest.TableSpec, path: Path, name: str, sheet: str | None, lang: str) -> pd.DataFrame:
     """The key cells of every data row: a frame of _row (as the spreadsheet numbers it) and key columns."""
-    kind = ingest.file_kind(name, path)
     with tempfile.TemporaryDirectory(prefix="delete-") as work:
-        if kind == "csv":
-            source = ingest._utf8_copy(path, ingest.detect_encoding(path), Path(work))
-            records = list(ingest._csv_records(source, "utf-8-sig", lambda _f: None))
-        else:
-            records = list(ingest._xlsx_records(path, sheet, lambda _f: None))
+        records = list(ingest.open_records(path, name, sheet, Path(work))[1])
     if not records:
-        raise ingest._FileProblem("empty")
+        raise ingest.FileProblem("empty")
     words = ingest.header_words(spec.name)
-    header = [words.get(ingest._norm(str(c or "").replace("\ufeff", "").strip())) for c in records[0][1]]
+    header = [words.get(ingest.normalise(str(c or "").replace("\ufeff", "").strip())) for c in records[0][1]]
     where = {}
     for key in spec.primary_key:
         if key not in header:
@@ -139,11 +132,11 @@ def _read_ids(spec: ingest.TableSpec, path: Path, name: str, sheet: str | None, 
 
 def _key_value(spec: ingest.TableSpec, column: str) -> str:
     """SQL turning the file's text of a key column into the column's type (dates as the import reads them)."""
-    text = f"nullif(trim(d.{_q(column)}), '')"
+    text = f"nullif(trim(d.{quote(column)}), '')"
     kind = spec.column(column).type
     if kind == "DATE":
         text = f"replace({text}, '/', '-')"
-        if (spec.name, column) in ingest.MONTH_COLUMNS:
+        if contracts.is_month(spec.name, column):
             text = f"CASE WHEN length({text}) <= 7 THEN {text} || '-01' ELSE {text} END"
         return f"try_cast({text} AS DATE)"
     return text
@@ -151,26 +144,26 @@ def _key_value(spec: ingest.TableSpec, column: str) -> str:
 
 def _apply(con, spec: ingest.TableSpec, ids: pd.DataFrame, result: DeleteResult, allowed, lang: str) -> None:
     t = lambda key, **f: i18n.t(key, lang, **f)  # noqa: E731
-    table, keys = _q(spec.name), spec.primary_key
+    table, keys = quote(spec.name), spec.primary_key
     con.register("_delete_file", ids)
     try:
-        typed = ", ".join(f"{_key_value(spec, k)} AS {_q(k)}" for k in keys)
-        texts = ", ".join(f"d.{_q(k)} AS {_q('_text_' + k)}" for k in keys)
+        typed = ", ".join(f"{_key_value(spec, k)} AS {quote(k)}" for k in keys)
+        texts = ", ".join(f"d.{quote(k)} AS {quote('_text_' + k)}" for k in keys)
         con.execute(f"CREATE OR REPLACE TEMP TABLE _delete_ids AS SELECT d._row, {texts}, {typed} FROM _delete_file d")  # noqa: S608
     finally:
         con.unregister("_delete_file")
-    match = " AND ".join(f"t.{_q(k)} = d.{_q(k)}" for k in keys)
+    match = " AND ".join(f"t.{quote(k)} = d.{quote(k)}" for k in keys)
     last = keys[-1]
     problems: list[Problem] = []
 
     def add(rows, rule_text: Callable[[tuple], str]) -> None:
         for row in rows:
-            problems.append(_problem(row[0], last, "", "", row[1], "delete", rule_text(row)))
+            problems.append(problem(row[0], last, "", "", row[1], "delete", rule_text(row)))
 
-    shown = _q("_text_" + last)
-    key_list = ", ".join(_q(k) for k in keys)
-    any_null = " OR ".join(f"{_q(k)} IS NULL" for k in keys)
-    all_set = " AND ".join(f"d.{_q(k)} IS NOT NULL" for k in keys)
+    shown = quote("_text_" + last)
+    key_list = ", ".join(quote(k) for k in keys)
+    any_null = " OR ".join(f"{quote(k)} IS NULL" for k in keys)
+    all_set = " AND ".join(f"d.{quote(k)} IS NOT NULL" for k in keys)
     # Only identifiers of the schema are formatted into these statements; values are bound.
     unreadable = f"SELECT _row, {shown} FROM _delete_ids WHERE {any_null}"  # noqa: S608
     add(con.execute(unreadable).fetchall(), lambda _r: ingest.type_expectation(spec, spec.column(last), lang))
@@ -193,15 +186,16 @@ def _apply(con, spec: ingest.TableSpec, ids: pd.DataFrame, result: DeleteResult,
             ).fetchall(),
             lambda _r: t("delete.expected_scope"),
         )
-    key_cols = ", ".join(f"t.{_q(k)}" for k in keys)
+    key_cols = ", ".join(f"t.{quote(k)}" for k in keys)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE _delete_keys AS SELECT DISTINCT {key_cols} FROM {table} t "  # noqa: S608
         f"JOIN _delete_ids d ON {match}"
     )
-    rows_of = dict(con.execute(f"SELECT CAST({_q(last)} AS VARCHAR), min(_row) FROM _delete_ids GROUP BY 1").fetchall())  # noqa: S608
+    first_rows = f"SELECT CAST({quote(last)} AS VARCHAR), min(_row) FROM _delete_ids GROUP BY 1"  # noqa: S608
+    rows_of = dict(con.execute(first_rows).fetchall())
     for _key, value, refs in ingest.still_referenced(con, spec, "_delete_keys", lang):
         problems.append(
-            _problem(rows_of.get(value), last, "", "", value, "delete", t("import.expected_not_referenced", refs=refs))
+            problem(rows_of.get(value), last, "", "", value, "delete", t("import.expected_not_referenced", refs=refs))
         )
     if problems:
         problems.sort(key=lambda p: p.row or 0)
@@ -215,7 +209,7 @@ def _apply(con, spec: ingest.TableSpec, ids: pd.DataFrame, result: DeleteResult,
 
 
 def _file_problem(message: str, row: int | None = None) -> Problem:
-    return _problem(row, "", "", "", "", "delete", message)
+    return problem(row, "", "", "", "", "delete", message)
 
 
 def _fail(result: DeleteResult, problems: list[Problem], lang: str = "zh") -> DeleteResult:

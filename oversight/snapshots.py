@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from oversight import db, fmt, i18n, ingest, metrics, settings
+from oversight import contracts, db, fmt, i18n, ingest, metrics, settings
 from oversight.export import BOM, neutralise
 from oversight.filters import Filter, add_months, month_start, scope
 
@@ -31,8 +31,13 @@ FORMAT = "oversight-snapshot/1"
 MANIFEST = "manifest.json"
 # Text cells starting with these are prefixed with an apostrophe (as export.neutralise does).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Tables written into a snapshot: the contract's and the 督办 ledger, without the import log.
-TABLES = [*db.TABLES, "supervision_cases", "supervision_events"]
+# The query writing each table into a snapshot: the import contract's tables (each names its own),
+# then the app's own meta and 督办 ledger; the import log is left out.
+QUERIES = {
+    **{c.table: c.snapshot for c in contracts.CONTRACTS},
+    **{t: f"snapshot_{t}" for t in ("meta", "supervision_cases", "supervision_events")},
+}
+TABLES = list(QUERIES)
 
 
 def _sql_string(text: str) -> str:
@@ -50,7 +55,7 @@ def _neutralised_select(table: str) -> str:
             columns.append(f"CASE WHEN left({name}, 1) IN ({starts}) THEN '''' || {name} ELSE {name} END AS {name}")
         else:
             columns.append(name)
-    return f"SELECT {', '.join(columns)} FROM ({db.query_text(f'snapshot_{table}')}) q"  # noqa: S608
+    return f"SELECT {', '.join(columns)} FROM ({db.query_text(QUERIES[table])}) q"  # noqa: S608
 
 
 def _header_line(table: str, lang: str) -> str:

@@ -13,119 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from oversight import i18n, ingest, settings
+from oversight import contracts, i18n, ingest
 from oversight.export import BOM, neutralise
-
-# One example row per table, in the words a community would write (labels, 是/否).
-EXAMPLES: dict[str, dict[str, object]] = {
-    "communities": dict(community_id="C99", name="示例社区", street="台北街道", district="江岸区", city="武汉市"),
-    "property_companies": dict(
-        company_id="M99", name="示例物业服务有限公司", kind="市场化物业", has_party_branch="是", party_members=2
-    ),
-    "compounds": dict(
-        compound_id="X901",
-        community_id="C01",
-        name="示例小区",
-        built_year=1995,
-        buildings=3,
-        units=9,
-        households=108,
-        elderly_share=0.35,
-        structure="砖混",
-        plan_batch="2021-10",
-        in_renovation_plan="是",
-        company_id="M01",
-        lat=30.615,
-        lon=114.29,
-        floors=6,
-    ),
-    "partner_units": dict(
-        unit_id="P99", name="示例共建单位", kind="国有企业", community_id="C01", joined_on=date(2022, 1, 1)
-    ),
-    "renovation_items": dict(
-        item_id="X001-99",
-        compound_id="X001",
-        category="基础类",
-        item_type="管网改造",
-        title="更换老化供水管网",
-        in_plan="是",
-        funding="政府资金",
-        stage="施工",
-        budget_yuan=380000,
-        spent_yuan=120000,
-        planned_start=date(2023, 3, 1),
-        planned_end=date(2023, 12, 31),
-        actual_start=date(2023, 3, 15),
-        actual_end=None,
-        progress_pct=60,
-        units_affected=3,
-        buildings_affected=1,
-        elevators=None,
-    ),
-    "progress_updates": dict(
-        item_id="X001-ELEV", reported_on=date(2023, 9, 15), stage="施工", progress_pct=60, note="主体施工中"
-    ),
-    "contributions": dict(
-        contribution_id="K9001",
-        unit_id="P01",
-        compound_id="X001",
-        item_id="X001-ELEV",
-        contributed_on=date(2023, 9, 1),
-        kind="服务",
-        description="组织志愿者清理楼道",
-        value_yuan=2000,
-        volunteer_hours=16,
-        participants=8,
-        households_benefited=36,
-    ),
-    "red_property_monthly": dict(
-        compound_id="X001",
-        month="2023-10",
-        company_id="M01",
-        cross_appointed_staff=1,
-        party_members_serving=5,
-        committee_party_share=0.4,
-        joint_meetings=1,
-        fee_collection_pct=85.5,
-        has_owners_committee="是",
-    ),
-    "requests": dict(
-        request_id="Q99001",
-        compound_id="X001",
-        received_at=datetime(2023, 9, 20, 9, 30),
-        channel="12345热线",
-        category="漏水",
-        summary="楼顶漏水",
-        handler="物业",
-        responded_at=datetime(2023, 9, 20, 15, 0),
-        resolved_at=datetime(2023, 9, 22, 18, 0),
-        satisfaction=None,
-        time_limit_days=7,
-        followup_resolved="已解决",
-        followup_satisfaction="满意",
-    ),
-    "volunteers": dict(
-        volunteer_id="V9001",
-        compound_id="X001",
-        display_name="张*华",
-        kind="居民",
-        unit_id=None,
-        joined_on=date(2023, 1, 1),
-    ),
-    "services": dict(
-        service_id="S999001", volunteer_id="V0001", served_on=date(2023, 9, 20), activity="楼道清扫", hours=2
-    ),
-    "rewards": dict(reward_id="R99", name="雨伞", points_cost=10, stock=20),
-    "redemptions": dict(
-        redemption_id="D99001", volunteer_id="V0010", reward_id="R04", redeemed_on=date(2023, 9, 30), points_spent=5
-    ),
-}
 
 
 def _example(table: str) -> dict[str, object]:
-    row = dict(EXAMPLES[table])
-    if table == "services":
-        row["points"] = row["hours"] * settings.points_per_hour()
+    row = contracts.example_row(table)
     # The first cell carries the example mark: an import refuses the row until it is replaced.
     first = ingest.table_spec(table).column_names[0]
     row[first] = f"{ingest.EXAMPLE_MARK}{row[first]}"
@@ -150,7 +43,7 @@ def _cell_text(value) -> str:
 
 
 def _check_table(table: str) -> None:
-    if table not in ingest.IMPORTABLE_TABLES:
+    if table not in contracts.BY_TABLE:
         raise KeyError(table)
 
 
@@ -168,7 +61,7 @@ def csv_template(table: str) -> bytes:
 
 def _type_text(table: str, col: ingest.Column, lang: str) -> str:
     t = col.type
-    if (table, col.name) in ingest.MONTH_COLUMNS:
+    if contracts.is_month(table, col.name):
         key = "month"
     elif t == "VARCHAR":
         key = "text"
@@ -202,7 +95,8 @@ def column_help(table: str, lang: str = "zh") -> pd.DataFrame:
             allowed.append(ingest.type_expectation(spec, col, lang))
         for check in spec.checks_on(col.name):
             allowed.append(ingest.check_expectation(spec, check, lang))
-        if ingest.CODE_SECTIONS.get((table, col.name)) and not spec.enum(col.name):
+        section = contracts.code_section(table, col.name)
+        if section and not spec.enum(col.name):
             words = ingest.code_words(table, col.name)
             codes = sorted(set(words.values()))
             allowed.append(
@@ -211,7 +105,7 @@ def column_help(table: str, lang: str = "zh") -> pd.DataFrame:
                         "import.code_with_label",
                         lang,
                         code=c,
-                        label=i18n.label(ingest.CODE_SECTIONS[(table, col.name)], c, lang),
+                        label=i18n.label(section, c, lang),
                     )
                     for c in codes
                 )
@@ -240,7 +134,7 @@ def _list_choices(table: str, col: ingest.Column) -> list[str] | None:
     if col.type == "BOOLEAN":
         return ["是", "否"]
     spec = ingest.table_spec(table)
-    section = ingest.CODE_SECTIONS.get((table, col.name))
+    section = contracts.code_section(table, col.name)
     codes = spec.enum(col.name)
     if codes and section:
         return [i18n.label(section, c, "zh") for c in codes]
