@@ -26,7 +26,7 @@ may_import = account.may_import
 may_snapshot = account.may_manage_snapshots
 user = account.name
 # Community staff may import rows of their own compounds only.
-allowed_compounds = None if account.sees_everything else list(ctx.filter.allowed or ())
+allowed_compounds = ctx.writable_compounds
 
 
 def table_label(table: str) -> str:

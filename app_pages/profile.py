@@ -10,7 +10,7 @@ import streamlit as st
 
 from oversight import fmt, i18n
 from oversight.filters import unique_labels
-from oversight.ui import charts, context, widgets
+from oversight.ui import charts, context, state, widgets
 from oversight.ui.text import md
 
 # Contributions are listed from the beginning: the compound's whole record, not just the period.
@@ -90,16 +90,16 @@ widgets.header(ctx, "profile.title")
 # Names as the sidebar shows them (with the id where two compounds share a name): they go in the URL.
 labels = unique_labels(list(ctx.labels), list(ctx.labels.values()))
 # The compound asked for (by the Overview, a link or earlier here); outside the filter it is not shown.
-wanted = st.session_state.get("profile")
-if wanted is None and st.query_params.get("profile"):
-    wanted = {label: cid for cid, label in labels.items()}.get(st.query_params.get("profile"))
+wanted = st.session_state.get(state.PROFILE)
+if wanted is None and st.query_params.get(state.PROFILE):
+    wanted = {label: cid for cid, label in labels.items()}.get(st.query_params.get(state.PROFILE))
 outside = wanted is not None and wanted not in ctx.compound_ids
 chosen = st.selectbox(
     ctx.t("profile.choose"),
     ctx.compound_ids,
     index=None if outside else 0,
     format_func=labels.get,
-    key="profile",
+    key=state.PROFILE,
     bind="query-params",
     placeholder=ctx.t("profile.choose_placeholder"),
 )

@@ -144,7 +144,7 @@ with right:
     )
 
 st.subheader(ctx.t("requests.backlog_by_age"))
-st.caption(ctx.t("requests.backlog_note", as_at=fmt.day(ctx.filter.params(ctx.compound_ids)["as_at"])))
+st.caption(ctx.t("requests.backlog_note", as_at=fmt.day(ctx.as_at)))
 backlog = ctx.fetch("requests_backlog_by_age")
 if backlog["open_requests"].sum() == 0:
     widgets.empty(ctx, "requests.no_backlog")

@@ -23,7 +23,7 @@ widgets.kpi_row(
     ],
     per_row=3,
 )
-as_at = fmt.day(ctx.filter.params(ctx.compound_ids)["as_at"])
+as_at = fmt.day(ctx.as_at)
 st.caption(ctx.t("volunteers.rule", points=f"{settings.points_per_hour():g}", as_at=as_at))
 
 NUM = st.column_config.NumberColumn(format="localized")

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from oversight.ui import chartspecs
+from oversight.ui import chartspecs, state
 from oversight.ui.context import Context
 from oversight.ui.widgets import empty, labelled
 
@@ -135,6 +135,6 @@ def compound_progress(ctx: Context, key: str) -> pd.DataFrame:
     )
     chosen = picked.get("selection", {}).get("pick", []) if picked else []
     if chosen:
-        st.session_state["profile"] = chosen[0]["compound_id"]
-        st.switch_page(st.session_state["_pages"]["profile"])
+        st.session_state[state.PROFILE] = chosen[0]["compound_id"]
+        st.switch_page(st.session_state[state.PAGES]["profile"])
     return progress

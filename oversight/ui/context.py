@@ -15,8 +15,9 @@ import streamlit as st
 
 from oversight import auth, db, i18n, settings
 from oversight.filters import Filter
+from oversight.ui import state
 
-_KEY = "_page_context"
+_KEY = state.CONTEXT
 
 
 @st.cache_data(show_spinner=False, max_entries=4000)
@@ -63,6 +64,18 @@ class Context:
     @property
     def as_of(self) -> date:
         return self.filter.as_of
+
+    @property
+    def as_at(self) -> date:
+        """The day stock figures (backlog, points outstanding) stand on: the period's end, never after as_of."""
+        return self.filter.as_at
+
+    @property
+    def writable_compounds(self) -> list[str] | None:
+        """The compounds this account may write rows of (imports, deletes, cases); None: every compound."""
+        if self.account is None or self.account.sees_everything:
+            return None
+        return list(self.filter.allowed or ())
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)

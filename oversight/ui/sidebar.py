@@ -9,10 +9,16 @@ import streamlit as st
 
 from oversight import i18n
 from oversight.filters import Filter, default_period, invalid_url_values, month_options, parse_month, unique_labels
-from oversight.ui import context
+from oversight.ui import context, state
 from oversight.ui.text import md
 
-LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY, SPAN_KEY = "lang", "community", "compound", "period", "span"
+LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY, SPAN_KEY = (
+    state.LANG,
+    state.COMMUNITY,
+    state.COMPOUND,
+    state.PERIOD,
+    state.SPAN,
+)
 # 本期: the months chosen on the slider; 累计: everything since the earliest plan batch up to as_of.
 SPANS = ("current", "cumulative")
 LANG_NAMES = {"zh": "中文", "en": "English"}

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import audit, db, export, fmt, i18n, metrics
+from oversight.ui import state
 from oversight.ui.context import Context
 from oversight.ui.text import md
 
@@ -104,7 +105,7 @@ def starting_state(ctx: Context, stop: bool = True) -> None:
     """An empty database (a street office's first day): what to import, in which order, and where."""
     st.info(ctx.t("start.title"), icon=":material/rocket_launch:")
     st.markdown(ctx.t("start.steps"))
-    data_page = st.session_state.get("_pages", {}).get("data")
+    data_page = st.session_state.get(state.PAGES, {}).get("data")
     if data_page is not None:
         st.page_link(data_page, label=ctx.t("start.link"), icon=":material/upload_file:")
     else:
@@ -162,9 +163,8 @@ def kpi_row(ctx: Context, keys: list[str], per_row: int = 4) -> list[metrics.Fig
 
 def period_words(ctx: Context) -> str:
     """The period and the day stock figures stand on, in words."""
-    as_at = ctx.filter.params(ctx.compound_ids)["as_at"]
     return ctx.t(
-        "page.period_words", start=f"{ctx.filter.start:%Y-%m}", end=f"{ctx.filter.end:%Y-%m}", as_at=fmt.day(as_at)
+        "page.period_words", start=f"{ctx.filter.start:%Y-%m}", end=f"{ctx.filter.end:%Y-%m}", as_at=fmt.day(ctx.as_at)
     )
 
 
