@@ -26,8 +26,6 @@ widgets.kpi_row(
 as_at = fmt.day(ctx.as_at)
 st.caption(ctx.t("volunteers.rule", points=f"{settings.points_per_hour():g}", as_at=as_at))
 
-NUM = st.column_config.NumberColumn(format="localized")
-
 by_month = ctx.fetch("volunteers_by_month")
 # Months as YYYY-MM labels for the bars and the table: a time axis adds a tick after the last bar.
 month_labels = by_month.assign(month=by_month["month"].dt.strftime("%Y-%m"))
@@ -56,7 +54,7 @@ with right:
         ctx,
         outstanding.drop(columns=["compound_id"]),
         "volunteers_points_by_compound",
-        column_config={"earned": NUM, "redeemed": NUM, "balance": NUM},
+        column_config=widgets.numbers("earned", "redeemed", "balance"),
     )
 
 st.subheader(ctx.t("volunteers.top", n=TOP_VOLUNTEERS))
@@ -66,7 +64,7 @@ widgets.table(
     ctx.fetch("volunteers_top", limit=TOP_VOLUNTEERS),
     "volunteers_top",
     codes={"kind": "volunteer_kind"},
-    column_config={"hours": NUM, "earned": NUM, "balance": NUM},
+    column_config=widgets.numbers("hours", "earned", "balance"),
 )
 
 st.subheader(ctx.t("volunteers.rewards"))
@@ -84,13 +82,13 @@ low = ctx.fetch("rewards_catalogue", threshold=int(threshold))
 if low.empty:
     widgets.empty(ctx, "volunteers.no_low_stock")
 else:
-    widgets.table(ctx, low, "rewards_low_stock", column_config={"points_cost": NUM, "points_spent": NUM})
+    widgets.table(ctx, low, "rewards_low_stock", column_config=widgets.numbers("points_cost", "points_spent"))
 st.markdown(f"**{ctx.t('volunteers.catalogue')}**")
 widgets.table(
     ctx,
     ctx.fetch("rewards_catalogue", threshold=None),
     "rewards_catalogue",
-    column_config={"points_cost": NUM, "points_spent": NUM},
+    column_config=widgets.numbers("points_cost", "points_spent"),
 )
 
 st.subheader(ctx.t("volunteers.by_month_table"))
@@ -98,9 +96,5 @@ widgets.table(
     ctx,
     month_labels,
     "volunteers_by_month",
-    column_config={
-        "hours": NUM,
-        "earned": NUM,
-        "redeemed": NUM,
-    },
+    column_config=widgets.numbers("hours", "earned", "redeemed"),
 )

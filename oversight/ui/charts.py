@@ -1,8 +1,8 @@
-"""Altair charts with labelled axes. Charts only ever receive rows DuckDB has already aggregated."""
+"""The pages' charts: specs from oversight/ui/chartspecs.py drawn with labelled axes, an empty state
+when there are no rows. Charts only ever receive rows DuckDB has already aggregated."""
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -13,20 +13,14 @@ from oversight.ui.widgets import empty, labelled
 PALETTE = chartspecs.PALETTE
 
 
-def _title(ctx: Context, col: str) -> str:
-    return chartspecs.title(ctx.lang, col)
-
-
-def _fmt(kind: str | None):
-    return chartspecs.axis_format(kind)
-
-
-def _money(frame: pd.DataFrame) -> pd.DataFrame:
-    return chartspecs.money(frame)
-
-
-def _tooltip(ctx: Context, col: str) -> alt.Tooltip:
-    return chartspecs.tooltip(ctx.lang, col)
+def draw(ctx: Context, builder: str, frame: pd.DataFrame, key: str | None = None, on_select: bool = False, **args):
+    """chartspecs.<builder>(frame, lang=..., **args) drawn full width; with on_select, a click reruns
+    the page and the selection is returned."""
+    chart = getattr(chartspecs, builder)(frame, lang=ctx.lang, **args)
+    if on_select:
+        return st.altair_chart(chart, width="stretch", on_select="rerun", selection_mode="pick", key=key)
+    st.altair_chart(chart, width="stretch", key=key)
+    return None
 
 
 def hbar(
@@ -50,33 +44,13 @@ def hbar(
     if frame.empty:
         empty(ctx)
         return None
-    data = _money(labelled(frame, ctx.lang, codes))
+    data = chartspecs.money(labelled(frame, ctx.lang, codes))
     if len(data) > max_rows:
         # A city has thousands of compounds: draw the first rows in the query's order and say so.
         st.caption(ctx.t("page.bars_shown", shown=max_rows, total=len(data)))
         data = data.head(max_rows)
-    enc = {
-        # Names speak for themselves; a rotated Chinese axis title only takes room.
-        "y": alt.Y(f"{y}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
-        "x": alt.X(
-            f"{x}:Q",
-            title=_title(ctx, x),
-            axis=alt.Axis(format=_fmt(x_kind), tickCount=5, tickMinStep=alt.Undefined if x_kind == "pct" else 1),
-        ),
-        "tooltip": [_tooltip(ctx, c) for c in (tooltip or [y, x])],
-    }
-    if color:
-        enc["color"] = alt.Color(
-            f"{color}:N", title=_title(ctx, color), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
-        )
-    # A fixed step per bar keeps every name readable however many compounds are shown.
-    chart = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(**enc).properties(height=alt.Step(24))
-    if selectable:
-        pick = alt.selection_point(name="pick", fields=[selectable], on="click")
-        chart = chart.add_params(pick)
-        return st.altair_chart(chart, width="stretch", on_select="rerun", selection_mode="pick", key=key)
-    st.altair_chart(chart, width="stretch", key=key)
-    return None
+    args = {"color": color, "x_kind": x_kind, "sort": sort, "tooltip_columns": tooltip, "selectable": selectable}
+    return draw(ctx, "hbar", data, key=key, on_select=bool(selectable), y=y, x=x, **args)
 
 
 def vbar(
@@ -94,8 +68,7 @@ def vbar(
     if frame.empty:
         empty(ctx)
         return
-    chart = chartspecs.vbar(frame, x, y, ctx.lang, color=color, codes=codes, x_type=x_type, sort=sort, y_kind=y_kind)
-    st.altair_chart(chart, width="stretch")
+    draw(ctx, "vbar", frame, x=x, y=y, color=color, codes=codes, x_type=x_type, sort=sort, y_kind=y_kind)
 
 
 def lines(
@@ -110,15 +83,24 @@ def lines(
     if frame.empty:
         empty(ctx)
         return
-    st.altair_chart(chartspecs.lines(frame, x, columns, ctx.lang, y_kind, series_title), width="stretch")
+    draw(ctx, "lines", frame, x=x, columns=columns, y_kind=y_kind, series_title=series_title)
 
 
-STAGES = chartspecs.STAGES
+def chart(ctx: Context, builder: str, frame: pd.DataFrame, **args) -> None:
+    """A named chart of chartspecs (three_rates, items_by_stage, ...), or the empty state."""
+    if frame.empty:
+        empty(ctx)
+        return
+    draw(ctx, builder, frame, **args)
 
 
-def stage_order(ctx: Context) -> list[str]:
-    """Stage labels in the order renovation runs, for sorting axes."""
-    return chartspecs.stage_order(ctx.lang)
+def three_rates(ctx: Context) -> None:
+    """三率 by month for the filter: the one chart the Overview, Red property and Requests pages share."""
+    chart(ctx, "three_rates", ctx.fetch("three_rates_by_month"))
+
+
+def items_by_stage(ctx: Context) -> None:
+    chart(ctx, "items_by_stage", ctx.fetch("items_by_stage"))
 
 
 def compound_progress(ctx: Context, key: str) -> pd.DataFrame:

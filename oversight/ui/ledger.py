@@ -73,12 +73,12 @@ def _actions(ctx: Context, case: pd.Series) -> None:
     if case["status"] == "closed":
         st.info(ctx.t("supervision.closed_note"))
         return
-    if account is None or account.role == "viewer":
+    allowed = supervision.actions_for(account.role) if account is not None else []
+    if not allowed:
         st.info(ctx.t("supervision.viewer_only"))
         return
     if case["close_proposed"]:
         st.warning(ctx.t("supervision.proposed"), icon=":material/pending_actions:")
-    allowed = [a for a, roles in supervision.ACTIONS.items() if account.role in roles]
     labels = {a: ctx.t(f"supervision.{a}") for a in allowed}
     if case["close_proposed"] and "close" in labels:
         labels["close"] = ctx.t("supervision.confirm_close")

@@ -28,6 +28,23 @@ CODE_SECTIONS = {
     "volunteer_kind": "volunteer_kind",
 }
 
+# Column configs the pages share. Money columns need none: table() shows every money column in 万元
+# with separators whatever the page asks.
+NUM = st.column_config.NumberColumn(format="localized")
+PROGRESS = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")
+
+
+def numbers(*columns: str) -> dict:
+    """Column configs: these columns as numbers with thousands separators."""
+    return dict.fromkeys(columns, NUM)
+
+
+def progress(column: str, digits: int = 0) -> dict:
+    """Column config: a 0-100 column as a bar, with `digits` decimals."""
+    if digits == 0:
+        return {column: PROGRESS}
+    return {column: st.column_config.ProgressColumn(min_value=0, max_value=100, format=f"%.{digits}f")}
+
 
 # Metric cards wrap instead of cutting "3,708.5 万元" or a long label at 1280 px or on a phone.
 _STYLE = """
