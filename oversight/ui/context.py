@@ -39,12 +39,21 @@ def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFram
 
 
 _seen_version = {"file": ""}
+# What follow_version empties when a newer version is current (query results, chart specs, ...).
+_on_new_version = [_run_cached.clear]
+
+
+def on_new_version(clear) -> None:
+    """Register a cache to empty once a newer data version is current."""
+    if clear not in _on_new_version:
+        _on_new_version.append(clear)
 
 
 def follow_version(db_file: str) -> None:
     """Drop cached results once a newer version is current, so memory stays flat over many writes."""
     if _seen_version["file"] and _seen_version["file"] != db_file:
-        _run_cached.clear()
+        for clear in _on_new_version:
+            clear()
     _seen_version["file"] = db_file
 
 
