@@ -9,7 +9,6 @@ import duckdb
 import streamlit as st
 
 from oversight import db, i18n, settings, store
-from oversight.filters import scope
 from oversight.ui import context, login, pages, sidebar, state, widgets
 from oversight.ui.icon import PAGE_ICON
 
@@ -54,37 +53,31 @@ if account is None:
     )  # draws the login page and stops: nothing with data before an account is known
 
 try:
-    con = db.connect(db_file)
-    meta = db.meta(con)
+    meta = db.meta(db.connect(db_file))
     as_of = date.fromisoformat(meta["as_of"])
-    # The account's scope: every query below is restricted to (a subset of) these compounds.
-    allowed = (
-        None
-        if account.sees_everything
-        else tuple(db.run("account_scope", con, community_ids=list(account.communities))["compound_id"])
-    )
-    scope_ids = list(allowed) if allowed is not None else db.all_compound_ids(con)
-    options, first_day = sidebar.load_options(str(db_file), meta.get("data_version", ""), scope_ids, as_of)
-    first_batch = sidebar.first_plan_batch(str(db_file), meta.get("data_version", ""), scope_ids, as_of)
+    version = meta.get("data_version", "")
+    # The account's scope and the filters' options, worked out once per data version and scope: every
+    # query below is restricted to (a subset of) the account's compounds.
+    options = sidebar.options(str(db_file), version, as_of, None if account.sees_everything else account.communities)
 except duckdb.Error:
     log.exception("database unavailable")
     st.error(i18n.t("app.database_error", lang))
     st.stop()
 
-flt = sidebar.filters(options, first_day, as_of, lang, allowed=allowed, first_batch=first_batch)
-labels = dict(zip(options["compound_id"], options["compound"], strict=False))
+flt = sidebar.filters(options, as_of, lang)
 context.store(
     context.Context(
         lang=lang,
         filter=flt,
-        compound_ids=scope(options, flt),
+        compound_ids=options.scope(flt),
         db_file=str(db_file),
         store_path=str(store_path),
-        data_version=meta.get("data_version", ""),
-        labels=labels,
-        community_names=dict(zip(options["community_id"], options["community"], strict=False)),
+        data_version=version,
+        labels=options.compound_names,
+        community_names=options.community_names,
         account=account,
-        first_month=first_day,
+        first_month=options.first_day,
+        compound_labels=options.compound_labels,
     )
 )
 st.sidebar.caption(i18n.t("app.as_of", lang, as_of=meta["as_of"]))

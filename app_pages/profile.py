@@ -19,7 +19,7 @@ ctx = context.current()
 widgets.header(ctx, "profile.title")
 
 # Names as the sidebar shows them (with the id where two compounds share a name): they go in the URL.
-labels = unique_labels(list(ctx.labels), list(ctx.labels.values()))
+labels = ctx.compound_labels or unique_labels(list(ctx.labels), list(ctx.labels.values()))
 # The compound asked for (by the Overview, a link or earlier here); outside the filter it is not shown.
 wanted = st.session_state.get(state.PROFILE)
 if wanted is None and st.query_params.get(state.PROFILE):

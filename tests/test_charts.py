@@ -93,3 +93,30 @@ def test_the_timeline_spec_marks_as_of():
     )
     spec = charts.spec("renovation_timeline", frame, "zh", as_of=date(2023, 9, 30))
     assert len(spec["layer"]) == 3 and len(spec["datasets"]) == 2
+
+
+def test_the_sidebar_options_are_worked_out_once_per_version_and_scope_the_filter_as_before(app_env):
+    """The sidebar's options (shared by every rerun with that scope) leave the compounds filters.scope does."""
+    from oversight import db, filters
+    from oversight.filters import Filter
+    from oversight.ui import sidebar
+
+    con = db.connect(app_env)
+    meta = db.meta(con)
+    as_of = date.fromisoformat(meta["as_of"])
+    sidebar.options.clear()
+    everything = sidebar.options(str(app_env), meta["data_version"], as_of, None)
+    assert sidebar.options(str(app_env), meta["data_version"], as_of, None) is everything
+    staff = sidebar.options(str(app_env), meta["data_version"], as_of, ("C02",))
+    assert staff is not everything and set(staff.allowed) < set(everything.compound_ids)
+    frame = db.run("filter_options", con, compound_ids=db.all_compound_ids(con))
+    first_community = everything.community_ids[0]
+    some = [c for c in everything.compound_ids if everything.community_of[c] == first_community][:2]
+    for flt in (
+        Filter(),
+        Filter(communities=(first_community,)),
+        Filter(communities=(first_community,), compounds=(some[0],)),
+        Filter(compounds=tuple(some)),
+    ):
+        assert everything.scope(flt) == filters.scope(frame, flt)
+        assert staff.scope(flt) == filters.scope(frame, Filter(flt.communities, flt.compounds, allowed=staff.allowed))

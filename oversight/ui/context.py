@@ -69,6 +69,7 @@ class Context:
     account: auth.Account | None = None
     store_path: str = ""  # the path writes go to (settings.db_path())
     first_month: date | None = None  # the first month with data: no change is shown against a period before it
+    compound_labels: dict[str, str] | None = None  # compound_id -> the unique label the sidebar and URLs use
 
     @property
     def as_of(self) -> date:
