@@ -3,10 +3,9 @@
 import streamlit as st
 
 from oversight import fmt, settings
-from oversight.ui import charts, context, widgets
+from oversight.ui import charts, context, sections, widgets
 
 TOP_VOLUNTEERS = 20
-LOW_STOCK_DEFAULT = 10
 
 ctx = context.current()
 widgets.header(ctx, "volunteers.title")
@@ -67,29 +66,7 @@ widgets.table(
     column_config=widgets.numbers("hours", "earned", "balance"),
 )
 
-st.subheader(ctx.t("volunteers.rewards"))
-st.caption(ctx.t("volunteers.rewards_note"))
-threshold = st.columns(3)[0].number_input(
-    ctx.t("volunteers.low_stock_threshold"),
-    min_value=1,
-    max_value=10_000,
-    value=LOW_STOCK_DEFAULT,
-    step=1,
-    key="low_stock_threshold",
-)
-st.markdown(f"**{ctx.t('volunteers.low_stock', n=int(threshold))}**")
-low = ctx.fetch("rewards_catalogue", threshold=int(threshold))
-if low.empty:
-    widgets.empty(ctx, "volunteers.no_low_stock")
-else:
-    widgets.table(ctx, low, "rewards_low_stock", column_config=widgets.numbers("points_cost", "points_spent"))
-st.markdown(f"**{ctx.t('volunteers.catalogue')}**")
-widgets.table(
-    ctx,
-    ctx.fetch("rewards_catalogue", threshold=None),
-    "rewards_catalogue",
-    column_config=widgets.numbers("points_cost", "points_spent"),
-)
+sections.rewards(ctx)
 
 st.subheader(ctx.t("volunteers.by_month_table"))
 widgets.table(

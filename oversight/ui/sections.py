@@ -57,8 +57,10 @@ def elevator_priority(ctx: Context, priority: pd.DataFrame) -> None:
     )
 
 
+@st.fragment
 def item_history(ctx: Context, items: pd.DataFrame) -> None:
-    """One chosen item's reported progress, as a step chart and a table."""
+    """One chosen item's reported progress, as a step chart and a table. A fragment: choosing another
+    item reruns only this section, not the whole page."""
     names = dict(
         zip(items["item_id"], items["compound"] + " · " + items["title"] + "（" + items["item_id"] + "）", strict=True)
     )
@@ -180,3 +182,35 @@ def partner_unit(ctx: Context, units: pd.DataFrame, ever: pd.DataFrame) -> str |
         codes={"kind": "contribution_kind"},
     )
     return unit_id
+
+
+# The low-stock threshold's first value; the official may change it on the page.
+LOW_STOCK_DEFAULT = 10
+
+
+@st.fragment
+def rewards(ctx: Context) -> None:
+    """The rewards catalogue and those low in stock. A fragment: changing the threshold reruns only this."""
+    st.subheader(ctx.t("volunteers.rewards"))
+    st.caption(ctx.t("volunteers.rewards_note"))
+    threshold = st.columns(3)[0].number_input(
+        ctx.t("volunteers.low_stock_threshold"),
+        min_value=1,
+        max_value=10_000,
+        value=LOW_STOCK_DEFAULT,
+        step=1,
+        key="low_stock_threshold",
+    )
+    st.markdown(f"**{ctx.t('volunteers.low_stock', n=int(threshold))}**")
+    low = ctx.fetch("rewards_catalogue", threshold=int(threshold))
+    if low.empty:
+        widgets.empty(ctx, "volunteers.no_low_stock")
+    else:
+        widgets.table(ctx, low, "rewards_low_stock", column_config=widgets.numbers("points_cost", "points_spent"))
+    st.markdown(f"**{ctx.t('volunteers.catalogue')}**")
+    widgets.table(
+        ctx,
+        ctx.fetch("rewards_catalogue", threshold=None),
+        "rewards_catalogue",
+        column_config=widgets.numbers("points_cost", "points_spent"),
+    )
