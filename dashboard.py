@@ -9,41 +9,27 @@ import duckdb
 import streamlit as st
 
 from oversight import db, i18n, settings, store
-from oversight.filters import scope
-from oversight.ui import context, login, sidebar, widgets
+from oversight.ui import context, login, pages, sidebar, state, widgets
 from oversight.ui.icon import PAGE_ICON
 
 log = logging.getLogger("oversight")
-
-PAGES = [
-    # (section, file, url path, title key, icon); the data page only for roles that may import
-    ("nav.section_overview", "app_pages/overview.py", "overview", "nav.overview", ":material/dashboard:"),
-    ("nav.section_overview", "app_pages/profile.py", "profile", "nav.profile", ":material/home_work:"),
-    ("nav.section_renovation", "app_pages/renovation.py", "renovation", "nav.renovation", ":material/construction:"),
-    ("nav.section_renovation", "app_pages/partners.py", "partners", "nav.partners", ":material/handshake:"),
-    ("nav.section_service", "app_pages/red_property.py", "red-property", "nav.red_property", ":material/flag:"),
-    ("nav.section_service", "app_pages/requests.py", "requests", "nav.requests", ":material/support_agent:"),
-    ("nav.section_service", "app_pages/volunteers.py", "volunteers", "nav.volunteers", ":material/volunteer_activism:"),
-    ("nav.section_service", "app_pages/supervision.py", "supervision", "nav.supervision", ":material/assignment_late:"),
-    ("nav.section_data", "app_pages/data.py", "data", "nav.data", ":material/upload_file:"),
-    ("nav.section_data", "app_pages/help.py", "help", "nav.help", ":material/help:"),
-]
-
-
-def _url(url: str) -> str:
-    # The default page is served at "/" but still reserves its own path: "home", so that
-    # "overview" is free for its hidden twin below.
-    return "home" if url == "overview" else url
 
 
 def overview_alias() -> st.Page:
     """The default page is served at "/" only; this hidden twin makes /overview open it too, instead
     of Streamlit's English "Page not found" dialog."""
-    return st.Page("app_pages/overview.py", url_path="overview", visibility="hidden")
+    return st.Page(pages.by_url(pages.DEFAULT).file, url_path=pages.DEFAULT, visibility="hidden")
 
 
 lang = settings.default_language()
 st.set_page_config(page_title=i18n.t("app.title", lang), page_icon=PAGE_ICON, layout="wide")
+try:
+    registry = pages.registered()
+except pages.MissingPageError:
+    # A broken installation: the log names the files, the official sees one line.
+    log.exception("page registry")
+    st.error(i18n.t("app.page_error", lang))
+    st.stop()
 
 store_path = settings.db_path()
 if not store_path.exists():
@@ -59,8 +45,7 @@ account = login.signed_in()
 if account is None:
     # The pages are registered (hidden) so the link asked for is still open after signing in.
     asked = st.navigation(
-        [st.Page(path, url_path=_url(url), default=url == "overview") for _, path, url, *_ in PAGES]
-        + [overview_alias()],
+        [st.Page(p.file, url_path=p.url_path, default=p.default) for p in registry] + [overview_alias()],
         position="hidden",
     )
     login.form(
@@ -68,51 +53,45 @@ if account is None:
     )  # draws the login page and stops: nothing with data before an account is known
 
 try:
-    con = db.connect(db_file)
-    meta = db.meta(con)
+    meta = db.meta(db.connect(db_file))
     as_of = date.fromisoformat(meta["as_of"])
-    # The account's scope: every query below is restricted to (a subset of) these compounds.
-    allowed = (
-        None
-        if account.sees_everything
-        else tuple(db.run("account_scope", con, community_ids=list(account.communities))["compound_id"])
-    )
-    scope_ids = list(allowed) if allowed is not None else db.all_compound_ids(con)
-    options, first_day = sidebar.load_options(str(db_file), meta.get("data_version", ""), scope_ids, as_of)
-    first_batch = sidebar.first_plan_batch(str(db_file), meta.get("data_version", ""), scope_ids, as_of)
+    version = meta.get("data_version", "")
+    # The account's scope and the filters' options, worked out once per data version and scope: every
+    # query below is restricted to (a subset of) the account's compounds.
+    options = sidebar.options(str(db_file), version, as_of, None if account.sees_everything else account.communities)
 except duckdb.Error:
     log.exception("database unavailable")
     st.error(i18n.t("app.database_error", lang))
     st.stop()
 
-flt = sidebar.filters(options, first_day, as_of, lang, allowed=allowed, first_batch=first_batch)
-labels = dict(zip(options["compound_id"], options["compound"], strict=False))
+flt = sidebar.filters(options, as_of, lang)
 context.store(
     context.Context(
         lang=lang,
         filter=flt,
-        compound_ids=scope(options, flt),
+        compound_ids=options.scope(flt),
         db_file=str(db_file),
         store_path=str(store_path),
-        data_version=meta.get("data_version", ""),
-        labels=labels,
-        community_names=dict(zip(options["community_id"], options["community"], strict=False)),
+        data_version=version,
+        labels=options.compound_names,
+        community_names=options.community_names,
         account=account,
-        first_month=first_day,
+        first_month=options.first_day,
+        compound_labels=options.compound_labels,
     )
 )
 st.sidebar.caption(i18n.t("app.as_of", lang, as_of=meta["as_of"]))
 login.account_box(account, lang)
 
 sections: dict[str, list] = {}
-for section, path, url, title, icon in PAGES:
-    if not (settings.ROOT / path).exists() or (url == "data" and not account.may_import):
+for p in registry:
+    if p.import_only and not account.may_import:
         continue
-    page = st.Page(path, title=i18n.t(title, lang), url_path=_url(url), icon=icon, default=url == "overview")
-    sections.setdefault(i18n.t(section, lang), []).append(page)
+    page = st.Page(p.file, title=i18n.t(p.title, lang), url_path=p.url_path, icon=p.icon, default=p.default)
+    sections.setdefault(i18n.t(p.section, lang), []).append(page)
 sections[next(iter(sections))].append(overview_alias())
 current = st.navigation(sections)
-st.session_state["_pages"] = {p.url_path: p for group in sections.values() for p in group}
+st.session_state[state.PAGES] = {p.url_path: p for group in sections.values() for p in group}
 
 try:
     current.run()

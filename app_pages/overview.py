@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from oversight import settings
-from oversight.ui import charts, context, ledger, reports, widgets
+from oversight import metrics, settings
+from oversight.ui import charts, context, ledger, reports, sections, widgets
 
 ctx = context.current()
 widgets.header(ctx, "overview.title")
@@ -39,7 +39,7 @@ st.caption(
 
 st.subheader(ctx.t("overview.alerts"))
 by_compound = ctx.fetch("requests_by_compound")
-low = by_compound[by_compound["ranked"] & (by_compound["satisfaction_rate"] < settings.satisfaction_line())]
+low = metrics.low_satisfaction(by_compound, settings.satisfaction_line())
 counts = ctx.fetch("kpi_requests").iloc[0]
 a1, a2, a3, a4 = st.columns(4)
 a1.metric(ctx.t("overview.alert_late_start"), f"{int(renovation['late_start_items'])}{ctx.t('unit.item')}", border=True)
@@ -56,12 +56,7 @@ tab0, tab1, tab2, tab3 = st.tabs(
         ctx.t("overview.alert_old_open"),
     ]
 )
-with tab0:
-    widgets.table(
-        ctx, ctx.fetch("late_start_items"), "late_start_items", codes={"stage": "stage", "item_type": "item_type"}
-    )
-with tab1:
-    widgets.table(ctx, ctx.fetch("overdue_items"), "overdue_items", codes={"stage": "stage", "item_type": "item_type"})
+sections.late_items(ctx, tab0, tab1)
 with tab2:
     st.caption(ctx.t("overview.low_satisfaction_note", min_rated=settings.ranking_min_rated()))
     widgets.table(
@@ -84,24 +79,9 @@ with left:
     progress = charts.compound_progress(ctx, "progress_chart")
 with right:
     st.subheader(ctx.t("overview.items_by_stage"))
-    stages = ctx.fetch("items_by_stage")
-    charts.vbar(
-        ctx,
-        stages,
-        x="stage",
-        y="items",
-        color="category",
-        codes={"stage": "stage", "category": "category"},
-        sort=charts.stage_order(ctx),
-    )
+    charts.items_by_stage(ctx)
     st.subheader(ctx.t("overview.three_rates_by_month"))
-    charts.lines(
-        ctx,
-        ctx.fetch("three_rates_by_month"),
-        "month",
-        ["response_rate", "resolution_rate", "satisfaction_rate"],
-        y_kind="pct",
-    )
+    charts.three_rates(ctx)
 
 st.subheader(ctx.t("overview.progress_table"))
 widgets.table(
@@ -109,5 +89,5 @@ widgets.table(
     progress,
     "progress_by_compound",
     codes={"started": "bool", "finished": "bool"},
-    column_config={"progress": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f")},
+    column_config=widgets.progress("progress", digits=1),
 )

@@ -2,97 +2,12 @@
 
 from datetime import date, timedelta
 
-import altair as alt
 import streamlit as st
 
-from oversight import fmt, i18n
-from oversight.ui import charts, context, widgets
-from oversight.ui.text import md
+from oversight.ui import charts, context, sections, widgets
 
 # A unit's own page lists its contributions from the beginning, not just the period.
 SINCE_EVER = date(1900, 1, 1)
-MONEY = st.column_config.NumberColumn(format="localized")
-
-
-def unit_bars(ctx, frame, x: str, chosen: str | None, x_kind: str | None = None) -> None:
-    """Units as horizontal bars, one row each however few (every name stays readable), the chosen one marked."""
-    col = lambda c: fmt.unit_header(c, ctx.t(f"col.{c}"), ctx.lang)  # noqa: E731
-    frame = frame.assign(value_yuan=frame["value_yuan"].astype(float) / 10_000)  # 万元, as the cards
-    chart = (
-        alt.Chart(frame)
-        .mark_bar()
-        .encode(
-            y=alt.Y("unit:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
-            x=alt.X(
-                f"{x}:Q", title=col(x), axis=alt.Axis(format=",.1f" if x_kind == "yuan" else alt.Undefined, tickCount=5)
-            ),
-            color=alt.condition(
-                alt.datum.unit_id == (chosen or ""), alt.value(charts.PALETTE[0]), alt.value(charts.PALETTE[2])
-            ),
-            tooltip=[
-                alt.Tooltip("unit:N", title=col("unit")),
-                alt.Tooltip("value_yuan:Q", title=col("value_yuan"), format=",.2f"),
-                alt.Tooltip("volunteer_hours:Q", title=col("volunteer_hours"), format=",.1f"),
-                alt.Tooltip("contributions:Q", title=col("contributions")),
-                alt.Tooltip("households_benefited:Q", title=col("households_benefited")),
-            ],
-        )
-        .properties(height=alt.Step(28))
-    )
-    st.altair_chart(chart, width="stretch")
-
-
-def unit_summary(ctx, units, ever) -> str | None:
-    """One unit's page-in-page: its facts, what it gave to date and in the period, and its contributions."""
-    names = dict(zip(units["unit_id"], units["unit"], strict=True))
-    unit_id = st.selectbox(
-        ctx.t("partners.choose_unit"), list(names), format_func=names.get, key="partner_unit", bind="query-params"
-    )
-    if unit_id not in names:
-        return None
-    u = units[units["unit_id"] == unit_id].iloc[0]
-    st.caption(
-        ctx.t(
-            "partners.unit_line",
-            kind=i18n.label("unit_kind", u.kind, ctx.lang),
-            community=md(u.community),
-            joined_on=fmt.day(u.joined_on),
-        )
-    )
-    cards = st.columns(3) + st.columns(3)
-    cards[0].metric(ctx.t("partners.value_to_date"), fmt.yuan(u.value_to_date, ctx.lang), border=True)
-    cards[1].metric(ctx.t("partners.value_in_period"), fmt.yuan(u.value_yuan, ctx.lang), border=True)
-    unit = lambda key: ctx.t(f"unit.{key}")  # noqa: E731
-    cards[2].metric(
-        ctx.t("partners.hours_to_date"), fmt.value("hours", u.hours_to_date, ctx.lang, unit("hour")), border=True
-    )
-    cards[3].metric(
-        ctx.t("partners.contributions_to_date"),
-        fmt.value("int", u.contributions_to_date, ctx.lang, unit("times")),
-        border=True,
-    )
-    cards[4].metric(
-        ctx.t("partners.households_to_date"),
-        fmt.value("int", u.households_to_date, ctx.lang, unit("household_times")),
-        border=True,
-    )
-    cards[5].metric(
-        ctx.t("partners.compounds_served"),
-        fmt.value("int", u.compounds_served, ctx.lang, unit("compound")),
-        border=True,
-    )
-    own = ever[ever["unit_id"] == unit_id]
-    if own.empty:
-        widgets.empty(ctx, "partners.no_unit_contributions")
-        return unit_id
-    widgets.table(
-        ctx,
-        own.drop(columns=["unit_id", "unit"]),
-        "partners_unit_contributions",
-        codes={"kind": "contribution_kind"},
-        column_config={"value_yuan": MONEY},
-    )
-    return unit_id
 
 
 ctx = context.current()
@@ -115,7 +30,7 @@ else:
         ever = ctx.fetch(
             "partners_contributions", period_start=SINCE_EVER, period_end=ctx.as_of + timedelta(days=1), limit=None
         )
-        chosen = unit_summary(ctx, units, ever)
+        chosen = sections.partner_unit(ctx, units, ever)
 
 by_unit = ctx.fetch("partners_by_unit")
 if by_unit.empty:
@@ -128,17 +43,17 @@ if chosen is not None:
 left, right = st.columns(2)
 with left:
     st.subheader(ctx.t("partners.value_by_unit"))
-    unit_bars(ctx, by_unit, "value_yuan", chosen, x_kind="yuan")
+    charts.chart(ctx, "unit_bars", by_unit, x="value_yuan", chosen=chosen, x_kind="yuan")
 with right:
     st.subheader(ctx.t("partners.hours_by_unit"))
-    unit_bars(ctx, by_unit, "volunteer_hours", chosen)
+    charts.chart(ctx, "unit_bars", by_unit, x="volunteer_hours", chosen=chosen)
 
 left, right = st.columns(2)
 with left:
     st.subheader(ctx.t("partners.by_kind"))
     kinds = ctx.fetch("partners_by_kind")
     charts.vbar(ctx, kinds, x="kind", y="value_yuan", codes={"kind": "unit_kind"}, sort="-y", y_kind="yuan")
-    widgets.table(ctx, kinds, "partners_by_kind", codes={"kind": "unit_kind"}, column_config={"value_yuan": MONEY})
+    widgets.table(ctx, kinds, "partners_by_kind", codes={"kind": "unit_kind"})
 with right:
     st.subheader(ctx.t("partners.by_compound"))
     by_compound = ctx.fetch("partners_by_compound")
@@ -179,7 +94,6 @@ widgets.table(
     units.drop(columns=["unit_id"]),
     "partners_units",
     codes={"kind": "unit_kind"},
-    column_config={"value_yuan": MONEY, "value_to_date": MONEY},
 )
 
 st.subheader(ctx.t("partners.contributions"))
@@ -189,5 +103,4 @@ widgets.long_table(
     "partners_contributions",
     "partners_contributions",
     codes={"kind": "contribution_kind"},
-    column_config={"value_yuan": MONEY},
 )

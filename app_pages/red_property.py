@@ -27,8 +27,6 @@ widgets.kpi_row(
 )
 st.caption(ctx.t("red_property.cross_appointed_note"))
 
-NUM = st.column_config.NumberColumn(format="localized")
-
 by_month = ctx.fetch("red_property_coverage_by_month")
 # Full width: at half width the legends of these line charts are cut in English.
 st.subheader(ctx.t("red_property.coverage_by_month"))
@@ -40,13 +38,7 @@ charts.lines(
     y_kind="pct",
 )
 st.subheader(ctx.t("red_property.three_rates_by_month"))
-charts.lines(
-    ctx,
-    ctx.fetch("three_rates_by_month"),
-    "month",
-    ["response_rate", "resolution_rate", "satisfaction_rate"],
-    y_kind="pct",
-)
+charts.three_rates(ctx)
 
 st.subheader(ctx.t("red_property.league_compounds"))
 st.caption(ctx.t("red_property.league_compounds_note"))
@@ -56,7 +48,7 @@ widgets.table(
     ctx,
     league.drop(columns=["compound_id", "ranked"]),
     "red_property_league_compounds",
-    column_config={"avg_fee_collection": NUM},
+    column_config=widgets.numbers("avg_fee_collection"),
 )
 
 st.subheader(ctx.t("red_property.league_companies"))
@@ -69,7 +61,7 @@ widgets.table(
     companies.drop(columns=["ranked"]),
     "red_property_league_companies",
     codes={"kind": "company_kind", "has_party_branch": "bool"},
-    column_config={"avg_fee_collection": NUM},
+    column_config=widgets.numbers("avg_fee_collection"),
 )
 
 st.subheader(ctx.t("red_property.fee_collection"))
@@ -95,5 +87,5 @@ widgets.table(
     ctx,
     by_month.assign(month=by_month["month"].dt.strftime("%Y-%m")),
     "red_property_by_month",
-    column_config={"avg_fee_collection": NUM},
+    column_config=widgets.numbers("avg_fee_collection"),
 )

@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from oversight import fmt, i18n, metrics, settings
-from oversight.ui import charts, context, widgets
+from oversight import fmt, settings
+from oversight.ui import charts, context, sections, widgets
 
 # Rows of the request list drawn on screen; the download always carries every row.
 LIST_LIMIT = 500
 WORST_SHOWN = 10
-AGE_BANDS = ("d0_7", "d8_30", "d31_90", "d90_plus")
 # The closure rate next to the name, so it shows without scrolling in the half-width table.
 WORST_COLUMNS = [
     "compound",
@@ -29,7 +28,6 @@ LIST_CODES = {
     "followup_resolved": "followup_resolved",
     "followup_satisfaction": "followup_satisfaction",
 }
-BOARD_COLUMNS = ["rank", "composite_score", "response_rate", "resolution_rate", "satisfaction_rate", "rated"]
 
 ctx = context.current()
 
@@ -69,26 +67,12 @@ st.caption(
 )
 
 
-def board(name_column: str, frame, export_name: str) -> None:
-    """红榜 and 黑榜 side by side: the best and the worst by 综合得分 among the ranked rows."""
-    ranked = frame[frame["ranked"]]
-    red, black = metrics.red_black(ranked, settings.ranking_size())
-    if red.empty:
-        widgets.empty(ctx, "requests.board_too_few")
-        return
-    left, right = st.columns(2)
-    for place, rows, title in ((left, red, "requests.red_list"), (right, black, "requests.black_list")):
-        with place:
-            st.markdown(f"**{ctx.t(title)}**")
-            widgets.table(ctx, rows[[name_column, *BOARD_COLUMNS]], f"{export_name}_{title.split('.')[1]}")
-
-
 st.subheader(ctx.t("requests.boards"))
 st.caption(ctx.t("requests.boards_note", min_rated=settings.ranking_min_rated(), size=settings.ranking_size()))
 st.markdown(f"##### {ctx.t('requests.board_communities')}")
-board("community", ctx.fetch("requests_rank_communities"), "requests_board_communities")
+sections.boards(ctx, "community", ctx.fetch("requests_rank_communities"), "requests_board_communities")
 st.markdown(f"##### {ctx.t('requests.board_companies')}")
-board("company", ctx.fetch("red_property_league_companies"), "requests_board_companies")
+sections.boards(ctx, "company", ctx.fetch("red_property_league_companies"), "requests_board_companies")
 
 left, right = st.columns(2)
 with left:
@@ -113,13 +97,7 @@ with right:
     )
 
 st.subheader(ctx.t("requests.three_rates_by_month"))
-charts.lines(
-    ctx,
-    ctx.fetch("three_rates_by_month"),
-    "month",
-    ["response_rate", "resolution_rate", "satisfaction_rate"],
-    y_kind="pct",
-)
+charts.three_rates(ctx)
 
 st.subheader(ctx.t("requests.worst_compounds"))
 st.caption(ctx.t("requests.worst_note", period=widgets.filter_words(ctx)[2], shown=WORST_SHOWN))
@@ -144,21 +122,14 @@ with right:
     )
 
 st.subheader(ctx.t("requests.backlog_by_age"))
-st.caption(ctx.t("requests.backlog_note", as_at=fmt.day(ctx.filter.params(ctx.compound_ids)["as_at"])))
+st.caption(ctx.t("requests.backlog_note", as_at=fmt.day(ctx.as_at)))
 backlog = ctx.fetch("requests_backlog_by_age")
 if backlog["open_requests"].sum() == 0:
     widgets.empty(ctx, "requests.no_backlog")
 else:
     left, right = st.columns([3, 2])
     with left:
-        charts.vbar(
-            ctx,
-            backlog,
-            x="age_band",
-            y="open_requests",
-            codes={"age_band": "requests.age_band"},
-            sort=[i18n.label("requests.age_band", b, ctx.lang) for b in AGE_BANDS],
-        )
+        charts.chart(ctx, "backlog_by_age", backlog)
     with right:
         widgets.table(ctx, backlog, "requests_backlog", codes={"age_band": "requests.age_band"})
 

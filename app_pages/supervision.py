@@ -3,7 +3,7 @@
 import streamlit as st
 
 from oversight import settings, supervision
-from oversight.ui import context, ledger, widgets
+from oversight.ui import context, ledger, state, widgets
 
 ctx = context.current()
 widgets.header(ctx, "supervision.title")
@@ -21,12 +21,12 @@ statuses = c1.multiselect(
     placeholder=ctx.t("filter.all"),
 )
 if asked := ledger.kinds_asked([]):
-    st.session_state["sv_kind"] = asked
+    st.session_state[state.LEDGER_KIND_FILTER] = asked
 kinds = c2.multiselect(
     ctx.t("supervision.filter_kind"),
     supervision.KINDS,
     format_func=lambda v: ctx.t(f"supervision.kind.{v}"),
-    key="sv_kind",
+    key=state.LEDGER_KIND_FILTER,
     bind="query-params",
     placeholder=ctx.t("filter.all"),
 )

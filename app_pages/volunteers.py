@@ -3,10 +3,9 @@
 import streamlit as st
 
 from oversight import fmt, settings
-from oversight.ui import charts, context, widgets
+from oversight.ui import charts, context, sections, widgets
 
 TOP_VOLUNTEERS = 20
-LOW_STOCK_DEFAULT = 10
 
 ctx = context.current()
 widgets.header(ctx, "volunteers.title")
@@ -23,10 +22,8 @@ widgets.kpi_row(
     ],
     per_row=3,
 )
-as_at = fmt.day(ctx.filter.params(ctx.compound_ids)["as_at"])
+as_at = fmt.day(ctx.as_at)
 st.caption(ctx.t("volunteers.rule", points=f"{settings.points_per_hour():g}", as_at=as_at))
-
-NUM = st.column_config.NumberColumn(format="localized")
 
 by_month = ctx.fetch("volunteers_by_month")
 # Months as YYYY-MM labels for the bars and the table: a time axis adds a tick after the last bar.
@@ -56,7 +53,7 @@ with right:
         ctx,
         outstanding.drop(columns=["compound_id"]),
         "volunteers_points_by_compound",
-        column_config={"earned": NUM, "redeemed": NUM, "balance": NUM},
+        column_config=widgets.numbers("earned", "redeemed", "balance"),
     )
 
 st.subheader(ctx.t("volunteers.top", n=TOP_VOLUNTEERS))
@@ -66,41 +63,15 @@ widgets.table(
     ctx.fetch("volunteers_top", limit=TOP_VOLUNTEERS),
     "volunteers_top",
     codes={"kind": "volunteer_kind"},
-    column_config={"hours": NUM, "earned": NUM, "balance": NUM},
+    column_config=widgets.numbers("hours", "earned", "balance"),
 )
 
-st.subheader(ctx.t("volunteers.rewards"))
-st.caption(ctx.t("volunteers.rewards_note"))
-threshold = st.columns(3)[0].number_input(
-    ctx.t("volunteers.low_stock_threshold"),
-    min_value=1,
-    max_value=10_000,
-    value=LOW_STOCK_DEFAULT,
-    step=1,
-    key="low_stock_threshold",
-)
-st.markdown(f"**{ctx.t('volunteers.low_stock', n=int(threshold))}**")
-low = ctx.fetch("rewards_catalogue", threshold=int(threshold))
-if low.empty:
-    widgets.empty(ctx, "volunteers.no_low_stock")
-else:
-    widgets.table(ctx, low, "rewards_low_stock", column_config={"points_cost": NUM, "points_spent": NUM})
-st.markdown(f"**{ctx.t('volunteers.catalogue')}**")
-widgets.table(
-    ctx,
-    ctx.fetch("rewards_catalogue", threshold=None),
-    "rewards_catalogue",
-    column_config={"points_cost": NUM, "points_spent": NUM},
-)
+sections.rewards(ctx)
 
 st.subheader(ctx.t("volunteers.by_month_table"))
 widgets.table(
     ctx,
     month_labels,
     "volunteers_by_month",
-    column_config={
-        "hours": NUM,
-        "earned": NUM,
-        "redeemed": NUM,
-    },
+    column_config=widgets.numbers("hours", "earned", "redeemed"),
 )

@@ -27,7 +27,7 @@ everything = baseline.Scope(t, all_ids)
 options = baseline.filter_options(everything, {})
 first_day = baseline.data_first_month(everything, {"as_of": as_of})["first_day"].iloc[0].date()
 
-flt = sidebar.filters(options, first_day, as_of, lang)
+flt = sidebar.filters(sidebar.build_options(options, first_day, None, as_of, None), as_of, lang)
 labels = dict(zip(options["compound_id"], options["compound"], strict=False))
 context.store(
     baseline.BaselineContext(

@@ -8,7 +8,6 @@ process cannot be opened by another, and parallel work would distort the timings
 
 from __future__ import annotations
 
-import ast
 import json
 import math
 import os
@@ -42,13 +41,10 @@ class Page:
 
 
 def pages() -> list[Page]:
-    """The dashboard's pages that exist, in navigation order, read from dashboard.PAGES without running it."""
-    tree = ast.parse((ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "PAGES" for t in node.targets):
-            rows = ast.literal_eval(node.value)
-            return [Page(path, url, Path(path).stem) for _, path, url, _, _ in rows if (ROOT / path).exists()]
-    raise RuntimeError("dashboard.py has no PAGES list")
+    """The dashboard's pages in navigation order, from its registry (a missing page file is an error)."""
+    from oversight.ui import pages as registry
+
+    return [Page(p.file, p.url, p.name) for p in registry.registered()]
 
 
 @dataclass(frozen=True)

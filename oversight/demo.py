@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from oversight import db, settings
+from oversight import db, domain, settings
 
 AS_OF = date(2023, 9, 30)
 DATA_VERSION = "demo-2023-09-30"
@@ -88,7 +88,7 @@ ITEM_TYPES = {
     "care_facility": ("upgrade", "社区养老服务点", 300_000),
     "smart_security": ("upgrade", "智能门禁与监控", 150_000),
 }
-STAGES = ["survey", "consent", "design", "tendering", "construction", "acceptance", "done"]
+STAGES = list(domain.STAGES)
 STAGE_PROGRESS = {
     "survey": 5,
     "consent": 10,

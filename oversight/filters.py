@@ -65,6 +65,11 @@ class Filter:
     def months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
+    @property
+    def as_at(self) -> date:
+        """The day whose state a stock figure shows: the period's last day, never after as_of."""
+        return self.params([])["as_at"]
+
     def params(self, compound_ids: list[str], previous: bool = False) -> dict:
         """The bound parameters every query takes."""
         start, end = self.start, add_months(self.end, 1)

@@ -103,6 +103,31 @@ def red_black(ranked: pd.DataFrame, size: int, score: str = "composite_score") -
     return rows.head(n), rows.tail(n).iloc[::-1]
 
 
+def low_satisfaction(by_compound: pd.DataFrame, line: float) -> pd.DataFrame:
+    """Ranked compounds (enough 回访 answers) whose 满意率 is under the line (OVERSIGHT_SATISFACTION_LINE)."""
+    return by_compound[by_compound["ranked"] & (by_compound["satisfaction_rate"] < line)]
+
+
+# The renovation figures, in the order the Renovation page and the report's renovation section show them.
+RENOVATION = (
+    "compounds_in_plan",
+    "compounds_started",
+    "start_rate",
+    "households_benefiting",
+    "compounds_finished",
+    "finish_rate",
+    "late_start_items",
+    "overdue_items",
+    "items_total",
+    "items_done",
+    "budget_total",
+    "budget_spent",
+    "extra_items",
+    "elevators_total",
+    "elevators_done",
+)
+
+
 @dataclass(frozen=True)
 class Figure:
     metric: Metric

@@ -172,22 +172,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "renovation",
-        metrics=(
-            "compounds_in_plan",
-            "compounds_started",
-            "start_rate",
-            "compounds_finished",
-            "finish_rate",
-            "late_start_items",
-            "overdue_items",
-            "items_total",
-            "items_done",
-            "budget_total",
-            "budget_spent",
-            "extra_items",
-            "elevators_total",
-            "elevators_done",
-        ),
+        metrics=metrics.RENOVATION,  # the Renovation page's figures, declared once
         tables=(
             Table(
                 "late_start_items",

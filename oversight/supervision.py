@@ -34,6 +34,13 @@ ACTIONS = {
     "progress": ("street_admin", "community_staff"),
     "propose_close": ("community_staff",),
 }
+
+
+def actions_for(role: str) -> list[str]:
+    """The actions a role may take on a case (none for a viewer), in the order they are offered."""
+    return [a for a, roles in ACTIONS.items() if role in roles]
+
+
 # The event each action leaves in the case's history.
 EVENT_OF = {
     "assign": "assigned",

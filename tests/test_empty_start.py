@@ -11,11 +11,11 @@ import pytest
 
 from oversight import i18n, settings
 from oversight.__main__ import main
+from oversight.ui import pages
 from tests import apptest
-from tests.test_scope import PAGES as SCOPED_PAGES
 
-# Every data page the scope tests open, and the Data page.
-PAGES = [*SCOPED_PAGES, "app_pages/data.py"]
+# Every page that draws rows (those the scope tests open, and the Data page).
+PAGES = [p.file for p in pages.PAGES if p.shows_rows]
 
 
 @pytest.fixture

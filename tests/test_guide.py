@@ -1,9 +1,9 @@
 """The officials' guide (docs/操作手册.md) and the 帮助 page: the 口径 come from the metric catalogue."""
 
-import ast
 import re
 
-from oversight import auth, guide, i18n, metrics, settings
+from oversight import auth, guide, i18n, metrics
+from oversight.ui import pages
 from tests.apptest import CJK, app, assert_clean
 
 
@@ -35,13 +35,7 @@ def test_every_caliber_is_plain_words_in_both_languages():
 
 
 def test_help_page_is_registered_and_shows_the_guide(app_env):
-    source = ast.parse((settings.ROOT / "dashboard.py").read_text(encoding="utf-8"))
-    pages = next(
-        ast.literal_eval(node.value)
-        for node in source.body
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES"
-    )
-    assert ("app_pages/help.py", "help") in [(path, url) for _section, path, url, *_ in pages]
+    assert pages.by_url("help").file == "app_pages/help.py"
     at = app(page="app_pages/help.py").run()
     assert_clean(at)
     assert at.title[0].value == "帮助"

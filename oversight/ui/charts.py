@@ -1,32 +1,87 @@
-"""Altair charts with labelled axes. Charts only ever receive rows DuckDB has already aggregated."""
+"""The pages' charts: specs from oversight/ui/chartspecs.py drawn with labelled axes, an empty state
+when there are no rows. Charts only ever receive rows DuckDB has already aggregated.
+
+A chart's Vega-Lite spec is built once for its rows and arguments and kept (st.cache_data): a rerun
+with the same rows (same data version and filter) draws it with st.vega_lite_chart, without Altair
+building and validating the spec again (a fifth to a third of a warm page before).
+"""
 
 from __future__ import annotations
+
+import hashlib
+import threading
+from contextlib import nullcontext
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit import dataframe_util
+from streamlit.elements import vega_charts
+from streamlit.util import calc_hash
 
-from oversight.ui import chartspecs
+from oversight.ui import chartspecs, context, state
 from oversight.ui.context import Context
 from oversight.ui.widgets import empty, labelled
 
 PALETTE = chartspecs.PALETTE
+# Altair's theme and data transformer are process-wide: share Streamlit's own lock around them.
+_ALTAIR_LOCK = getattr(vega_charts, "_altair_globals_lock", None) or threading.Lock()
 
 
-def _title(ctx: Context, col: str) -> str:
-    return chartspecs.title(ctx.lang, col)
+def _arrow_dataset(data, datasets: dict) -> dict:
+    """Altair data transformer: the rows as Arrow IPC bytes under a content-hash name (as st.altair_chart does)."""
+    data_bytes = dataframe_util.convert_anything_to_arrow_bytes(data)
+    name = calc_hash(data_bytes)
+    datasets[name] = data_bytes
+    return {"name": name}
 
 
-def _fmt(kind: str | None):
-    return chartspecs.axis_format(kind)
+alt.data_transformers.register("oversight_arrow", _arrow_dataset)
 
 
-def _money(frame: pd.DataFrame) -> pd.DataFrame:
-    return chartspecs.money(frame)
+def vega_lite(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec as st.altair_chart would send it, but without schema validation."""
+    datasets: dict = {}
+    with _ALTAIR_LOCK:
+        # Streamlit draws Altair charts without Altair's default theme (its fixed 300 px view).
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
+        with theme, alt.data_transformers.enable("oversight_arrow", datasets=datasets):
+            spec = chart.to_dict(validate=False)
+    existing = spec.get("datasets")
+    spec["datasets"] = {**existing, **datasets} if isinstance(existing, dict) else datasets
+    return spec
 
 
-def _tooltip(ctx: Context, col: str) -> alt.Tooltip:
-    return chartspecs.tooltip(ctx.lang, col)
+@st.cache_data(show_spinner=False, max_entries=500)
+def _spec(key: str, builder: str, lang: str, _frame: pd.DataFrame, _args: dict) -> dict:
+    # `key` stands for the rows and arguments (see spec_key); they are left out of Streamlit's hashing.
+    return vega_lite(getattr(chartspecs, builder)(_frame, lang=lang, **_args))
+
+
+context.on_new_version(_spec.clear)
+
+
+def spec_key(builder: str, lang: str, frame: pd.DataFrame, args: dict) -> str:
+    """A digest of a chart's rows (values, index, columns, types) and its builder's arguments."""
+    digest = hashlib.sha1(repr((builder, lang, sorted(args.items()), list(frame.columns))).encode("utf-8"))
+    digest.update(repr([str(t) for t in frame.dtypes]).encode("utf-8"))
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def spec(builder: str, frame: pd.DataFrame, lang: str, **args) -> dict:
+    """chartspecs.<builder>(frame, lang=lang, **args) as a Vega-Lite dict, built once for these rows."""
+    return _spec(spec_key(builder, lang, frame, args), builder, lang, frame, args)
+
+
+def draw(ctx: Context, builder: str, frame: pd.DataFrame, key: str | None = None, on_select: bool = False, **args):
+    """chartspecs.<builder>(frame, lang=..., **args) drawn full width; with on_select, a click reruns
+    the page and the selection is returned."""
+    vl = spec(builder, frame, ctx.lang, **args)
+    if on_select:
+        return st.vega_lite_chart(spec=vl, width="stretch", on_select="rerun", selection_mode="pick", key=key)
+    st.vega_lite_chart(spec=vl, width="stretch", key=key)
+    return None
 
 
 def hbar(
@@ -50,33 +105,13 @@ def hbar(
     if frame.empty:
         empty(ctx)
         return None
-    data = _money(labelled(frame, ctx.lang, codes))
-    if len(data) > max_rows:
+    if len(frame) > max_rows:
         # A city has thousands of compounds: draw the first rows in the query's order and say so.
-        st.caption(ctx.t("page.bars_shown", shown=max_rows, total=len(data)))
-        data = data.head(max_rows)
-    enc = {
-        # Names speak for themselves; a rotated Chinese axis title only takes room.
-        "y": alt.Y(f"{y}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
-        "x": alt.X(
-            f"{x}:Q",
-            title=_title(ctx, x),
-            axis=alt.Axis(format=_fmt(x_kind), tickCount=5, tickMinStep=alt.Undefined if x_kind == "pct" else 1),
-        ),
-        "tooltip": [_tooltip(ctx, c) for c in (tooltip or [y, x])],
-    }
-    if color:
-        enc["color"] = alt.Color(
-            f"{color}:N", title=_title(ctx, color), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
-        )
-    # A fixed step per bar keeps every name readable however many compounds are shown.
-    chart = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(**enc).properties(height=alt.Step(24))
-    if selectable:
-        pick = alt.selection_point(name="pick", fields=[selectable], on="click")
-        chart = chart.add_params(pick)
-        return st.altair_chart(chart, width="stretch", on_select="rerun", selection_mode="pick", key=key)
-    st.altair_chart(chart, width="stretch", key=key)
-    return None
+        st.caption(ctx.t("page.bars_shown", shown=max_rows, total=len(frame)))
+        frame = frame.head(max_rows)
+    data = chartspecs.money(labelled(frame, ctx.lang, codes))
+    args = {"color": color, "x_kind": x_kind, "sort": sort, "tooltip_columns": tooltip, "selectable": selectable}
+    return draw(ctx, "hbar", data, key=key, on_select=bool(selectable), y=y, x=x, **args)
 
 
 def vbar(
@@ -94,8 +129,7 @@ def vbar(
     if frame.empty:
         empty(ctx)
         return
-    chart = chartspecs.vbar(frame, x, y, ctx.lang, color=color, codes=codes, x_type=x_type, sort=sort, y_kind=y_kind)
-    st.altair_chart(chart, width="stretch")
+    draw(ctx, "vbar", frame, x=x, y=y, color=color, codes=codes, x_type=x_type, sort=sort, y_kind=y_kind)
 
 
 def lines(
@@ -110,15 +144,24 @@ def lines(
     if frame.empty:
         empty(ctx)
         return
-    st.altair_chart(chartspecs.lines(frame, x, columns, ctx.lang, y_kind, series_title), width="stretch")
+    draw(ctx, "lines", frame, x=x, columns=columns, y_kind=y_kind, series_title=series_title)
 
 
-STAGES = chartspecs.STAGES
+def chart(ctx: Context, builder: str, frame: pd.DataFrame, **args) -> None:
+    """A named chart of chartspecs (three_rates, items_by_stage, ...), or the empty state."""
+    if frame.empty:
+        empty(ctx)
+        return
+    draw(ctx, builder, frame, **args)
 
 
-def stage_order(ctx: Context) -> list[str]:
-    """Stage labels in the order renovation runs, for sorting axes."""
-    return chartspecs.stage_order(ctx.lang)
+def three_rates(ctx: Context) -> None:
+    """三率 by month for the filter: the one chart the Overview, Red property and Requests pages share."""
+    chart(ctx, "three_rates", ctx.fetch("three_rates_by_month"))
+
+
+def items_by_stage(ctx: Context) -> None:
+    chart(ctx, "items_by_stage", ctx.fetch("items_by_stage"))
 
 
 def compound_progress(ctx: Context, key: str) -> pd.DataFrame:
@@ -135,6 +178,6 @@ def compound_progress(ctx: Context, key: str) -> pd.DataFrame:
     )
     chosen = picked.get("selection", {}).get("pick", []) if picked else []
     if chosen:
-        st.session_state["profile"] = chosen[0]["compound_id"]
-        st.switch_page(st.session_state["_pages"]["profile"])
+        st.session_state[state.PROFILE] = chosen[0]["compound_id"]
+        st.switch_page(st.session_state[state.PAGES]["profile"])
     return progress

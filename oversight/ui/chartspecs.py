@@ -1,13 +1,15 @@
-"""The Altair specs behind the pages' charts, without Streamlit: the pages draw them with
-st.altair_chart (oversight/ui/charts.py) and the monthly report renders the same specs to PNG
-(oversight/ui/report_charts.py). Charts only ever receive rows DuckDB has already aggregated."""
+"""The Altair specs behind the pages' charts, without Streamlit: the pages draw them through
+oversight/ui/charts.py and the monthly report renders the same specs to PNG
+(oversight/ui/report_charts.py). Charts only ever receive rows DuckDB has already aggregated.
+
+Every builder takes the rows first and the language as `lang`, and returns an alt.Chart."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-from oversight import fmt, i18n
+from oversight import domain, fmt, i18n
 
 PALETTE = ["#b23a3a", "#d9822b", "#3a7ca5", "#5b8c5a", "#8e6c8a", "#7f7f7f", "#c9a227", "#2f4858"]
 
@@ -105,9 +107,198 @@ def lines(
     )
 
 
-STAGES = ("survey", "consent", "design", "tendering", "construction", "acceptance", "done")
-
-
 def stage_order(lang: str) -> list[str]:
     """Stage labels in the order renovation runs, for sorting axes."""
-    return [i18n.label("stage", s, lang) for s in STAGES]
+    return [i18n.label("stage", s, lang) for s in domain.STAGES]
+
+
+def _col(lang: str, c: str) -> str:
+    return i18n.t(f"col.{c}", lang)
+
+
+def hbar(
+    frame: pd.DataFrame,
+    y: str,
+    x: str,
+    lang: str,
+    color: str | None = None,
+    x_kind: str | None = None,
+    sort: str = "-x",
+    tooltip_columns: list[str] | None = None,
+    selectable: str | None = None,
+) -> alt.Chart:
+    """Horizontal bars (rows already labelled, money in 万元): names on the y axis never overlap.
+
+    selectable names a field a click selects (the selection parameter is called "pick")."""
+    enc = {
+        # Names speak for themselves; a rotated Chinese axis title only takes room.
+        "y": alt.Y(f"{y}:N", title=None, sort=sort, axis=alt.Axis(labelLimit=180, labelOverlap=False)),
+        "x": alt.X(
+            f"{x}:Q",
+            title=title(lang, x),
+            axis=alt.Axis(format=axis_format(x_kind), tickCount=5, tickMinStep=alt.Undefined if x_kind == "pct" else 1),
+        ),
+        "tooltip": [tooltip(lang, c) for c in (tooltip_columns or [y, x])],
+    }
+    if color:
+        enc["color"] = alt.Color(
+            f"{color}:N", title=title(lang, color), scale=alt.Scale(range=PALETTE), legend=alt.Legend(orient="bottom")
+        )
+    # A fixed step per bar keeps every name readable however many compounds are shown.
+    chart = alt.Chart(frame).mark_bar(color=PALETTE[0]).encode(**enc).properties(height=alt.Step(24))
+    if selectable:
+        chart = chart.add_params(alt.selection_point(name="pick", fields=[selectable], on="click"))
+    return chart
+
+
+def three_rates(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """三率 by month (queries/three_rates_by_month.sql): Overview, Red property, Requests and the report."""
+    return lines(frame, "month", list(domain.THREE_RATES), lang, "pct")
+
+
+def items_by_stage(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """Renovation items at each stage by category (queries/items_by_stage.sql): Overview, Renovation, report."""
+    codes = {"stage": "stage", "category": "category"}
+    return vbar(frame, x="stage", y="items", lang=lang, color="category", codes=codes, sort=stage_order(lang))
+
+
+def backlog_by_age(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """Open requests by how long they have been open, youngest band first."""
+    order = [i18n.label("requests.age_band", b, lang) for b in domain.AGE_BANDS]
+    return vbar(frame, x="age_band", y="open_requests", lang=lang, codes={"age_band": "requests.age_band"}, sort=order)
+
+
+# Timeline bars: the planned one in grey, the actual one coloured by how it stands.
+TIMELINE_BARS = {"planned": "#c8c8c8", "done": "#5b8c5a", "in_progress": "#3a7ca5", "overdue": "#b23a3a"}
+
+
+def renovation_timeline(frame: pd.DataFrame, lang: str, as_of) -> alt.Chart:
+    """Planned bars (wide, grey) with the actual bars (narrow, coloured) over them, and a rule at as_of."""
+    bar = lambda b: i18n.t(f"renovation.bar.{b}", lang)  # noqa: E731
+    data = fmt.labelled(frame, lang, {"stage": "stage"})
+    data["bar"] = data["bar"].map(bar)
+    order = list(dict.fromkeys(data["item"]))
+    col = lambda c: _col(lang, c)  # noqa: E731
+    base = alt.Chart(data).encode(
+        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+        x=alt.X("start_date:T", title=col("date"), axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True)),
+        x2="end_date:T",
+        color=alt.Color(
+            "bar:N",
+            title=col("kind_of_date"),
+            scale=alt.Scale(domain=[bar(b) for b in TIMELINE_BARS], range=list(TIMELINE_BARS.values())),
+            # Two columns: four long labels in one row are cut at the right edge.
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=260),
+        ),
+        tooltip=[
+            alt.Tooltip("item:N", title=col("item")),
+            alt.Tooltip("bar:N", title=col("kind_of_date")),
+            alt.Tooltip("start_date:T", title=col("start_date"), format="%Y-%m-%d"),
+            alt.Tooltip("end_date:T", title=col("end_date"), format="%Y-%m-%d"),
+            alt.Tooltip("stage:N", title=col("stage")),
+            alt.Tooltip("progress_pct:Q", title=col("progress_pct")),
+            alt.Tooltip("delay_days:Q", title=col("delay_days")),
+        ],
+    )
+    planned = base.transform_filter(alt.datum.bar == bar("planned")).mark_bar(size=14)
+    actual = base.transform_filter(alt.datum.bar != bar("planned")).mark_bar(size=6)
+    today = (
+        alt.Chart(pd.DataFrame({"as_of": [pd.Timestamp(as_of)]}))
+        .mark_rule(strokeDash=[4, 3], color="#2f4858")
+        .encode(
+            x="as_of:T",
+            tooltip=[alt.Tooltip("as_of:T", title=i18n.t("renovation.as_of_rule", lang), format="%Y-%m-%d")],
+        )
+    )
+    return alt.layer(planned, actual, today).properties(height=max(160, 22 * len(order) + 60))
+
+
+def elevator_pipeline(frame: pd.DataFrame, lang: str) -> alt.Chart:
+    """Elevator items at each stage, every stage shown in order (whole numbers on the axis)."""
+    data = fmt.labelled(frame, lang, {"stage": "stage"})
+    data["budget_wan"] = data["budget"].astype(float) / 10_000
+    col = lambda c: _col(lang, c)  # noqa: E731
+    return (
+        alt.Chart(data)
+        .mark_bar(color=PALETTE[2])
+        .encode(
+            x=alt.X("stage:N", sort=stage_order(lang), title=col("stage"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("elevators:Q", title=col("elevator_units"), axis=alt.Axis(tickMinStep=1, format="d")),
+            tooltip=[
+                alt.Tooltip("stage:N", title=col("stage")),
+                alt.Tooltip("elevators:Q", title=col("elevator_units")),
+                alt.Tooltip("units_affected:Q", title=col("units_affected")),
+                alt.Tooltip("budget_wan:Q", title=fmt.unit_header("budget", col("budget"), lang), format=",.2f"),
+            ],
+        )
+        .properties(height=280)
+    )
+
+
+def progress_steps(frame: pd.DataFrame, lang: str, by_item: bool = False) -> alt.Chart:
+    """Reported progress as a step line (a report holds until the next one): one item's, or one line per
+    item (by_item, the compound profile)."""
+    data = fmt.labelled(frame, lang, {"stage": "stage"})
+    col = lambda c: _col(lang, c)  # noqa: E731
+    tips = [
+        alt.Tooltip("reported_on:T", title=col("reported_on"), format="%Y-%m-%d"),
+        alt.Tooltip("stage:N", title=col("stage")),
+        alt.Tooltip("progress_pct:Q", title=col("progress_pct")),
+        alt.Tooltip("note:N", title=col("note")),
+    ]
+    y = alt.Y("progress_pct:Q", title=col("progress_pct"), scale=alt.Scale(domain=[0, 100]))
+    axis = {"format": "%Y-%m", "labelAngle": 0, "labelOverlap": True}
+    if by_item:
+        color = alt.Color(
+            "item:N",
+            title=col("title"),
+            scale=alt.Scale(range=PALETTE),
+            legend=alt.Legend(orient="bottom", columns=2, labelLimit=320),
+        )
+        return (
+            alt.Chart(data)
+            .mark_line(point=True, interpolate="step-after")
+            .encode(
+                x=alt.X("reported_on:T", title=col("reported_on"), axis=alt.Axis(**axis)),
+                y=y,
+                color=color,
+                tooltip=[alt.Tooltip("item:N", title=col("title")), *tips],
+            )
+            .properties(height=320)
+        )
+    return (
+        alt.Chart(data)
+        .mark_line(point=alt.OverlayMarkDef(color=PALETTE[0]), interpolate="step-after", color=PALETTE[0])
+        .encode(
+            x=alt.X("reported_on:T", title=col("reported_on"), axis=alt.Axis(**axis, tickCount="month")),
+            y=y,
+            tooltip=tips,
+        )
+        .properties(height=280)
+    )
+
+
+def unit_bars(frame: pd.DataFrame, lang: str, x: str, chosen: str | None, x_kind: str | None = None) -> alt.Chart:
+    """Partner units as horizontal bars, one row each however few (every name stays readable), the chosen
+    one marked."""
+    col = lambda c: fmt.unit_header(c, _col(lang, c), lang)  # noqa: E731
+    frame = frame.assign(value_yuan=frame["value_yuan"].astype(float) / 10_000)  # 万元, as the cards
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("unit:N", sort="-x", title=None, axis=alt.Axis(labelLimit=240, labelOverlap=False)),
+            x=alt.X(
+                f"{x}:Q", title=col(x), axis=alt.Axis(format=",.1f" if x_kind == "yuan" else alt.Undefined, tickCount=5)
+            ),
+            color=alt.condition(alt.datum.unit_id == (chosen or ""), alt.value(PALETTE[0]), alt.value(PALETTE[2])),
+            tooltip=[
+                alt.Tooltip("unit:N", title=col("unit")),
+                alt.Tooltip("value_yuan:Q", title=col("value_yuan"), format=",.2f"),
+                alt.Tooltip("volunteer_hours:Q", title=col("volunteer_hours"), format=",.1f"),
+                alt.Tooltip("contributions:Q", title=col("contributions")),
+                alt.Tooltip("households_benefited:Q", title=col("households_benefited")),
+            ],
+        )
+        .properties(height=alt.Step(28))
+    )

@@ -15,8 +15,9 @@ import streamlit as st
 
 from oversight import auth, db, i18n, settings
 from oversight.filters import Filter
+from oversight.ui import state
 
-_KEY = "_page_context"
+_KEY = state.CONTEXT
 
 
 @st.cache_data(show_spinner=False, max_entries=4000)
@@ -38,12 +39,21 @@ def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFram
 
 
 _seen_version = {"file": ""}
+# What follow_version empties when a newer version is current (query results, chart specs, ...).
+_on_new_version = [_run_cached.clear]
+
+
+def on_new_version(clear) -> None:
+    """Register a cache to empty once a newer data version is current."""
+    if clear not in _on_new_version:
+        _on_new_version.append(clear)
 
 
 def follow_version(db_file: str) -> None:
     """Drop cached results once a newer version is current, so memory stays flat over many writes."""
     if _seen_version["file"] and _seen_version["file"] != db_file:
-        _run_cached.clear()
+        for clear in _on_new_version:
+            clear()
     _seen_version["file"] = db_file
 
 
@@ -59,10 +69,23 @@ class Context:
     account: auth.Account | None = None
     store_path: str = ""  # the path writes go to (settings.db_path())
     first_month: date | None = None  # the first month with data: no change is shown against a period before it
+    compound_labels: dict[str, str] | None = None  # compound_id -> the unique label the sidebar and URLs use
 
     @property
     def as_of(self) -> date:
         return self.filter.as_of
+
+    @property
+    def as_at(self) -> date:
+        """The day stock figures (backlog, points outstanding) stand on: the period's end, never after as_of."""
+        return self.filter.as_at
+
+    @property
+    def writable_compounds(self) -> list[str] | None:
+        """The compounds this account may write rows of (imports, deletes, cases); None: every compound."""
+        if self.account is None or self.account.sees_everything:
+            return None
+        return list(self.filter.allowed or ())
 
     def t(self, key: str, **fmt) -> str:
         return i18n.t(key, self.lang, **fmt)

@@ -8,12 +8,12 @@ import pandas as pd
 import streamlit as st
 
 from oversight import ingest, store, supervision
-from oversight.ui import audit_view, versions
+from oversight.ui import audit_view, state, versions
 from oversight.ui.context import Context
 from oversight.ui.text import md
 
 NOTICE_KEY = "_ledger_notice"
-KIND_HANDOFF = "_ledger_kind"  # 总览 -> 督办台账: the kind to filter on
+KIND_HANDOFF = state.LEDGER_KIND
 
 
 def count_line(ctx: Context, counts: pd.Series, statuses: list[str]) -> str:
@@ -24,7 +24,7 @@ def count_line(ctx: Context, counts: pd.Series, statuses: list[str]) -> str:
 
 def overview_links(ctx: Context, under: dict) -> None:
     """Under each of 总览's 需要关注 counts (under: kind -> column), a button to the ledger at that kind."""
-    page = st.session_state.get("_pages", {}).get("supervision")
+    page = st.session_state.get(state.PAGES, {}).get("supervision")
     if page is None:
         return
     counts = ctx.fetch("supervision_counts").set_index("kind")["cases"]
@@ -73,12 +73,12 @@ def _actions(ctx: Context, case: pd.Series) -> None:
     if case["status"] == "closed":
         st.info(ctx.t("supervision.closed_note"))
         return
-    if account is None or account.role == "viewer":
+    allowed = supervision.actions_for(account.role) if account is not None else []
+    if not allowed:
         st.info(ctx.t("supervision.viewer_only"))
         return
     if case["close_proposed"]:
         st.warning(ctx.t("supervision.proposed"), icon=":material/pending_actions:")
-    allowed = [a for a, roles in supervision.ACTIONS.items() if account.role in roles]
     labels = {a: ctx.t(f"supervision.{a}") for a in allowed}
     if case["close_proposed"] and "close" in labels:
         labels["close"] = ctx.t("supervision.confirm_close")
@@ -93,7 +93,7 @@ def _actions(ctx: Context, case: pd.Series) -> None:
     if not submitted:
         return
     request = supervision.Action(case["case_id"], action, note=note, unit=unit, person=person, due_on=due_on)
-    allowed_compounds = None if account.sees_everything else list(ctx.filter.allowed or ())
+    allowed_compounds = ctx.writable_compounds
     try:
         version = supervision.act(
             ctx.store_path, account, request, allowed_compounds, waiting=versions.waiting_notice(ctx)

@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from oversight import audit, auth, i18n, sessions, settings
-from oversight.ui import server
+from oversight.ui import server, state
 from oversight.ui.text import md
 
-ACCOUNT_KEY, SEEN_KEY, NOTICE_KEY, TOKEN_KEY = "_account", "_last_seen", "_login_notice", "_session_token"
+ACCOUNT_KEY, SEEN_KEY, NOTICE_KEY, TOKEN_KEY = state.ACCOUNT, state.LAST_SEEN, state.LOGIN_NOTICE, state.SESSION_TOKEN
 
 
 def sso_configured() -> bool:

@@ -46,17 +46,9 @@ def warm_up() -> threading.Thread:
 def spec(name: str, frame: pd.DataFrame, lang: str) -> alt.Chart:
     """The chart the pages draw under this name, from the same builder."""
     if name == "items_by_stage":  # Overview and Renovation
-        return chartspecs.vbar(
-            frame,
-            x="stage",
-            y="items",
-            lang=lang,
-            color="category",
-            codes={"stage": "stage", "category": "category"},
-            sort=chartspecs.stage_order(lang),
-        )
-    if name == "three_rates":  # Overview and Red property
-        return chartspecs.lines(frame, "month", ["response_rate", "resolution_rate", "satisfaction_rate"], lang, "pct")
+        return chartspecs.items_by_stage(frame, lang)
+    if name == "three_rates":  # Overview, Red property and Requests
+        return chartspecs.three_rates(frame, lang)
     if name == "volunteer_hours":  # Volunteers: months as YYYY-MM labels, as the page does
         return chartspecs.vbar(frame.assign(month=frame["month"].dt.strftime("%Y-%m")), x="month", y="hours", lang=lang)
     raise KeyError(name)

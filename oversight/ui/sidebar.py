@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from oversight import i18n
+from oversight import db, i18n
 from oversight.filters import Filter, default_period, invalid_url_values, month_options, parse_month, unique_labels
-from oversight.ui import context
+from oversight.ui import context, state
 from oversight.ui.text import md
 
-LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY, SPAN_KEY = "lang", "community", "compound", "period", "span"
+LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY, SPAN_KEY = (
+    state.LANG,
+    state.COMMUNITY,
+    state.COMPOUND,
+    state.PERIOD,
+    state.SPAN,
+)
 # 本期: the months chosen on the slider; 累计: everything since the earliest plan batch up to as_of.
 SPANS = ("current", "cumulative")
 LANG_NAMES = {"zh": "中文", "en": "English"}
@@ -42,31 +49,102 @@ def _reset(defaults: tuple[str, str]) -> None:
     st.session_state[PERIOD_KEY] = defaults
 
 
-def filters(
-    options: pd.DataFrame, first_day: date, as_of: date, lang: str, allowed=None, first_batch: date | None = None
-) -> Filter:
+@dataclass(frozen=True)
+class Options:
+    """What the filters offer an account in one data version, worked out once (see options) and shared
+    read-only by every rerun and session with that scope: nothing here is rebuilt per rerun."""
+
+    allowed: tuple[str, ...] | None  # the account's compounds; None: every compound
+    compound_ids: tuple[str, ...]  # in the order the filter lists them (by community, then id)
+    sorted_ids: tuple[str, ...]
+    community_of: dict[str, str]  # compound_id -> community_id
+    community_ids: tuple[str, ...]
+    community_names: dict[str, str]
+    community_labels: dict[str, str]  # id -> the label shown and put in the URL (unique)
+    compound_names: dict[str, str]
+    compound_labels: dict[str, str]
+    url_values: dict[str, frozenset[str]]  # the labels each URL-bound filter accepts
+    first_day: date  # the first month with data
+    first_batch: date | None  # the first day of the earliest plan batch in scope
+    months: tuple[str, ...]
+    period_default: tuple[str, str]
+
+    def scope(self, flt: Filter) -> list[str]:
+        """The compounds the filter leaves (as oversight.filters.scope, without a DataFrame)."""
+        if not flt.communities and not flt.compounds:
+            return list(self.sorted_ids)
+        chosen, picked = set(flt.communities), set(flt.compounds)
+        return [
+            c for c in self.sorted_ids if (not chosen or self.community_of[c] in chosen) and (not picked or c in picked)
+        ]
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def options(db_file: str, data_version: str, as_of: date, communities: tuple[str, ...] | None) -> Options:
+    """The filters' options for an account that sees `communities` (None: the whole street), once per
+    data version: the account's scope, the option labels, the months."""
+    con = db.connect(db_file)
+    allowed = (
+        None
+        if communities is None
+        else tuple(db.run("account_scope", con, community_ids=list(communities))["compound_id"])
+    )
+    scope_ids = list(allowed) if allowed is not None else db.all_compound_ids(con)
+    frame, first_day = load_options(db_file, data_version, scope_ids, as_of)
+    return build_options(frame, first_day, first_plan_batch(db_file, data_version, scope_ids, as_of), as_of, allowed)
+
+
+def build_options(
+    frame: pd.DataFrame, first_day: date, first_batch: date | None, as_of: date, allowed: tuple[str, ...] | None
+) -> Options:
+    """Options from the rows of queries/filter_options.sql and the first months."""
+    ids = tuple(frame["compound_id"])
+    community_names = dict(zip(frame["community_id"], frame["community"], strict=False))
+    community_ids = tuple(dict.fromkeys(frame["community_id"]))
+    community_labels = unique_labels(list(community_ids), [community_names[c] for c in community_ids])
+    compound_labels = unique_labels(list(ids), list(frame["compound"]))
+    months = tuple(month_options(first_day, as_of))
+    return Options(
+        allowed=allowed,
+        compound_ids=ids,
+        sorted_ids=tuple(sorted(ids)),
+        community_of=dict(zip(ids, frame["community_id"], strict=True)),
+        community_ids=community_ids,
+        community_names=community_names,
+        community_labels=community_labels,
+        compound_names=dict(zip(ids, frame["compound"], strict=True)),
+        compound_labels=compound_labels,
+        url_values={
+            COMMUNITY_KEY: frozenset(community_labels.values()),
+            COMPOUND_KEY: frozenset(compound_labels.values()),
+            PERIOD_KEY: frozenset(months),
+        },
+        first_day=first_day,
+        first_batch=first_batch,
+        months=months,
+        period_default=default_period(as_of, list(months)),
+    )
+
+
+context.on_new_version(options.clear)
+
+
+def filters(opts: Options, as_of: date, lang: str) -> Filter:
     """Draw the community, compound and period filters; return the Filter they describe.
 
-    The period is 本期 (the months on the slider) or 累计 (from the earliest plan batch, first_batch,
-    or the first month with data if earlier, to as_of)."""
+    The period is 本期 (the months on the slider) or 累计 (from the earliest plan batch, or the first
+    month with data if earlier, to as_of)."""
     t = lambda key, **f: i18n.t(key, lang, **f)  # noqa: E731
-    community_ids = list(dict.fromkeys(options["community_id"]))
-    community_names = dict(zip(options["community_id"], options["community"], strict=False))
-    community_labels = unique_labels(community_ids, [community_names[c] for c in community_ids])
-    months = month_options(first_day, as_of)
-    period_default = default_period(as_of, months)
-
-    compound_labels = unique_labels(list(options["compound_id"]), list(options["compound"]))
+    community_labels, compound_labels = opts.community_labels, opts.compound_labels
+    months, period_default, first_day, first_batch = (
+        list(opts.months),
+        opts.period_default,
+        opts.first_day,
+        opts.first_batch,
+    )
 
     # Values a widget would silently drop from the URL get a notice first.
-    bad = invalid_url_values(
-        {k: _url_values(k) for k in (COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY)},
-        {
-            COMMUNITY_KEY: list(community_labels.values()),
-            COMPOUND_KEY: list(compound_labels.values()),
-            PERIOD_KEY: months,
-        },
-    )
+    bad = invalid_url_values({k: _url_values(k) for k in (COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY)}, opts.url_values)
     if bad:
         shown = "；".join(f"{t('filter.' + k)}={md('、'.join(v)[:60])}" for k, v in bad.items())
         st.sidebar.warning(t("filter.dropped", values=shown))
@@ -74,17 +152,21 @@ def filters(
     side = st.sidebar
     communities = side.multiselect(
         t("filter.community"),
-        community_ids,
+        opts.community_ids,
         format_func=community_labels.get,
         key=COMMUNITY_KEY,
         bind="query-params",
         placeholder=t("filter.all"),
     )
-    narrowed = options[options["community_id"].isin(communities)] if communities else options
-    compound_options = list(narrowed["compound_id"])
+    if communities:
+        chosen = set(communities)
+        compound_options = [c for c in opts.compound_ids if opts.community_of[c] in chosen]
+    else:
+        compound_options = opts.compound_ids
     # A compound outside the chosen communities leaves the selection before the widget is drawn.
     if COMPOUND_KEY in st.session_state:
-        kept = [c for c in st.session_state[COMPOUND_KEY] if c in set(compound_options)]
+        offered = set(compound_options)
+        kept = [c for c in st.session_state[COMPOUND_KEY] if c in offered]
         if kept != st.session_state[COMPOUND_KEY]:
             st.session_state[COMPOUND_KEY] = kept
     compounds = side.multiselect(
@@ -129,7 +211,7 @@ def filters(
         start=parse_month(start),
         end=parse_month(end),
         as_of=as_of,
-        allowed=allowed,
+        allowed=opts.allowed,
     )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import audit, db, export, fmt, i18n, metrics
+from oversight.ui import state
 from oversight.ui.context import Context
 from oversight.ui.text import md
 
@@ -26,6 +27,23 @@ CODE_SECTIONS = {
     "contribution_kind": "contribution_kind",
     "volunteer_kind": "volunteer_kind",
 }
+
+# Column configs the pages share. Money columns need none: table() shows every money column in 万元
+# with separators whatever the page asks.
+NUM = st.column_config.NumberColumn(format="localized")
+PROGRESS = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")
+
+
+def numbers(*columns: str) -> dict:
+    """Column configs: these columns as numbers with thousands separators."""
+    return dict.fromkeys(columns, NUM)
+
+
+def progress(column: str, digits: int = 0) -> dict:
+    """Column config: a 0-100 column as a bar, with `digits` decimals."""
+    if digits == 0:
+        return {column: PROGRESS}
+    return {column: st.column_config.ProgressColumn(min_value=0, max_value=100, format=f"%.{digits}f")}
 
 
 # Metric cards wrap instead of cutting "3,708.5 万元" or a long label at 1280 px or on a phone.
@@ -104,7 +122,7 @@ def starting_state(ctx: Context, stop: bool = True) -> None:
     """An empty database (a street office's first day): what to import, in which order, and where."""
     st.info(ctx.t("start.title"), icon=":material/rocket_launch:")
     st.markdown(ctx.t("start.steps"))
-    data_page = st.session_state.get("_pages", {}).get("data")
+    data_page = st.session_state.get(state.PAGES, {}).get("data")
     if data_page is not None:
         st.page_link(data_page, label=ctx.t("start.link"), icon=":material/upload_file:")
     else:
@@ -162,9 +180,8 @@ def kpi_row(ctx: Context, keys: list[str], per_row: int = 4) -> list[metrics.Fig
 
 def period_words(ctx: Context) -> str:
     """The period and the day stock figures stand on, in words."""
-    as_at = ctx.filter.params(ctx.compound_ids)["as_at"]
     return ctx.t(
-        "page.period_words", start=f"{ctx.filter.start:%Y-%m}", end=f"{ctx.filter.end:%Y-%m}", as_at=fmt.day(as_at)
+        "page.period_words", start=f"{ctx.filter.start:%Y-%m}", end=f"{ctx.filter.end:%Y-%m}", as_at=fmt.day(ctx.as_at)
     )
 
 

@@ -1,0 +1,10 @@
+"""Vocabularies of the domain that several layers share, declared once."""
+
+# The stages a renovation item runs through, in order (schema.sql's CHECK lists the same codes).
+STAGES = ("survey", "consent", "design", "tendering", "construction", "acceptance", "done")
+
+# 三率, as 接诉即办 reports them: answered, resolved and satisfied (the last two from the 回访).
+THREE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
+
+# How long a request has been open, youngest band first (queries/requests_backlog_by_age.sql).
+AGE_BANDS = ("d0_7", "d8_30", "d31_90", "d90_plus")

@@ -1,0 +1,122 @@
+"""Chart specs: built once per rows and arguments, the same dict st.altair_chart would send, and the
+click selection that opens a compound's profile still declared."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit.elements import vega_charts
+
+from oversight import domain
+from oversight.ui import charts, chartspecs
+from tests.apptest import app, assert_clean
+
+RATES = pd.DataFrame(
+    {
+        "month": pd.to_datetime(["2023-07-01", "2023-08-01", "2023-09-01"]),
+        **{rate: [0.8, 0.85, 0.9] for rate in domain.THREE_RATES},
+    }
+)
+BARS = pd.DataFrame({"compound_id": ["X001", "X002"], "compound": ["甲", "乙"], "progress": [40.0, 75.5]})
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """chartspecs.three_rates, counting how often a spec is really built."""
+    calls = []
+    real = chartspecs.three_rates
+
+    def counting(frame, lang):
+        calls.append(lang)
+        return real(frame, lang)
+
+    monkeypatch.setattr(chartspecs, "three_rates", counting)
+    charts._spec.clear()
+    yield calls
+    charts._spec.clear()
+
+
+def test_a_spec_is_built_once_for_the_same_rows_and_again_for_new_rows_or_language(counted):
+    first = charts.spec("three_rates", RATES, "zh")
+    assert charts.spec("three_rates", RATES.copy(), "zh") == first
+    assert counted == ["zh"]
+    changed = RATES.assign(response_rate=[0.8, 0.85, 0.95])
+    assert charts.spec("three_rates", changed, "zh") != first
+    assert charts.spec("three_rates", RATES, "en") != first
+    assert counted == ["zh", "zh", "en"]
+
+
+@pytest.mark.parametrize(
+    ("builder", "frame", "args"),
+    [
+        ("three_rates", RATES, {}),
+        ("hbar", BARS, {"y": "compound", "x": "progress", "selectable": "compound_id"}),
+        ("vbar", BARS, {"x": "compound", "y": "progress"}),
+    ],
+)
+def test_the_spec_is_what_st_altair_chart_sends_without_validation(builder, frame, args):
+    chart = getattr(chartspecs, builder)(frame, lang="zh", **args)
+    assert charts.vega_lite(chart) == vega_charts._convert_altair_to_vega_lite_spec(chart)
+
+
+def test_a_clickable_bar_chart_keeps_its_selection():
+    spec = charts.vega_lite(chartspecs.hbar(BARS, "compound", "progress", "zh", selectable="compound_id"))
+    (param,) = spec["params"]
+    assert param["name"] == "pick" and param["select"] == {"type": "point", "fields": ["compound_id"], "on": "click"}
+
+
+def test_the_progress_chart_on_the_overview_is_drawn_with_its_selection(app_env):
+    at = app().run()
+    assert_clean(at)
+    picks = [c for c in at.get("vega_lite_chart") if list(c.proto.selection_mode) == ["pick"]]
+    assert len(picks) == 1
+    spec = json.loads(picks[0].proto.spec)
+    assert spec["params"][0]["select"]["fields"] == ["compound_id"]
+    assert picks[0].proto.datasets and picks[0].proto.id  # rows sent as Arrow; a widget that reruns on a click
+
+
+def test_the_timeline_spec_marks_as_of():
+    frame = pd.DataFrame(
+        {
+            "item_id": ["I1", "I1"],
+            "item": ["甲 · 屋面", "甲 · 屋面"],
+            "bar": ["planned", "overdue"],
+            "start_date": pd.to_datetime(["2023-01-01", "2023-02-01"]),
+            "end_date": pd.to_datetime(["2023-06-30", "2023-09-30"]),
+            "stage": ["construction", "construction"],
+            "progress_pct": [60, 60],
+            "delay_days": [0, 92],
+        }
+    )
+    spec = charts.spec("renovation_timeline", frame, "zh", as_of=date(2023, 9, 30))
+    assert len(spec["layer"]) == 3 and len(spec["datasets"]) == 2
+
+
+def test_the_sidebar_options_are_worked_out_once_per_version_and_scope_the_filter_as_before(app_env):
+    """The sidebar's options (shared by every rerun with that scope) leave the compounds filters.scope does."""
+    from oversight import db, filters
+    from oversight.filters import Filter
+    from oversight.ui import sidebar
+
+    con = db.connect(app_env)
+    meta = db.meta(con)
+    as_of = date.fromisoformat(meta["as_of"])
+    sidebar.options.clear()
+    everything = sidebar.options(str(app_env), meta["data_version"], as_of, None)
+    assert sidebar.options(str(app_env), meta["data_version"], as_of, None) is everything
+    staff = sidebar.options(str(app_env), meta["data_version"], as_of, ("C02",))
+    assert staff is not everything and set(staff.allowed) < set(everything.compound_ids)
+    frame = db.run("filter_options", con, compound_ids=db.all_compound_ids(con))
+    first_community = everything.community_ids[0]
+    some = [c for c in everything.compound_ids if everything.community_of[c] == first_community][:2]
+    for flt in (
+        Filter(),
+        Filter(communities=(first_community,)),
+        Filter(communities=(first_community,), compounds=(some[0],)),
+        Filter(compounds=tuple(some)),
+    ):
+        assert everything.scope(flt) == filters.scope(frame, flt)
+        assert staff.scope(flt) == filters.scope(frame, Filter(flt.communities, flt.compounds, allowed=staff.allowed))
