@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from oversight import auth, db, ingest
-from oversight.ui import login, pages
+from oversight.ui import login, pages, state
 from tests.apptest import assert_clean, new_app
 
 PAGES = pages.scoped_files()  # every page that draws rows and every role may open
@@ -67,7 +67,7 @@ def test_sidebar_offers_only_own_communities_and_nav_hides_data_for_viewers(app_
     at = new_app(VIEWER).run()
     assert at.sidebar.multiselect(key="community").options == ["台北一路社区"]
     # AppTest draws no navigation: the pages the entry script put in it for this account are in the session.
-    shown = at.session_state["_pages"]
+    shown = at.session_state[state.PAGES]
     assert "data" not in shown and "requests" in shown
 
 
