@@ -164,7 +164,7 @@ async def warm(url: str, token: str, communities: list[str]) -> list[Run]:
 
 async def session(url: str, token: str, rng: random.Random, t0: float, seconds: float, communities: list[str]):
     """One official: open the dashboard, then change page or filter every 2-5 s until t0 + seconds."""
-    await asyncio.sleep(max(0.0, t0 + rng.uniform(0, ARRIVAL_S) - time.monotonic()))
+    await asyncio.sleep(max(0.0, t0 + rng.uniform(0, min(ARRIVAL_S, seconds / 4)) - time.monotonic()))
     tab = Tab(url, token)
     runs = [await tab.open()]
     while True:
@@ -240,6 +240,7 @@ def measure(
     seed: int = 1,
     communities: list[str] | None = None,
     progress=print,
+    filters: int = 3,
 ) -> dict:
     """The sweep on one process, then the largest session count on two; see the module docstring."""
     counts = sorted({*sweep, sessions})
@@ -250,7 +251,7 @@ def measure(
     result: dict = {"sessions": sessions, "seconds": seconds, "seed": seed, "one": [], "two": None}
     try:
         servers.append(Serve(store_path, accounts, scratch / "serve-1.log"))
-        chosen = communities or _communities(servers[0].url, toks[-1])
+        chosen = _communities(servers[0].url, toks[-1], communities or [], filters)
         result["communities"] = chosen
         warm_runs = asyncio.run(warm(servers[0].url, toks[-1], chosen))
         result["warmup"] = {**stats(warm_runs), "errors": [r.error for r in warm_runs if r.error]}
@@ -270,16 +271,17 @@ def measure(
     return result
 
 
-def _communities(url: str, token: str, n: int = 3) -> list[str]:
-    """The first n communities the filter offers."""
+def _communities(url: str, token: str, wanted: list[str], n: int = 3) -> list[str]:
+    """n communities the filter offers: those wanted first, then the first ones offered."""
 
     async def ask():
         tab = Tab(url, token)
         await tab.open()
         await tab.close()
-        return tab.communities[:n]
+        return tab.communities
 
-    return asyncio.run(ask())
+    offered = asyncio.run(ask())
+    return list(dict.fromkeys([c for c in wanted if c in offered] + offered))[:n]
 
 
 def _line(r: dict) -> str:
