@@ -413,11 +413,18 @@ def section(c: dict) -> list[str]:
         return out + [f"Not measured: {c.get('error', 'not run')}."]
     w = c["warmup"]
     out += [
-        f"Each session signs in with a cookie session, opens the dashboard, then every 2-5 s (seeded; never before "
-        f"its last page finished) changes page (half the actions) or the community filter (one of "
+        f"Each session signs in with a cookie session, opens the dashboard, then every 2-5 s (seeded; never "
+        f"before its last page finished) changes page (half the actions) or the community filter (one of "
         f"{'、'.join(c['communities'])}, or all) for {c['seconds']:.0f} s; sessions arrive over the first "
-        f"{ARRIVAL_S:.0f} s. Time: from the action sent on the websocket to the run's script_finished (the server's "
-        "work and queueing; not the network, not the browser drawing). Throughput: finished runs per second. "
+        f"{min(ARRIVAL_S, c['seconds'] / 4):g} s.",
+        "",
+        "Time: from the action sent on the websocket to the run's script_finished. That is what an official waits "
+        "for after a click, less the drawing on their own machine: every query, chart spec and table of the page, "
+        "and the queueing behind other sessions' runs. Left out: the network (loopback here) and the browser "
+        "drawing the page (on each official's own machine, so it does not grow with the sessions). The clients "
+        "draw nothing, so the cores are the server's (the clients' CPU is in the table). Throughput: finished "
+        "script runs per second.",
+        "",
         f"Before the load one session visited every page with every filter ({w['count']} runs, median "
         f"{_ms(w['median_s'])}, p95 {_ms(w['p95_s'])}), so the load meets warm caches.",
         "",
