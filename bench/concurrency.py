@@ -172,6 +172,8 @@ async def session(url: str, token: str, rng: random.Random, t0: float, seconds: 
         if last.error and tab.ws is None:  # the connection is gone: the official reloads the tab
             if time.monotonic() >= t0 + seconds:
                 break
+            if last.kind == "open":  # the server refused a new tab: not in a tight loop
+                await asyncio.sleep(1.0)
             tab = Tab(url, token)
             runs.append(await tab.open())
             continue

@@ -16,6 +16,7 @@ within the timeout, or the connection closes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -118,6 +119,11 @@ class Tab:
             error = await asyncio.wait_for(self._until_finished(), self.timeout)
         except TimeoutError:
             error = f"no script run finished within {self.timeout:.0f} s"
+            # The late run's messages would be taken for the next one's: this tab is given up (the caller
+            # opens a new one, as an official reloads a stuck page).
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.ws.close(), 5)
+            self.ws = None
         except websockets.ConnectionClosed as e:
             error = f"connection closed: {e}"[:200]
             self.ws = None
