@@ -44,6 +44,7 @@ class Run:
     sent: float  # time.monotonic() at the send
     seconds: float
     error: str | None = None
+    received: int = 0  # bytes of the run's messages
 
 
 class Tab:
@@ -61,7 +62,8 @@ class Tab:
         self.community_id: str | None = None  # the community multiselect's widget id
         self.communities: list[str] = []  # its options, as labels
         self.community: str | None = None  # the community chosen, None for all
-        self._cache: dict[str, ForwardMsg] = {}  # cacheable messages by hash, as the frontend keeps them
+        self._cache: dict[str, ForwardMsg] = {}
+        self._received = 0  # cacheable messages by hash, as the frontend keeps them
 
     async def connect(self) -> None:
         url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
@@ -113,7 +115,7 @@ class Tab:
         state.context_info.url = f"{self.base_url}/{page if page is not None else self.page}"
         state.cached_message_hashes.extend(self._cache)
         started = time.monotonic()
-        error = None
+        error, self._received = None, 0
         try:
             await self.ws.send(BackMsg(rerun_script=state).SerializeToString())
             error = await asyncio.wait_for(self._until_finished(), self.timeout)
@@ -127,13 +129,15 @@ class Tab:
         except websockets.ConnectionClosed as e:
             error = f"connection closed: {e}"[:200]
             self.ws = None
-        return Run(kind, self.page, started, time.monotonic() - started, error)
+        return Run(kind, self.page, started, time.monotonic() - started, error, self._received)
 
     async def _until_finished(self) -> str | None:
         """Read the run's messages; the first problem seen, or None."""
         problem, started = None, False
         while True:
-            msg = ForwardMsg.FromString(await self.ws.recv())
+            data = await self.ws.recv()
+            self._received += len(data)
+            msg = ForwardMsg.FromString(data)
             kind = msg.WhichOneof("type")
             if kind == "ref_hash":
                 cached = self._cache.get(msg.ref_hash)
