@@ -19,7 +19,6 @@ REPORT_TARGET_S = 10.0
 IMPORT_TARGET_S = 20.0
 IMPORT_TARGET_MB = 2048.0
 RSS_TARGET_MB = 1536.0
-LOAD_TARGET_S = 2.0
 BASELINE_TARGET = 5.0
 WHY_SHOWN = 6  # worst cases explained per missed target
 
@@ -357,24 +356,21 @@ def _write_targets(w: dict) -> list[dict]:
 
 
 def _browser_targets(b: dict, rows: list[dict]) -> list[dict]:
+    """Resident memory after a browser visits every page (the load is bench/concurrency.py's)."""
+    target = "Dashboard resident memory < 1.5 GB (after visiting every page)"
     if "visit" not in b:
         why = b.get("not_measured", "not run")
         return [
             {
-                "key": k,
-                "target": t,
+                "key": "rss",
+                "target": target,
                 "measured": f"not measured: {why}",
                 "status": "not measured",
                 "values": [],
                 "why": [],
             }
-            for k, t in (
-                ("rss", "Dashboard resident memory < 1.5 GB"),
-                ("load_errors", "Load: no error"),
-                ("load_p95", "Load: p95 < 2 s"),
-            )
         ]
-    v, load = b["visit"], b["load"]
+    v = b["visit"]
     rss_why = []
     if v["rss_mb"] >= RSS_TARGET_MB:
         big = sorted((q for r in rows for q in r["queries"]), key=lambda q: -q["rows"])[:3]
@@ -384,60 +380,15 @@ def _browser_targets(b: dict, rows: list[dict]) -> list[dict]:
             + ". Fix: cache aggregated or capped frames only; set a ttl or a smaller max_entries; "
             "set DuckDB memory_limit"
         )
-    actions = {k: v for k, v in load["by_kind"].items() if k != "open"}
-    times = [x for k in actions for x in [load["by_kind"][k]["p95_s"]]]
-    p95_actions = load.get("p95_actions_s", max(times) if times else math.nan)
-    load_why = []
-    if not p95_actions < LOAD_TARGET_S:
-        slow = sorted(rows, key=lambda r: -r["uncached_s"])[:3]
-        cpu, runs = load.get("cpu"), load.get("server_runs")
-        if cpu and cpu["browsers_s"] > cpu["server_s"]:
-            served = (
-                f" (server-side script runs: median {ms(runs['median_s'])}, p95 {ms(runs['p95_s'])})" if runs else ""
-            )
-            load_why.append(
-                f"the load's own browsers take the machine: during the load the {load['sessions']} Chromium sessions "
-                f"used {cpu['browsers_s']:,.0f} of {cpu['available_s']:,.0f} CPU-seconds and the dashboard server "
-                f"{cpu['server_s']:,.0f}, so most of each wait is the client rendering on the same {cpu['cores']} "
-                f"cores, and the server's runs queue behind it{served}. Fix, to judge the server: run the browsers "
-                "on another machine (or websocket clients); for the server itself: pages that draw less (fewer "
-                "charts and marks, no chart spec validation)"
-            )
-        load_why.append(
-            "every action reruns the whole page script; the slowest pages when their results are not cached yet: "
-            + ", ".join(f"{r['page']} ({r['scenario']}) {ms(r['uncached_s'])}" for r in slow)
-            + ". Fix: pre-aggregated monthly tables for the request and volunteer figures (see the queries table)"
-        )
-    errors = load["errors"] + v["errors"]
-    first_loads = load["by_kind"].get("open", {}).get("median_s")
     return [
         {
             "key": "rss",
-            "target": "Dashboard resident memory < 1.5 GB (after visiting every page)",
-            "measured": f"{mb(v['rss_mb'])} after visiting every page (peak {mb(v['hwm_mb'])}); "
-            f"{mb(load['rss_after_mb'])} after the load (peak {mb(load['hwm_after_mb'])})",
+            "target": target,
+            "measured": f"{mb(v['rss_mb'])} after visiting every page (peak {mb(v['hwm_mb'])})",
             "status": ok(v["rss_mb"] < RSS_TARGET_MB),
-            "values": [v["rss_mb"], v["hwm_mb"], load["rss_after_mb"]],
+            "values": [v["rss_mb"], v["hwm_mb"]],
             "why": rss_why,
-        },
-        {
-            "key": "load_errors",
-            "target": f"Load ({load['sessions']} sessions, {load['seconds']:.0f} s): no error",
-            "measured": f"{len(load['errors'])} errors in {load['actions']} actions"
-            + (f" ({len(v['errors'])} in the page visits)" if v["errors"] else ""),
-            "status": ok(not errors),
-            "values": [load["actions"]],
-            "why": [e for e in errors[:5]],
-        },
-        {
-            "key": "load_p95",
-            "target": "Load: p95 time to a drawn page < 2 s",
-            "measured": f"page and filter changes: median {ms(load['median_actions_s'])}, p95 {ms(p95_actions)} "
-            f"({load['samples_actions']} actions); first loads: median {ms(first_loads)}",
-            "status": ok(p95_actions < LOAD_TARGET_S),
-            "values": [load["median_actions_s"], p95_actions],
-            "why": load_why,
-        },
+        }
     ]
 
 
@@ -482,13 +433,14 @@ def _baseline_target(b: dict, rows: list[dict]) -> dict:
 def render(info: dict, results: dict, command: str) -> tuple[str, list[dict]]:
     """The whole results.md, and the targets (for the caller and the smoke test)."""
     rows = page_rows(results)
-    tgts = targets(results)
+    load_targets, load_section = _load_part(results)
+    tgts = targets(results) + load_targets
     lines = [
         "# Benchmark results",
         "",
         f"`{command}` on {info['started']}, {info['minutes']:.1f} minutes. Machine: {info['cores']} cores, "
         f"{info['memory_gb']:.0f} GB, load average {info['load_before']} before the run and {info['load_after']} "
-        "after it (that one includes the load test's own browsers). The machine is shared with other work, so "
+        "after it (that one includes the load test's servers and clients). The machine is shared with other work, so "
         "single figures are noisy; medians are reported.",
         f"Python {info['python']}, Streamlit {info['streamlit']}, DuckDB {info['duckdb']}, pandas {info['pandas']}.",
         "",
@@ -524,6 +476,7 @@ def render(info: dict, results: dict, command: str) -> tuple[str, list[dict]]:
     lines += _baseline_section(results.get("baseline", {}), rows)
     lines += _files_section(results)
     lines += _browser_section(results.get("browser", {}))
+    lines += load_section
     lines += _method_section()
     return "\n".join(lines).rstrip() + "\n", tgts
 
@@ -676,55 +629,23 @@ def _files_section(results: dict) -> list[str]:
 
 
 def _browser_section(b: dict) -> list[str]:
-    out = ["", "## Browser: memory and load (`streamlit run` on 127.0.0.1, Chromium via Playwright)", ""]
+    out = ["", "## Browser: memory (`streamlit run` on 127.0.0.1, Chromium via Playwright)", ""]
     if "visit" not in b:
         return out + [f"Not measured: {b.get('not_measured', 'not run')}"]
-    v, load = b["visit"], b["load"]
+    v = b["visit"]
     out.append(
         f"Every page visited with no filter and with one community ({v['seconds']:.0f} s): server resident "
         f"{mb(v['rss_mb'])}, peak {mb(v['hwm_mb'])}. Errors in the visits: {len(v['errors'])}."
     )
-    out += [
-        "",
-        f"Load: {load['sessions']} sessions (browser contexts in one Chromium) for {load['seconds']:.0f} s each, "
-        f"arriving over a few seconds; each switches pages in the sidebar, adds a community to the filter and resets "
-        f"the filters, pausing {load['think_s'] * 0.5:.1f}-{load['think_s'] * 1.5:.1f} s between actions. Time: from "
-        "the click until the page is drawn (script run over, title shown, no skeleton, every chart's SVG drawn).",
-        "",
-        "| Action | Count | Median | p95 |",
-        "|---|---:|---:|---:|",
-    ]
-    for kind, k in load["by_kind"].items():
-        out.append(f"| {kind} | {k['n']} | {ms(k['median_s'])} | {ms(k['p95_s'])} |")
-    out.append(
-        f"| page and filter changes | {load['samples_actions']} | {ms(load['median_actions_s'])} | "
-        f"{ms(load['p95_actions_s'])} |"
-    )
-    out.append(f"| all, with first loads | {load['samples']} | {ms(load['median_s'])} | {ms(load['p95_s'])} |")
-    out.append("")
-    out.append(
-        f"Errors: {len(load['errors'])}"
-        + (": " + "; ".join(load["errors"][:5]) if load["errors"] else "")
-        + f". Server after the load: {mb(load['rss_after_mb'])} resident, peak {mb(load['hwm_after_mb'])}."
-    )
-    runs = load.get("server_runs")
-    if runs:
-        out += [
-            "",
-            f"The server's own part (bench/serve.py times every script run inside the server): {runs['n']} runs "
-            f"during the load, median {ms(runs['median_s'])}, p95 {ms(runs['p95_s'])}.",
-        ]
-    cpu = load.get("cpu")
-    if cpu:
-        other = max(cpu["machine_s"] - cpu["server_s"] - cpu["browsers_s"], 0.0)
-        out += [
-            "",
-            f"CPU during the load ({cpu['available_s']:,.0f} CPU-seconds on {cpu.get('cores', '?')} cores): the "
-            f"dashboard server {cpu['server_s']:,.0f} s, the {load['sessions']} browser sessions "
-            f"{cpu['browsers_s']:,.0f} s, everything else on the machine {other:,.0f} s (the machine is shared). The "
-            "browsers run on the same cores as the server, so the times above include the client's own rendering.",
-        ]
     return out
+
+
+def _load_part(results: dict) -> tuple[list[dict], list[str]]:
+    """Issue 14 target 3, concurrency at the server: its target rows and its section (bench/concurrency.py)."""
+    from bench import concurrency
+
+    load = results.get("load", {})
+    return concurrency.targets(load), concurrency.section(load)
 
 
 def _method_section() -> list[str]:

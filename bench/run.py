@@ -9,8 +9,10 @@ measures, one after another so that nothing competes for the two cores or the da
 3. the pandas baseline on the Overview and Resident requests pages, and its figures against ours (bench/baseline.py);
 4. the CSV export of the largest list and DuckDB's COPY of it; the import of a services file (bench/files.py);
    a write as a new version while a dashboard serves (bench/writes.py);
-5. `streamlit run` in Chromium: resident memory after every page, then the concurrent sessions (bench/browser.py);
-6. the monthly report of the whole street, a fresh process per run (bench/monthly.py).
+5. `streamlit run` in Chromium: resident memory after every page (bench/browser.py);
+6. concurrent sessions at the server: `python -m oversight serve`, one process then two, driven by websocket
+   clients that do not render (bench/concurrency.py);
+7. the monthly report of the whole street, a fresh process per run (bench/monthly.py).
 Writes bench/results.md (or --out) and prints it.
 """
 
@@ -28,9 +30,10 @@ from pathlib import Path
 from bench import report
 from bench.common import ROOT, cache_dir, default_filter, load_average, pages, run_worker, scenario
 
-PARTS = ("pages", "baseline", "files", "writes", "browser", "monthly")
+PARTS = ("pages", "baseline", "files", "writes", "browser", "load", "monthly")
 QUICK = {"reps": 1, "cold_reps": 1, "cold_warmup": 0, "baseline_reps": 1, "load_seconds": 20.0, "report_reps": 1}
 FULL = {"reps": 5, "cold_reps": 3, "cold_warmup": 1, "baseline_reps": 3, "load_seconds": 60.0, "report_reps": 3}
+QUICK["load_sweep"], FULL["load_sweep"] = "20,50", "10,20,30,40,50"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -38,14 +41,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--compounds", type=int, default=5000)
     p.add_argument("--months", type=int, default=36)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--quick", action="store_true", help="one repetition of each, a 20-second load")
+    p.add_argument("--quick", action="store_true", help="one repetition of each, a 20-second load of 20 and 50")
     p.add_argument("--reps", type=int, help="warm, uncached and query repetitions (default 5; quick 1)")
     p.add_argument("--cold-reps", type=int, help="cold samples per page and filter (default 3; quick 1)")
     p.add_argument("--cold-warmup", type=int, help="discarded cold processes per page and filter (default 1)")
     p.add_argument("--baseline-reps", type=int, help="baseline runs per page and filter (default 3; quick 1)")
-    p.add_argument("--load-sessions", type=int, default=20)
-    p.add_argument("--load-seconds", type=float, help="each session's length (default 60; quick 20)")
-    p.add_argument("--think", type=float, default=1.0, help="mean pause between a session's actions, seconds")
+    p.add_argument("--load-sessions", type=int, default=20, help="the concurrency target's session count")
+    p.add_argument("--load-sweep", help="session counts on one process; the largest also on two (default 10,...,50)")
+    p.add_argument("--load-seconds", type=float, help="each load's length (default 60; quick 20)")
     p.add_argument("--import-rows", type=int, default=1_000_000)
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")
     p.add_argument("--json", type=Path, help="also write the targets and measurements as JSON here")
@@ -154,7 +157,7 @@ def measure_files(db_file: Path, import_rows: int) -> tuple[dict, dict]:
     return export, files.measure_import(db_file, import_rows)
 
 
-def measure_browser(db_file: Path, info: dict, o: dict, sessions: int, think: float) -> dict:
+def measure_browser(db_file: Path, info: dict) -> dict:
     from bench import browser
 
     why = browser.available()
@@ -164,11 +167,24 @@ def measure_browser(db_file: Path, info: dict, o: dict, sessions: int, think: fl
     server = browser.bench_server(db_file).start()
     try:
         visit = browser.visit_every_page(server, info["community_label"])
-        say(f"server resident {visit['rss_mb']:.0f} MB; load: {sessions} sessions for {o['load_seconds']:.0f} s ...")
-        load = browser.load(server, info["load_communities"], sessions, o["load_seconds"], think)
+        say(f"server resident {visit['rss_mb']:.0f} MB")
     finally:
         server.stop()
-    return {"visit": visit, "load": load}
+    return {"visit": visit}
+
+
+def measure_load(db_file: Path, info: dict, o: dict, sessions: int) -> dict:
+    """Concurrent sessions at the server, one process then two (bench/concurrency.py)."""
+    from bench import concurrency
+
+    sweep = tuple(int(n) for n in str(o["load_sweep"]).split(",") if n)
+    say(f"load: {sweep} sessions for {o['load_seconds']:.0f} s on one process, {max(sweep)} on two ...")
+    try:
+        return concurrency.measure(
+            db_file, sessions, sweep, o["load_seconds"], communities=info["load_communities"][:3], progress=say
+        )
+    except Exception as e:  # noqa: BLE001 - the report says what failed; the other parts stand
+        return {"error": f"{type(e).__name__}: {e}"[:600]}
 
 
 def measure_monthly(db_file: Path, reps: int) -> dict:
@@ -192,7 +208,7 @@ def main(argv: list[str] | None = None) -> dict:
     if args.cache:
         os.environ["BENCH_CACHE"] = str(args.cache.resolve())
     o = dict(QUICK if args.quick else FULL)
-    for key in ("reps", "cold_reps", "cold_warmup", "baseline_reps", "load_seconds"):
+    for key in ("reps", "cold_reps", "cold_warmup", "baseline_reps", "load_seconds", "load_sweep"):
         if getattr(args, key) is not None:
             o[key] = getattr(args, key)
     last = cache_dir() / "last-run.json"
@@ -216,7 +232,9 @@ def main(argv: list[str] | None = None) -> dict:
         say(f"a write of {args.import_rows:,} rows while a dashboard serves ...")
         results["writes"] = files.measure_writes(db_file, args.import_rows)
     if "browser" in parts:
-        results["browser"] = measure_browser(db_file, info, o, args.load_sessions, args.think)
+        results["browser"] = measure_browser(db_file, info)
+    if "load" in parts:
+        results["load"] = measure_load(db_file, info, o, args.load_sessions)
     if "monthly" in parts:
         results["monthly"] = measure_monthly(db_file, o["report_reps"])
     info.update(

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bench import browser, files
+from bench import browser, concurrency, files
 from oversight import settings
 
 ROWS = [
@@ -23,10 +23,11 @@ ROWS = [
     "write_time",
     "write_serving",
     "rss",
-    "load_errors",
-    "load_p95",
     "baseline",
     "report_time",
+    "load_p95",
+    "load_saturation",
+    "load_two_processes",
 ]
 
 
@@ -38,7 +39,7 @@ def smoke(tmp_path_factory):
     out, report = tmp / "results.md", tmp / "results.json"
     cmd = [
         sys.executable, "-m", "bench.run", "--compounds", "30", "--months", "6", "--seed", "1", "--quick",
-        "--load-sessions", "2", "--load-seconds", "5", "--import-rows", "10000",
+        "--load-sessions", "2", "--load-sweep", "2", "--load-seconds", "8", "--import-rows", "10000",
         "--out", str(out), "--json", str(report), "--cache", str(tmp / "cache"),
     ]  # fmt: skip
     done = subprocess.run(cmd, cwd=settings.ROOT, capture_output=True, text=True, timeout=900)
@@ -91,3 +92,20 @@ def test_the_baseline_figures_are_checked_against_ours(smoke):
     checks = data["results"]["baseline"]["checks"]
     assert checks and {c["query"] for c in checks} >= {"kpi_requests", "requests_by_compound", "kpi_renovation"}
     assert "## Baseline" in markdown
+
+
+def test_concurrent_sessions_are_timed_at_the_server_without_errors(demo_master, tmp_path, monkeypatch):
+    """Websocket clients against `python -m oversight serve`, one process then two, on the demo data."""
+    monkeypatch.setenv("BENCH_CACHE", str(tmp_path))
+    result = concurrency.measure(demo_master, sessions=2, sweep=(2,), seconds=8, filters=1, progress=lambda _: None)
+    one, two = result["one"][0], result["two"]
+    assert result["warmup"]["errors"] == []
+    assert result["warmup"]["count"] >= 2 * 9  # every page, with no filter and with the community
+    for r in (one, two):
+        assert r["errors"] == []
+        assert r["by_kind"]["open"]["count"] == 2
+        assert r["actions"]["count"] >= 2  # each session acts at least once: it opens within 2 s, acts 2-5 s later
+        assert positive(r["actions"]["p95_s"]) and positive(r["throughput"])
+    assert two["processes"] == 2 and two["split"] == [1, 1]  # ip_hash sent one session to each
+    keys = [t["key"] for t in concurrency.targets(result)]
+    assert keys == ["load_p95", "load_saturation", "load_two_processes"]
