@@ -2,15 +2,8 @@
 
 - visit: one browser visits every page, with no filter and with one community; then the server's
   resident memory (VmRSS, and its peak VmHWM) is read from /proc.
-- load: `sessions` browser contexts in one Chromium (async API), each for `seconds` switching pages
-  through the sidebar, adding a community to the filter and resetting the filters, with a short
-  pause between actions. Each action is timed from the click until the page has finished rendering:
-  the script run it started is over, the title is drawn, no skeleton is left and every chart has
-  drawn its SVG. Errors: an action that does not finish within its timeout, an exception or error
-  box on the page, or an uncaught error in the page's JavaScript; after one, the session opens the
-  dashboard afresh and goes on.
-The loops are bounded (a deadline, at least three actions while nothing fails, at most MAX_ACTIONS),
-so the load stops by itself.
+The load of many sessions is measured at the server by websocket clients that do not render
+(bench/concurrency.py), so the browsers' own drawing on the same cores is not counted as the server's.
 """
 
 from __future__ import annotations
@@ -18,12 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import random
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.common import cache_dir, median, p95, status_mb
+from bench.common import cache_dir, status_mb
 from bench.server import Server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,8 +27,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ACTION_TIMEOUT_MS = 60_000
-MAX_ACTIONS = 300
-MIN_ACTIONS = 3  # every session changes page, filter and page again, however short the load
 BENCH_USER = "bench"
 
 # Drawn: no run in flight or pending, a title, no skeleton, every visible chart's SVG.
@@ -86,24 +75,6 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
         return 0.0
     ticks = int(f[11]) + int(f[12]) + ((int(f[13]) + int(f[14])) if children else 0)
     return ticks / TICK
-
-
-def client_cpu_seconds(exclude: int) -> float:
-    """CPU time of this process's descendants (Playwright's driver and Chromium), the server excluded."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            f = _proc_stat(int(entry.name))
-            if f:
-                parents[int(entry.name)] = int(f[1])
-    me, total = os.getpid(), 0.0
-    for pid in parents:
-        up, seen = pid, 0
-        while up in parents and up not in (me, exclude, 0, 1) and seen < 64:
-            up, seen = parents[up], seen + 1
-        if up == me and pid != me:
-            total += cpu_seconds(pid, children=True)
-    return total
 
 
 def machine_cpu_seconds() -> float:
@@ -252,160 +223,6 @@ def visit_every_page(server: Server, community_label: str | None) -> dict:
     return {"rss_mb": rss, "hwm_mb": hwm, "errors": errors, "seconds": time.perf_counter() - started}
 
 
-@dataclass
-class Tally:
-    samples: list[tuple[str, float]] = field(default_factory=list)  # (action kind, seconds)
-    errors: list[str] = field(default_factory=list)
-    actions: int = 0
-    client_cpu: float = 0.0
-
-
 def _short(e: BaseException) -> str:
     lines = str(e).strip().splitlines() or [""]
     return f"{type(e).__name__}: {lines[0][:160]}"
-
-
-async def _session(browser, n: int, base: str, password: str, communities: list[str], start_at: float,
-                   seconds: float, think: float, tally: Tally) -> None:  # fmt: skip
-    """One official: open the dashboard, then change pages and filters until the deadline.
-
-    A failed action is an error; the session then opens the dashboard afresh and goes on.
-    """
-    rng = random.Random(n)
-    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
-    deadline = time.monotonic() + seconds
-    context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    page = await context.new_page()
-    page.set_default_timeout(ACTION_TIMEOUT_MS)
-    page.on("pageerror", lambda e: tally.errors.append(f"session {n}: javascript: {_short(e)}"))
-    runs = Runs(page)
-    nav = page.locator('[data-testid="stSidebarNav"] a')
-    cycle = ["page", "community", "page", "community", "page", "reset"]
-    opened, failed, done, current, chosen, target = False, 0, 0, 0, [], ""
-
-    def more() -> bool:
-        if done >= MAX_ACTIONS:
-            return False
-        return time.monotonic() < deadline or (done < MIN_ACTIONS and not failed)
-
-    while more():
-        kind = cycle[done % len(cycle)] if opened else "open"
-        try:
-            if kind == "open":
-                t0 = time.perf_counter()
-                await _open(page, runs, base, password)
-                tally.samples.append(("open", time.perf_counter() - t0))
-                opened, current, chosen = True, 0, []
-            else:
-                before = runs.finished
-                if kind == "page":
-                    count = await nav.count()
-                    current = rng.choice([i for i in range(count) if i != current]) if count > 1 else 0
-                    target = (await nav.nth(current).inner_text()).split("\n")[-1]
-                    t0 = time.perf_counter()
-                    await nav.nth(current).click()
-                elif kind == "community":
-                    label = rng.choice([c for c in communities if c not in chosen] or communities)
-                    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
-                    await box.locator("input").click()
-                    await box.locator("input").fill(label)
-                    option = page.locator('[role="option"]').filter(has_text=label).first
-                    t0 = time.perf_counter()
-                    await option.click()
-                    chosen.append(label)
-                else:
-                    button = page.locator('[data-testid="stSidebar"] button').filter(has_text="重置筛选")
-                    t0 = time.perf_counter()
-                    await button.click()
-                    chosen = []
-                await runs.drawn(page, before)
-                tally.samples.append((kind, time.perf_counter() - t0))
-                if kind == "community":
-                    await page.keyboard.press("Escape")
-                shown = await page.evaluate(ERRORS)
-                tally.errors += [f"session {n}: {kind}: {e}" for e in shown]
-                done += 1
-                tally.actions += 1
-        except Exception as e:  # noqa: BLE001 - counted; the session goes on from a fresh load
-            seen = ""
-            with contextlib.suppress(Exception):
-                seen = " (page: " + str(await page.evaluate(STATE)) + ")"
-            if kind == "page":
-                seen += f" (clicked {target})"
-            tally.errors.append(f"session {n}: {kind}: {_short(e)}{seen}")
-            if len(tally.errors) <= 3:  # what the page showed, for whoever reads the report
-                with contextlib.suppress(Exception):
-                    await page.screenshot(path=str(cache_dir() / f"load-error-{len(tally.errors)}.png"))
-            failed += 1
-            opened = False
-            if kind != "open":
-                done += 1
-                tally.actions += 1
-        await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
-    await context.close()
-
-
-async def _load(base: str, password: str, communities: list[str], sessions: int, seconds: float,
-                think: float, server_pid: int) -> Tally:  # fmt: skip
-    from playwright.async_api import async_playwright
-
-    tally = Tally()
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        start = time.monotonic() + 1
-        stagger = min(0.25, seconds / max(sessions, 1) / 4)  # sessions arrive over a few seconds, not at once
-        jobs = [
-            _session(browser, n, base, password, communities, start + n * stagger, seconds, think, tally)
-            for n in range(sessions)
-        ]
-        client_before = client_cpu_seconds(exclude=server_pid)
-        try:
-            await asyncio.wait_for(asyncio.gather(*jobs), timeout=seconds + 240)
-        except TimeoutError:
-            tally.errors.append("the load did not end within its time limit")
-        tally.client_cpu = client_cpu_seconds(exclude=server_pid) - client_before  # before Chromium exits
-        await browser.close()
-    return tally
-
-
-def load(server: Server, communities: list[str], sessions: int, seconds: float, think: float = 1.0) -> dict:
-    """`sessions` concurrent sessions for `seconds`: errors, and median and p95 time to a drawn page."""
-    started, since = time.perf_counter(), time.time()
-    server_before, machine_before = cpu_seconds(server.proc.pid), machine_cpu_seconds()
-    tally = asyncio.run(
-        _load(server.url, server.passwords[BENCH_USER], communities, sessions, seconds, think, server.proc.pid)
-    )
-    server_cpu, machine_cpu = cpu_seconds(server.proc.pid) - server_before, machine_cpu_seconds() - machine_before
-    times = [s for _, s in tally.samples]
-    changes = [s for kind, s in tally.samples if kind != "open"]
-    kinds = {}
-    for kind, s in tally.samples:
-        kinds.setdefault(kind, []).append(s)
-    rss, hwm = rss_mb(server)
-    return {
-        "sessions": sessions,
-        "seconds": seconds,
-        "think_s": think,
-        "actions": tally.actions,
-        "samples": len(times),
-        "median_s": median(times),
-        "p95_s": p95(times),
-        "samples_actions": len(changes),
-        "median_actions_s": median(changes),
-        "p95_actions_s": p95(changes),
-        "by_kind": {k: {"n": len(v), "median_s": median(v), "p95_s": p95(v)} for k, v in sorted(kinds.items())},
-        "errors": tally.errors,
-        "rss_after_mb": rss,
-        "hwm_after_mb": hwm,
-        "wall_s": time.perf_counter() - started,
-        "server_runs": (runs := server.script_runs(since))
-        and {"n": len(runs), "median_s": median(runs), "p95_s": p95(runs)},
-        # Where the machine's CPU went during the load: the server, the browsers, everything else.
-        "cpu": {
-            "cores": os.cpu_count() or 1,
-            "available_s": (time.perf_counter() - started) * (os.cpu_count() or 1),
-            "machine_s": machine_cpu,
-            "server_s": server_cpu,
-            "browsers_s": tally.client_cpu,
-        },
-    }

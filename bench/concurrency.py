@@ -41,14 +41,12 @@ import os
 import random
 import resource
 import shutil
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from bench.common import ROOT, cache_dir, load_average, median, p95, status_mb
+from bench.common import cache_dir, load_average, median, p95, status_mb
+from bench.server import Server
 from bench.streamclient import Run, Tab
 
 BENCH_USER = "bench"
@@ -73,42 +71,12 @@ def machine_cpu_seconds() -> float:
     return (sum(values) - values[3] - values[4]) / TICK
 
 
-class Serve:
-    """`python -m oversight serve` on a free loopback port (the deployment's command), until stop()."""
-
-    def __init__(self, store_path: Path, accounts: Path, log: Path):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "OVERSIGHT_ACCOUNTS": str(accounts),
-            "OVERSIGHT_AUDIT": str(accounts.parent / "audit.sqlite"),
-            "OVERSIGHT_SNAPSHOT_DIR": str(accounts.parent / "snapshots"),
-        }
-        self.log = open(log, "w")  # noqa: SIM115 - closed in stop()
-        cmd = [sys.executable, "-m", "oversight", "serve", "--db", str(store_path), "--port", str(self.port)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/ready", timeout=5) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"serve did not become ready: {log.read_text()[-2000:]}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+def serve(store_path: Path, accounts: Path, log: Path) -> Server:
+    """`python -m oversight serve` (the deployment's command) on a free loopback port, started."""
+    audit = {"OVERSIGHT_AUDIT": str(accounts.parent / "audit.sqlite")}
+    return Server(
+        store_path, accounts=accounts, snapshots=accounts.parent / "snapshots", log_file=log, env=audit
+    ).start()
 
 
 def prepare(db_file: Path, scratch: Path) -> tuple[Path, Path]:
@@ -200,7 +168,7 @@ def stats(runs: list[Run]) -> dict:
     return {"count": len(runs), "median_s": median(times), "p95_s": p95(times), "max_s": max(times, default=math.nan)}
 
 
-def scenario(servers: list[Serve], toks: list[str], seconds: float, seed: int, communities: list[str]) -> dict:
+def scenario(servers: list[Server], toks: list[str], seconds: float, seed: int, communities: list[str]) -> dict:
     """`len(toks)` sessions for `seconds`, split over the servers by ip_hash; timings, errors, CPU."""
     urls = [servers[ip_hash(address(i), len(servers))].url for i in range(len(toks))]
     load_before = load_average()
@@ -258,10 +226,10 @@ def measure(
     scratch = cache_dir() / "concurrency"
     store_path, accounts = prepare(db_file, scratch)
     toks = tokens(max(counts) + 1, accounts)
-    servers: list[Serve] = []
+    servers: list[Server] = []
     result: dict = {"sessions": sessions, "seconds": seconds, "seed": seed, "one": [], "two": None}
     try:
-        servers.append(Serve(store_path, accounts, scratch / "serve-1.log"))
+        servers.append(serve(store_path, accounts, scratch / "serve-1.log"))
         chosen = _communities(servers[0].url, toks[-1], communities or [], filters)
         result["communities"] = chosen
         warm_runs = asyncio.run(warm(servers[0].url, toks[-1], chosen))
@@ -271,7 +239,7 @@ def measure(
             r = scenario(servers, toks[:n], seconds, seed, chosen)
             result["one"].append(r)
             progress(_line(r))
-        servers.append(Serve(store_path, accounts, scratch / "serve-2.log"))
+        servers.append(serve(store_path, accounts, scratch / "serve-2.log"))
         asyncio.run(warm(servers[1].url, toks[-1], chosen))
         result["two"] = scenario(servers, toks[: max(counts)], seconds, seed, chosen)
         progress(_line(result["two"]))
