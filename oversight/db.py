@@ -44,7 +44,12 @@ class _Database:
     """One open DuckDB file and every cursor handed out on it, so a superseded version can be closed."""
 
     def __init__(self, file: str, read_only: bool):
-        self.con = duckdb.connect(file, read_only=read_only)
+        if read_only:
+            from oversight import rollups  # a version from before the roll-ups gets them in memory
+
+            self.con = rollups.open_read_only(file)
+        else:
+            self.con = duckdb.connect(file, read_only=read_only)
         self.cursors: list[duckdb.DuckDBPyConnection] = []
         self.last_used = time.monotonic()
 

@@ -4,13 +4,17 @@ rebuild() runs inside every write (store.write, beside supervision.sync) and at 
 demo/generate build, so a version's roll-ups always match its rows and its meta.as_of. They are
 derived: never imported, deleted from or put in a snapshot (db.TABLES does not list them).
 The queries that read them fall back to the event tables for a period that is not whole months.
+A version written before the roll-ups existed is opened through open_read_only(), which builds
+them in memory beside it.
 """
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
-from oversight import db
+from oversight import db, settings
 
 TABLES = (
     "rollup_requests_monthly",
@@ -21,10 +25,40 @@ TABLES = (
 )
 
 
+def _create_statements() -> list[str]:
+    """The roll-ups' CREATE TABLE statements from schema.sql."""
+    text = settings.SCHEMA_FILE.read_text(encoding="utf-8")
+    statements = re.sub(r"--[^\n]*", "", text).split(";")  # comments may hold a semicolon
+    return [s for s in statements if "CREATE TABLE IF NOT EXISTS rollup_" in s]
+
+
+def has_rollups(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "SELECT count(DISTINCT table_name) FROM duckdb_tables() WHERE table_name IN (SELECT unnest($t::VARCHAR[]))",
+        {"t": list(TABLES)},
+    ).fetchone()[0]
+    return found == len(TABLES)
+
+
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Empty and refill every roll-up from the event tables of con (creating them on an older database)."""
-    db.create_schema(con)  # a database made before the roll-ups existed gets their tables here
     con.execute("SET enable_progress_bar = false")
+    for statement in _create_statements():
+        con.execute(statement)  # a database made before the roll-ups existed gets their tables here
     for table in TABLES:
         con.execute(f"DELETE FROM {table}")  # noqa: S608 (a name from TABLES above, not a value)
         db.run(table.replace("rollup_", "rollup_write_", 1), con)
+
+
+def open_read_only(file: str) -> duckdb.DuckDBPyConnection:
+    """file opened read-only; if it was written before the roll-ups existed, an in-memory database
+    that attaches it and holds its roll-ups, every table found by its plain name."""
+    con = duckdb.connect(file, read_only=True)
+    if has_rollups(con):
+        return con
+    con.close()
+    con = duckdb.connect()
+    con.execute("ATTACH $file AS data (READ_ONLY)", {"file": file})
+    con.execute("SET search_path = 'memory.main,data.main'")
+    rebuild(con)
+    return con

@@ -145,3 +145,30 @@ def test_roll_ups_are_not_importable_or_snapshotted():
 
     for table in rollups.TABLES:
         assert table not in db.TABLES and table not in snapshots.TABLES
+
+
+def test_a_version_from_before_the_roll_ups_is_read_with_roll_ups_built_in_memory(demo_db):
+    """A store's current version written by the previous release has no roll-ups until the next write:
+    opened read-only, it is attached to an in-memory database that holds them, with the same figures."""
+    con = duckdb.connect(str(demo_db))
+    for table in rollups.TABLES:
+        con.execute(f"DROP TABLE {table}")  # noqa: S608 (our own names)
+    con.close()
+    con = rollups.open_read_only(str(demo_db))
+    try:
+        assert rollups.has_rollups(con)
+        params = windows(con)[0][1]
+        same(db.run("kpi_requests", con, **params), events_version("kpi_requests", con, params), "kpi_requests", "old")
+        same(
+            db.run("kpi_volunteers", con, **params),
+            events_version("kpi_volunteers", con, params),
+            "kpi_volunteers",
+            "old",
+        )
+    finally:
+        con.close()
+    plain = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        assert not rollups.has_rollups(plain)  # the file itself is untouched
+    finally:
+        plain.close()
