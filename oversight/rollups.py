@@ -32,12 +32,29 @@ def _create_statements() -> list[str]:
     return [s for s in statements if "CREATE TABLE IF NOT EXISTS rollup_" in s]
 
 
-def has_rollups(con: duckdb.DuckDBPyConnection) -> bool:
-    found = con.execute(
+SOURCES = ("requests", "volunteers", "services", "redemptions", "meta")
+
+
+def _count_tables(con: duckdb.DuckDBPyConnection, names) -> int:
+    return con.execute(
         "SELECT count(DISTINCT table_name) FROM duckdb_tables() WHERE table_name IN (SELECT unnest($t::VARCHAR[]))",
-        {"t": list(TABLES)},
+        {"t": list(names)},
     ).fetchone()[0]
-    return found == len(TABLES)
+
+
+def has_rollups(con: duckdb.DuckDBPyConnection) -> bool:
+    return _count_tables(con, TABLES) == len(TABLES)
+
+
+def _needs_rollups(con: duckdb.DuckDBPyConnection) -> bool:
+    """The event tables are there (not an empty file) and the roll-ups are not."""
+    return not has_rollups(con) and _count_tables(con, SOURCES) == len(SOURCES)
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the roll-ups of a read-write database made before they existed."""
+    if _needs_rollups(con):
+        rebuild(con)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -54,7 +71,7 @@ def open_read_only(file: str) -> duckdb.DuckDBPyConnection:
     """file opened read-only; if it was written before the roll-ups existed, an in-memory database
     that attaches it and holds its roll-ups, every table found by its plain name."""
     con = duckdb.connect(file, read_only=True)
-    if has_rollups(con):
+    if not _needs_rollups(con):
         return con
     con.close()
     con = duckdb.connect()
