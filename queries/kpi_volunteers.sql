@@ -6,6 +6,7 @@
 WITH v AS (
     SELECT volunteer_id FROM volunteers WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
 ),
+scope AS (SELECT unnest($compound_ids::VARCHAR[]) AS compound_id),
 served AS (
     SELECT * FROM rollup_services_monthly WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
 ),
@@ -15,9 +16,9 @@ redeemed AS (
 fast AS (
     SELECT
         (SELECT count(*) FROM v) AS volunteers_registered,
-        (SELECT count(*) FROM rollup_volunteer_months
-          WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
-            AND list_has_any(months, range($period_start::DATE, $period_end::DATE, INTERVAL 1 MONTH)::DATE[]))
+        (SELECT count(*) FROM rollup_volunteer_months SEMI JOIN scope USING (compound_id)
+          WHERE list_any_value(list_filter(months, lambda m: m >= $period_start::DATE AND m < $period_end::DATE))
+                IS NOT NULL)
           AS active_volunteers,
         (SELECT coalesce(sum(hours), 0) FROM served
           WHERE month >= $period_start::DATE AND month < $period_end::DATE) AS volunteer_hours,
@@ -39,8 +40,19 @@ fast AS (
       AND ($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE)
 ),
 -- The same figures from the events, for a period that is not whole months.
-s AS (SELECT s.* FROM services s SEMI JOIN v USING (volunteer_id)),
-d AS (SELECT d.* FROM redemptions d SEMI JOIN v USING (volunteer_id)),
+-- (The condition on each scan spares it when the roll-ups answer.)
+s AS (
+    SELECT s.* FROM services s SEMI JOIN v USING (volunteer_id)
+    WHERE NOT ($period_start::DATE = date_trunc('month', $period_start::DATE)
+                  AND $period_end::DATE = date_trunc('month', $period_end::DATE)
+                  AND ($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE))
+),
+d AS (
+    SELECT d.* FROM redemptions d SEMI JOIN v USING (volunteer_id)
+    WHERE NOT ($period_start::DATE = date_trunc('month', $period_start::DATE)
+                  AND $period_end::DATE = date_trunc('month', $period_end::DATE)
+                  AND ($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE))
+),
 slow AS (
     SELECT
         (SELECT count(*) FROM v) AS volunteers_registered,
