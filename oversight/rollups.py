@@ -62,9 +62,13 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET enable_progress_bar = false")
     for statement in _create_statements():
         con.execute(statement)  # a database made before the roll-ups existed gets their tables here
-    for table in TABLES:
-        con.execute(f"DELETE FROM {table}")  # noqa: S608 (a name from TABLES above, not a value)
-        db.run(table.replace("rollup_", "rollup_write_", 1), con)
+    db.run("rollup_write_served", con)  # services by volunteer and month, for both service roll-ups
+    try:
+        for table in TABLES:
+            con.execute(f"DELETE FROM {table}")  # noqa: S608 (a name from TABLES above, not a value)
+            db.run(table.replace("rollup_", "rollup_write_", 1), con)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _rollup_served")
 
 
 def open_read_only(file: str) -> duckdb.DuckDBPyConnection:

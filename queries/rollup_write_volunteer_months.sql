@@ -1,7 +1,7 @@
--- rollup_volunteer_months from services (see schema.sql): the months each volunteer served in.
+-- rollup_volunteer_months from services (see schema.sql): the months each volunteer served in,
+-- from _rollup_served (rollup_write_served.sql).
 INSERT INTO rollup_volunteer_months BY NAME
-SELECT v.compound_id, s.volunteer_id, list(DISTINCT date_trunc('month', s.served_on)::DATE) AS months
-FROM services s
-JOIN volunteers v USING (volunteer_id)
+SELECT compound_id, volunteer_id, list(month ORDER BY month) AS months
+FROM _rollup_served
 GROUP BY ALL
-ORDER BY v.compound_id, s.volunteer_id
+ORDER BY compound_id, volunteer_id
