@@ -14,6 +14,7 @@ AppTest. It prints a BENCH-JSON line.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import time
@@ -104,6 +105,13 @@ def _round1(x: pd.Series) -> pd.Series:
 
     tenth = Decimal("0.1")
     return x.map(lambda v: v if pd.isna(v) else float(Decimal(float(v)).quantize(tenth, ROUND_HALF_UP))).astype(float)
+
+
+def _avg(x: pd.Series) -> float:
+    """avg() as DuckDB computes it here: the exactly rounded sum (pandas' mean may differ in the last bit,
+    which round(..., 1) then shows: 96.05000000000001 against 96.05)."""
+    values = x.dropna()
+    return math.fsum(values) / len(values) if len(values) else np.nan
 
 
 def _settings() -> dict:
@@ -276,7 +284,7 @@ def red_property_league_companies(s: Scope, p: dict) -> pd.DataFrame:
     )
     rq = _with_rates(_counts(r, ["company_id"]))
     fees = served.groupby("company_id").agg(
-        compounds=("compound_id", "nunique"), avg_fee_collection=("fee_collection_pct", "mean")
+        compounds=("compound_id", "nunique"), avg_fee_collection=("fee_collection_pct", _avg)
     )
     fees["avg_fee_collection"] = _round1(fees["avg_fee_collection"])
     pc = s.t["property_companies"].rename(columns={"name": "company"})
