@@ -60,12 +60,13 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Empty and refill every roll-up from the event tables of con (creating them on an older database)."""
     con.execute("SET enable_progress_bar = false")
+    for table in TABLES:
+        con.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 (our names): derived, made anew as schema.sql says
     for statement in _create_statements():
-        con.execute(statement)  # a database made before the roll-ups existed gets their tables here
+        con.execute(statement)
     db.run("rollup_write_served", con)  # services by volunteer and month, for both service roll-ups
     try:
         for table in TABLES:
-            con.execute(f"DELETE FROM {table}")  # noqa: S608 (a name from TABLES above, not a value)
             db.run(table.replace("rollup_", "rollup_write_", 1), con)
     finally:
         con.execute("DROP TABLE IF EXISTS _rollup_served")

@@ -246,10 +246,16 @@ CREATE TABLE IF NOT EXISTS rollup_requests_monthly (
 -- The requests a stock figure (超期, open over 30 days) can still count on some day: not closed, closed
 -- more than 30 days after receipt, or without an own 办理时限 (whose default is a setting).
 CREATE TABLE IF NOT EXISTS rollup_requests_open (
+    request_id      VARCHAR NOT NULL,
     compound_id     VARCHAR NOT NULL,
     received_at     TIMESTAMP NOT NULL,
     resolved_at     TIMESTAMP,
-    time_limit_days INTEGER
+    time_limit_days INTEGER,
+    -- What the list of requests open over 30 days shows (old_open_requests.sql).
+    channel         VARCHAR NOT NULL,
+    category        VARCHAR NOT NULL,
+    summary         VARCHAR,
+    handler         VARCHAR NOT NULL
 );
 
 -- Volunteer services and redemptions by the volunteer's compound and month.
