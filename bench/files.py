@@ -42,6 +42,7 @@ def _params(months: int | None) -> dict:
 
 def export_worker(out: Path, months: int | None, lang: str) -> dict:
     """The download of every filtered request, the way the Resident requests page builds it today."""
+    import duckdb
     import pandas as pd
 
     from oversight import db, export, i18n, settings
@@ -49,7 +50,9 @@ def export_worker(out: Path, months: int | None, lang: str) -> dict:
 
     params = _params(months)
     db.close_all()
-    con = db.connect(settings.db_path())
+    # Read-only, as the dashboard opens every version of the store: the export then runs in a DuckDB
+    # instance of its own with export.MEMORY_LIMIT (a plain file opened read-write could not be attached).
+    con = duckdb.connect(str(settings.db_path()), read_only=True)
     sql = db.query_text("requests_list")
     if hasattr(export, "write_query_csv"):
         # widgets.long_table's download: DuckDB streams every row (COPY) behind a BOM and labelled header.
@@ -60,7 +63,7 @@ def export_worker(out: Path, months: int | None, lang: str) -> dict:
         rss_before = status_mb(os.getpid(), "VmRSS")
         started = time.perf_counter()
         rows = export.write_query_csv(con, sql, bound, out, names, labels)
-        path = "export.write_query_csv (DuckDB COPY, streamed)"
+        path = f"export.write_query_csv (DuckDB COPY in its own instance, memory_limit {export.MEMORY_LIMIT}, spilling)"
     else:
         # The older download: a DataFrame of every row, labelled, then export.csv_bytes.
         rss_before = status_mb(os.getpid(), "VmRSS")

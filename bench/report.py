@@ -9,11 +9,13 @@ import math
 
 from bench.common import median
 
-WARM_TARGET_S = 0.3
-COLD_TARGET_S = 2.0
+# Issue 14's targets (at city scale, with no filter and with one community).
+WARM_TARGET_S = 0.15
+UNCACHED_TARGET_S = 0.6
 RATIO_TARGET = 1.5
 EXPORT_TARGET_S = 3.0
-EXPORT_GROWTH_MB = 50.0  # per million rows: "does not grow" allows this much noise and buffering
+EXPORT_TARGET_MB = 300.0  # beyond the process before it, whatever the row count
+EXPORT_MIN_ROWS = 1_500_000  # the largest list at city scale; fewer rows are measured but not judged
 WRITE_TARGET_S = 30
 REPORT_TARGET_S = 10.0
 IMPORT_TARGET_S = 20.0
@@ -108,17 +110,17 @@ def _why_page(row: dict, what: str) -> str:
         if rerun > 0.05 * row["warm_s"]:
             parts.append(f"queries re-run on every rerun {ms(rerun)} ({', '.join(q['query'] for q in row['rerun'])})")
             fixes.append("cache the queries that run on every rerun by data_version")
-    if what == "cold":
+    if what in ("cold", "uncached"):
         heavy = sorted(row["queries"], key=lambda q: -q["alone_s"])[:3]
         parts.append("heaviest queries " + ", ".join(f"{_call(q)} {ms(q['alone_s'])}" for q in heavy))
-        gap = row["cold_s"] - row["floor_s"]
+        gap = row[f"{what}_s"] - row["floor_s"]
         parts.append(f"{ms(gap)} beyond its queries' floor (Streamlit, pandas, DuckDB's first reads)")
         big = max(row["queries"], key=lambda q: q["rows"], default=None)
         if big and big["rows"] > 10_000:
             parts.append(f"largest result {_call(big)} {big['rows']:,} rows")
             fixes.append(f"return aggregated or capped rows from {big['query']} (it returns {big['rows']:,} rows)")
         if heavy and heavy[0]["alone_s"] > 0.1:
-            fixes.append(f"make {heavy[0]['query']} cheaper (pre-aggregate by compound and month, refreshed on import)")
+            fixes.append(f"make {heavy[0]['query']} cheaper (read the roll-ups, or pre-aggregate it likewise)")
         for name, _ in row["profile"][:3]:
             if name in REMEDIES and REMEDIES[name] not in fixes:
                 fixes.append(REMEDIES[name])
@@ -129,67 +131,65 @@ def _call(q: dict) -> str:
     return q["query"] + (f" [{q['tag']}]" if q["tag"] else "")
 
 
+PAGE_TARGETS = (
+    ("warm", "Every page, no filter and one community: warm median < 150 ms"),
+    ("uncached", "Every page, no filter and one community: uncached median < 600 ms"),
+    ("ratio", "Each page (uncached) ≤ 1.5 × (its queries alone + empty page)"),
+)
+
+
 def targets(results: dict) -> list[dict]:
     """Each target: measured text, status, the numbers behind it, and for a miss why and what would close it."""
-    out = []
     rows = page_rows(results)
-    if not rows:
-        out += [
-            {
-                "key": k,
-                "target": t,
-                "measured": "not measured: not run",
-                "status": "not measured",
-                "values": [],
-                "why": [],
-            }
-            for k, t in (
-                ("warm", "Every page warm: median < 300 ms"),
-                ("cold", "Every page cold (fresh process, empty caches): < 2 s"),
-                ("ratio", "Each page (uncached) ≤ 1.5 × (its queries alone + empty page)"),
-            )
-        ]
-        out += _export_targets(results.get("export", {}))
-        out += _import_targets(results.get("import", {}))
-        out += _write_targets(results.get("writes", {}))
-        out += _browser_targets(results.get("browser", {}), rows)
-        out.append(_baseline_target(results.get("baseline", {}), rows))
-        out.append(_monthly_target(results.get("monthly", {})))
-        return out
+    out = _page_targets(rows) if rows else [
+        {"key": k, "target": t, "measured": "not measured: not run", "status": "not measured", "values": [], "why": []}
+        for k, t in PAGE_TARGETS
+    ]  # fmt: skip
+    out += _export_targets(results.get("export", {}))
+    out += _import_targets(results.get("import", {}))
+    out += _write_targets(results.get("writes", {}))
+    out += _browser_targets(results.get("browser", {}), rows)
+    out += _concurrency_targets(results)
+    out.append(_baseline_target(results.get("baseline", {}), rows))
+    out.append(_monthly_target(results.get("monthly", {})))
+    return out
 
+
+def _concurrency_targets(results: dict) -> list[dict]:
+    """Issue 14 target 3, server-side concurrency: its rows come from bench/concurrency.py's
+    targets(results) when that module is there (none until then)."""
+    try:
+        from bench import concurrency
+    except ImportError:
+        return []
+    rows = getattr(concurrency, "targets", None)
+    return rows(results) if rows else []
+
+
+def _page_targets(rows: list[dict]) -> list[dict]:
     def worst(key):
         return max(rows, key=lambda r: r[key] if not math.isnan(r[key]) else -1)
 
-    w = worst("warm_s")
-    over = [r for r in rows if r["warm_s"] >= WARM_TARGET_S]
-    out.append(
-        {
-            "key": "warm",
-            "target": "Every page warm: median < 300 ms",
-            "measured": f"worst {w['page']} ({w['scenario']}) {ms(w['warm_s'])}; {len(over)} of {len(rows)} over",
-            "status": ok(not over),
-            "values": [r["warm_s"] for r in rows],
-            "why": [_why_page(r, "warm") for r in sorted(over, key=lambda r: -r["warm_s"])],
-        }
-    )
-    c = worst("cold_s")
-    over = [r for r in rows if not r["cold_s"] < COLD_TARGET_S]
-    out.append(
-        {
-            "key": "cold",
-            "target": "Every page cold (fresh process, empty caches): < 2 s",
-            "measured": f"worst {c['page']} ({c['scenario']}) {ms(c['cold_s'])}; {len(over)} of {len(rows)} over",
-            "status": ok(not over),
-            "values": [r["cold_s"] for r in rows],
-            "why": [_why_page(r, "cold") for r in sorted(over, key=lambda r: -r["cold_s"])],
-        }
-    )
+    out = []
+    for key, limit in (("warm", WARM_TARGET_S), ("uncached", UNCACHED_TARGET_S)):
+        w = worst(f"{key}_s")
+        over = [r for r in rows if not r[f"{key}_s"] < limit]
+        out.append(
+            {
+                "key": key,
+                "target": dict(PAGE_TARGETS)[key],
+                "measured": f"worst {w['page']} ({w['scenario']}) {ms(w[f'{key}_s'])}; {len(over)} of {len(rows)} over",
+                "status": ok(not over),
+                "values": [r[f"{key}_s"] for r in rows],
+                "why": [_why_page(r, key) for r in sorted(over, key=lambda r: -r[f"{key}_s"])],
+            }
+        )
     r = worst("ratio")
     over = [x for x in rows if x["ratio"] > RATIO_TARGET]
     out.append(
         {
             "key": "ratio",
-            "target": "Each page (uncached) ≤ 1.5 × (its queries alone + empty page)",
+            "target": dict(PAGE_TARGETS)["ratio"],
             "measured": f"worst {r['page']} ({r['scenario']}) {r['ratio']:.2f}× "
             f"({ms(r['uncached_s'])} vs {ms(r['floor_s'])} + {ms(r['empty_s'])}); {len(over)} of {len(rows)} over",
             "status": ok(not over),
@@ -197,12 +197,6 @@ def targets(results: dict) -> list[dict]:
             "why": [_why_page(x, "ratio") for x in sorted(over, key=lambda x: -x["ratio"])],
         }
     )
-    out += _export_targets(results.get("export", {}))
-    out += _import_targets(results.get("import", {}))
-    out += _write_targets(results.get("writes", {}))
-    out += _browser_targets(results.get("browser", {}), rows)
-    out.append(_baseline_target(results.get("baseline", {}), rows))
-    out.append(_monthly_target(results.get("monthly", {})))
     return out
 
 
@@ -230,58 +224,51 @@ def _monthly_target(m: dict) -> dict:
 
 
 def _export_targets(e: dict) -> list[dict]:
+    """Issue 14 target 2: the largest list's export, its time and its memory beyond the process before it."""
+    time_target = f"Export of the largest list (≥ {EXPORT_MIN_ROWS / 1e6:.1f} M rows, no filter) < 3 s"
+    memory_target = "Export memory beyond the process before it < 300 MB, whatever the row count"
     full, part, copy = e.get("full", {}), e.get("part", {}), e.get("copy", {})
     if "seconds" not in full:
         why = e.get("not_measured") or full.get("error", "not run")
         return [
-            {
-                "key": k,
-                "target": t,
-                "measured": f"not measured: {why}",
-                "status": "not measured",
-                "values": [],
-                "why": [],
-            }
-            for k, t in (("export_time", "Export of 1M rows < 3 s"), ("export_memory", "Export memory flat"))
-        ]
-    enough = full["rows"] >= 1_000_000
+            {"key": k, "target": t, "measured": f"not measured: {why}", "status": "not measured", "values": [],
+             "why": []}
+            for k, t in (("export_time", time_target), ("export_memory", memory_target))
+        ]  # fmt: skip
+    enough = full["rows"] >= EXPORT_MIN_ROWS
     path = full.get("path", "the page's download")
     time_why = []
     if full["seconds"] >= EXPORT_TARGET_S:
         time_why.append(
-            f"the download ({path}) took {ms(full['seconds'])}; DuckDB's COPY of the same rows, unlabelled, "
-            f"{ms(copy.get('seconds'))}. Fix: write the file with COPY (labels joined in SQL, formula cells "
-            "neutralised by a CASE, the BOM and header written first) and hand the file to the download"
+            f"the download ({path}) took {ms(full['seconds'])}; DuckDB's COPY of the same rows, unlabelled and "
+            f"without a memory limit, {ms(copy.get('seconds'))}: the rest is the labels, the formula check and "
+            "the sort spilling under the limit"
         )
-    growth = (
-        (full["own_mb"] - part["own_mb"]) / max(full["rows"] - part["rows"], 1) * 1e6 if "own_mb" in part else math.nan
-    )
-    flat = growth <= EXPORT_GROWTH_MB
+    measured = [x for x in (part, full) if "own_mb" in x]
+    worst = max(x["own_mb"] for x in measured)
     mem_why = []
-    if not flat:
+    if worst >= EXPORT_TARGET_MB:
         mem_why.append(
-            f"memory grows by {growth:,.0f} MB per million rows with {path}. DuckDB's COPY of the same rows used "
-            f"{mb(copy.get('own_mb'))} beyond its process; its ORDER BY sorts in memory. Fix: stream with COPY, and "
-            "give the export's connection a memory_limit (SET memory_limit) so that the sort spills to disk "
-            "instead of growing"
+            f"{mb(worst)} beyond the process with {path}; DuckDB's COPY of the same rows used "
+            f"{mb(copy.get('own_mb'))}. Fix: the export's own DuckDB instance with a lower memory_limit"
         )
     return [
         {
             "key": "export_time",
-            "target": "Export of 1M rows (largest list, no filter) < 3 s",
+            "target": time_target,
             "measured": f"{full['rows']:,} rows, {full['bytes'] / 2**20:,.0f} MB of CSV in {ms(full['seconds'])} "
-            f"({path})" + ("" if enough else " (fewer than 1M rows at this scale)"),
-            "status": ok(full["seconds"] < EXPORT_TARGET_S) if enough else "not judged: < 1M rows",
+            f"({path})" + ("" if enough else f" (fewer than {EXPORT_MIN_ROWS:,} rows at this scale: not judged)"),
+            "status": ok(full["seconds"] < EXPORT_TARGET_S) if enough else "not judged: fewer rows",
             "values": [full["seconds"], full["rows"], full["bytes"]],
             "why": time_why,
         },
         {
             "key": "export_memory",
-            "target": "Export memory does not grow with the row count",
-            "measured": f"{mb(part['own_mb'])} for {part['rows']:,} rows, {mb(full['own_mb'])} for {full['rows']:,} "
-            f"rows (peak beyond the process before it): {growth:+,.0f} MB per million rows",
-            "status": ok(flat),
-            "values": [full["own_mb"], part["own_mb"], full["peak_mb"]],
+            "target": memory_target,
+            "measured": ", ".join(f"{mb(x['own_mb'])} for {x['rows']:,} rows" for x in measured)
+            + " (peak beyond the process before it)",
+            "status": ok(worst < EXPORT_TARGET_MB),
+            "values": [full["own_mb"], full["peak_mb"], *([part["own_mb"]] if "own_mb" in part else [])],
             "why": mem_why,
         },
     ]
@@ -393,39 +380,49 @@ def _browser_targets(b: dict, rows: list[dict]) -> list[dict]:
 
 
 def _baseline_target(b: dict, rows: list[dict]) -> dict:
+    """Issue 14 target 4: ≥ 5× the pandas baseline with no filter (our warm page vs its rerun); with one
+    community the data work's ratio is reported apart from drawing, which both pay alike."""
+    target = "≥ 5× faster than the pandas baseline with no filter (our warm page vs its rerun)"
     if "runs" not in b:
         why = b.get("error", "not run")
-        return {"key": "baseline", "target": "≥ 5× faster than the pandas baseline", "measured": f"not measured: {why}",
-                "status": "not measured", "values": [], "why": []}  # fmt: skip
+        return {"key": "baseline", "target": target, "measured": f"not measured: {why}", "status": "not measured",
+                "values": [], "why": []}  # fmt: skip
     ours = {(r["page"], r["scenario"]): r for r in rows}
-    ratios, parts, data_parts = [], [], []
+    judged, parts, low = [], [], []
     for run in b["runs"]:
         mine = ours.get((run["page"], run["scenario"]))
-        if mine:
-            ratio = median(run["seconds"]) / mine["warm_s"]
-            data_ratio = median(run.get("data_s", [])) / mine["warm_data_s"]
-            ratios.append(ratio)
-            parts.append(f"{run['page']} ({run['scenario']}) {ratio:.1f}×")
-            data_parts.append(
-                f"{run['page']} ({run['scenario']}): data work {ms(median(run.get('data_s', [])))} vs ours "
-                f"{ms(mine['warm_data_s'])} ({data_ratio:.0f}×), drawing and the rest "
-                f"{ms(median(run['seconds']) - median(run.get('data_s', [])))} vs ours "
-                f"{ms(mine['warm_s'] - mine['warm_data_s'])}"
-            )
-    low = [d for d, r in zip(data_parts, ratios, strict=True) if r < BASELINE_TARGET]
+        if not mine:
+            continue
+        ratio = median(run["seconds"]) / mine["warm_s"]
+        data_ratio = median(run.get("data_s", [])) / mine["warm_data_s"]
+        detail = (
+            f"data work {ms(median(run.get('data_s', [])))} vs ours {ms(mine['warm_data_s'])} ({data_ratio:.0f}×), "
+            f"drawing and the rest {ms(median(run['seconds']) - median(run.get('data_s', [])))} vs ours "
+            f"{ms(mine['warm_s'] - mine['warm_data_s'])}"
+        )
+        if run["scenario"] == "none":
+            judged.append(ratio)
+            parts.append(f"{run['page']} (none) {ratio:.1f}×")
+            if ratio < BASELINE_TARGET:
+                low.append(f"{run['page']} (none): {detail}")
+        else:
+            parts.append(f"{run['page']} ({run['scenario']}) {ratio:.1f}× whole page; {detail}")
     why = []
     if low:
         why.append(
             "both run the same page code, so the ratio is capped by what both pay for drawing (tables, charts, "
-            "metrics): " + "; ".join(low) + ". Fix: the warm-page fixes above shrink our drawing; the data work "
-            "is already far below the baseline's"
+            "metrics): " + "; ".join(low)
         )
+    failed = [c for c in b.get("checks", []) if c.get("difference")]
+    if failed:
+        why.append(f"{len(failed)} of {len(b['checks'])} figures differ from ours: the baseline must be fixed first")
     return {
         "key": "baseline",
-        "target": "≥ 5× faster than the pandas baseline (our warm page vs its rerun)",
-        "measured": "; ".join(parts),
-        "status": ok(not low),
-        "values": ratios,
+        "target": target,
+        "measured": "; ".join(parts) + f" ({len(b.get('checks', [])) - len(failed)} of {len(b.get('checks', []))} "
+        "figures equal ours)",
+        "status": ok(bool(judged) and not low and not failed),
+        "values": judged,
         "why": why,
     }
 

@@ -29,7 +29,13 @@ class _Database:
     """One open DuckDB file and every cursor handed out on it, so a superseded version can be closed."""
 
     def __init__(self, file: str, read_only: bool):
-        self.con = duckdb.connect(file, read_only=read_only)
+        from oversight import rollups  # a database from before the roll-ups gets them on opening
+
+        if read_only:
+            self.con = rollups.open_read_only(file)
+        else:
+            self.con = duckdb.connect(file, read_only=read_only)
+            rollups.ensure(self.con)
         self.cursors: list[duckdb.DuckDBPyConnection] = []
         self.last_used = time.monotonic()
 

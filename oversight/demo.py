@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from oversight import db, domain, settings
+from oversight import db, domain, rollups, settings
 
 AS_OF = date(2023, 9, 30)
 DATA_VERSION = "demo-2023-09-30"
@@ -740,6 +740,7 @@ def build(db_file: Path, csv_dir: Path = settings.DEMO_DIR) -> None:
         con.execute("BEGIN")
         load_csvs(con, csv_dir)
         con.execute("COMMIT")
+        rollups.rebuild(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

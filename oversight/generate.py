@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from oversight import db, demo, settings
+from oversight import db, demo, rollups, settings
 
 AS_OF = date(2024, 12, 31)
 FIRST_BATCH = date(2019, 6, 1)  # the earliest plan batch
@@ -765,6 +765,7 @@ def build(db_file: Path, compounds: int, months: int = 36, seed: int = 1, progre
                 params["n_communities"] = counts[table]
             if progress:
                 print(f" {counts[table]:>11,} rows {time.perf_counter() - t0:7.1f}s", file=sys.stderr, flush=True)
+        rollups.rebuild(con)
         con.execute("CHECKPOINT").fetchall()
     finally:
         con.close()

@@ -18,6 +18,7 @@ GROUPS = {
     "kpi_renovation": "guide.group_renovation",
     "kpi_partners": "guide.group_partners",
     "kpi_requests": "guide.group_requests",
+    "kpi_requests_times": "guide.group_requests",
     "kpi_red_property": "guide.group_red_property",
     "kpi_volunteers": "guide.group_volunteers",
 }
@@ -35,11 +36,11 @@ def caliber_markdown(lang: str = "zh") -> str:
     """Every metric of the catalogue, grouped by page: label, unit and 口径 in words, as Markdown."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     out: list[str] = []
-    for query, group in GROUPS.items():
+    for group in dict.fromkeys(GROUPS.values()):
         out += [f"### {t(group)}", "", f"| {t('guide.th_metric')} | {t('guide.th_unit')} | {t('guide.th_caliber')} |"]
         out.append("|---|---|---|")
         for m in metrics.CATALOGUE.values():
-            if m.query == query:
+            if GROUPS.get(m.query) == group:
                 out.append(f"| {t(f'metric.{m.key}')} | {_unit(m, lang)} | {t(f'caliber.{m.key}')} |")
         out.append("")
     return "\n".join(out).rstrip() + "\n"

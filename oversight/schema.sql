@@ -219,3 +219,67 @@ CREATE TABLE IF NOT EXISTS supervision_events (
     note    VARCHAR,
     PRIMARY KEY (case_id, seq)
 );
+
+-- Roll-ups: derived from the event tables by rollups.rebuild inside every write (store.write) and every
+-- demo/generate build, never imported, deleted or snapshotted. They let the pages' figures read a few
+-- rows per compound and month instead of every request and service. Months are the first day; one row per
+-- compound and month (no key: an index would only slow the rebuild).
+-- Requests by compound and month received; *_to_as_of count only what happened on or before meta.as_of
+-- (they differ from the full figure only in as_of's month); resolved_in_month is keyed by the month closed.
+CREATE TABLE IF NOT EXISTS rollup_requests_monthly (
+    compound_id       VARCHAR NOT NULL,
+    month             DATE NOT NULL,
+    requests          BIGINT NOT NULL,
+    responded_24h     BIGINT NOT NULL,   -- answered within 24 hours
+    resolved          BIGINT NOT NULL,   -- closed (resolved_at set), by month received
+    unresolved        BIGINT NOT NULL,   -- resolved_at empty
+    followup_answered BIGINT NOT NULL,   -- 回访 with a resolved/unresolved answer
+    followup_resolved BIGINT NOT NULL,   -- ... answered 'resolved'
+    rated             BIGINT NOT NULL,   -- 回访 with a satisfaction answer
+    satisfied         BIGINT NOT NULL,   -- ... satisfied or basically satisfied
+    late_closed_with_limit BIGINT NOT NULL,  -- closed after the row's own 办理时限
+    received_to_as_of BIGINT NOT NULL,
+    resolved_in_month BIGINT NOT NULL,
+    resolved_to_as_of BIGINT NOT NULL
+);
+
+-- The requests a stock figure (超期, open over 30 days) can still count on some day: not closed, closed
+-- more than 30 days after receipt, or without an own 办理时限 (whose default is a setting).
+CREATE TABLE IF NOT EXISTS rollup_requests_open (
+    request_id      VARCHAR NOT NULL,
+    compound_id     VARCHAR NOT NULL,
+    received_at     TIMESTAMP NOT NULL,
+    resolved_at     TIMESTAMP,
+    time_limit_days INTEGER,
+    -- What the list of requests open over 30 days shows (old_open_requests.sql).
+    channel         VARCHAR NOT NULL,
+    category        VARCHAR NOT NULL,
+    summary         VARCHAR,
+    handler         VARCHAR NOT NULL
+);
+
+-- Volunteer services and redemptions by the volunteer's compound and month.
+CREATE TABLE IF NOT EXISTS rollup_services_monthly (
+    compound_id     VARCHAR NOT NULL,
+    month           DATE NOT NULL,
+    services        BIGINT NOT NULL,
+    volunteers      BIGINT NOT NULL,  -- distinct in the compound and month (a volunteer has one compound)
+    hours           DOUBLE NOT NULL,
+    points          DOUBLE NOT NULL,
+    points_to_as_of DOUBLE  -- blank: nothing on or before as_of
+);
+
+CREATE TABLE IF NOT EXISTS rollup_redemptions_monthly (
+    compound_id     VARCHAR NOT NULL,
+    month           DATE NOT NULL,
+    redemptions     BIGINT NOT NULL,
+    points_spent    DOUBLE NOT NULL,
+    points_to_as_of DOUBLE  -- blank: nothing on or before as_of
+);
+
+-- The months each volunteer served in: distinct volunteers over several months (活跃志愿者) cannot be summed.
+CREATE TABLE IF NOT EXISTS rollup_volunteer_months (
+    compound_id  VARCHAR NOT NULL,
+    volunteer_id VARCHAR NOT NULL,
+    months       DATE[] NOT NULL
+);

@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from oversight import contracts, db, fmt, i18n, ingest, metrics, settings
+from oversight import contracts, db, fmt, i18n, ingest, metrics, rollups, settings
 from oversight.export import BOM, neutralise
 from oversight.filters import Filter, add_months, month_start, scope
 
@@ -273,7 +273,7 @@ def load(path: Path | str) -> tuple[duckdb.DuckDBPyConnection, dict]:
     """An in-memory database holding a snapshot's tables (typed as in schema.sql), and its manifest;
     for a version of the data (a .duckdb file), that version opened read-only and a manifest like it."""
     if Path(path).suffix == ".duckdb":
-        con = duckdb.connect(str(path), read_only=True)
+        con = rollups.open_read_only(str(path))
         ids = [r[0] for r in con.execute("SELECT compound_id FROM compounds ORDER BY 1").fetchall()]
         return con, {**db.meta(con), "compound_ids": ids, "version": Path(path).stem}
     manifest = read_manifest(path)
@@ -292,6 +292,12 @@ def load(path: Path | str) -> tuple[duckdb.DuckDBPyConnection, dict]:
                 _load_table(con, spec, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    # The pages' figures read the roll-ups, as of the snapshot's own day.
+    con.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    if manifest.get("as_of"):
+        con.execute("DELETE FROM meta WHERE key = 'as_of'")
+        con.execute("INSERT INTO meta (key, value) VALUES ('as_of', $d)", {"d": str(manifest["as_of"])})
+    rollups.rebuild(con)
     return con, manifest
 
 

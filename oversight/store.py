@@ -362,9 +362,10 @@ def write(
             _pause("building")
             yield job
             if not job.aborted:
-                from oversight import supervision
+                from oversight import rollups, supervision
 
                 supervision.sync(job.con)  # the ledger always matches the version it is in
+                rollups.rebuild(job.con)  # so do the roll-ups the pages' figures read
                 job.con.execute("CHECKPOINT")
                 published = True
         finally:

@@ -14,7 +14,7 @@ from oversight import settings
 
 ROWS = [
     "warm",
-    "cold",
+    "uncached",
     "ratio",
     "export_time",
     "export_memory",

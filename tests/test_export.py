@@ -69,3 +69,45 @@ def test_streamed_query_csv_bom_labels_neutralised_and_every_row(demo_db, tmp_pa
     first = next(r for r in rows if r["诉求编号"] == "Q00001")
     assert first["summary"] == "'=1+1"
     assert all(len(r["received_at"]) == 16 for r in rows)  # YYYY-MM-DD HH:MM
+
+
+def _requests_export(con, out):
+    from datetime import date
+
+    sql = db.query_text("requests_list")
+    params = db.bind(
+        sql,
+        {
+            "compound_ids": db.all_compound_ids(con),
+            "period_start": date(2021, 1, 1),
+            "period_end": date(2024, 1, 1),
+            "as_at": date(2023, 9, 30),
+            "limit": None,
+        },
+    )
+    codes = {"channel": i18n.codes("channel", "zh"), "category": i18n.codes("request_category", "zh")}
+    return export.write_query_csv(con, sql, params, out, {"request_id": "诉求编号"}, codes, display=True)
+
+
+def test_export_of_a_version_runs_within_its_own_memory_limit_and_gives_the_same_file(store_db, demo_db, tmp_path):
+    """A store version (read-only) is exported by a DuckDB instance of the export's own, limited and
+    spilling to a temporary directory; the file is byte for byte what the read-write path writes."""
+    from oversight import store
+
+    version = db.connect(store_db)
+    with export._export_connection(version, str(tmp_path)) as work:
+        assert work is not version
+        limit, spill = work.execute(
+            "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+        ).fetchone()
+        assert limit.replace(" ", "").upper().startswith(("183", "192")) and spill == str(tmp_path)
+        assert work.execute("SELECT count(*) FROM requests").fetchone()[0] > 0
+    assert store.current(store_db).file.exists()
+    own = tmp_path / "from-version.csv"
+    plain = tmp_path / "from-plain.csv"
+    rows = _requests_export(version, own)
+    assert rows == _requests_export(db.connect(demo_db), plain) > 0
+    assert own.read_bytes() == plain.read_bytes()
+    assert own.read_bytes().startswith(
+        b"\xef\xbb\xbf\xe8\xaf\x89\xe6\xb1\x82\xe7\xbc\x96\xe5\x8f\xb7,"
+    )  # BOM, 诉求编号

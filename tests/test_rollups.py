@@ -1,0 +1,175 @@
+"""The roll-up tables give the pages exactly the figures the event tables give.
+
+Each query rewritten over the roll-ups is compared with its former version over the event tables
+(kept in tests/fixtures/events_sql/) on the demo and on a generated database, for the whole street,
+one community and one compound, over whole-month periods, the period before, and a week (the weekly
+report's period, which the queries answer from the events)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from oversight import db, generate, rollups, store
+from oversight.filters import Filter, add_months
+
+EVENTS_SQL = Path(__file__).parent / "fixtures" / "events_sql"
+REWRITTEN = sorted(p.stem for p in EVENTS_SQL.glob("*.sql"))
+# kpi_requests' median times moved to kpi_requests_times, which reads the requests as before.
+MOVED = {"kpi_requests": ["median_response_hours", "median_handling_days"]}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    path = tmp_path_factory.mktemp("rollups") / "gen.duckdb"
+    generate.build(path, compounds=40, months=14, seed=3, progress=False)
+    return path
+
+
+def windows(con) -> list[tuple[str, dict]]:
+    """(label, params) for several filters and periods, made as the pages and the report make them."""
+    as_of = date.fromisoformat(db.meta(con)["as_of"])
+    ids = db.all_compound_ids(con)
+    community = con.execute("SELECT community_id FROM compounds ORDER BY community_id LIMIT 1").fetchone()[0]
+    one_community = [
+        r[0]
+        for r in con.execute(
+            "SELECT compound_id FROM compounds WHERE community_id = ? ORDER BY 1", [community]
+        ).fetchall()
+    ]
+    this_month = date(as_of.year, as_of.month, 1)
+    out = []
+    for scope_name, scope in (("all", ids), ("community", one_community), ("compound", ids[:1]), ("none", [])):
+        for months in (12, 3, 1):
+            f = Filter(start=add_months(this_month, -(months - 1)), end=this_month, as_of=as_of)
+            out.append((f"{scope_name} {months}m", f.params(scope)))
+            out.append((f"{scope_name} {months}m previous", f.params(scope, previous=True)))
+        past = Filter(start=add_months(this_month, -8), end=add_months(this_month, -6), as_of=as_of)
+        out.append((f"{scope_name} past quarter", past.params(scope)))
+        week_start = as_of - timedelta(days=as_of.weekday() + 14)
+        out.append(
+            (
+                f"{scope_name} week",
+                {
+                    "compound_ids": scope,
+                    "period_start": week_start,
+                    "period_end": week_start + timedelta(days=7),
+                    "as_of": as_of,
+                    "as_at": week_start + timedelta(days=6),
+                },
+            )
+        )
+    return out
+
+
+def events_version(name: str, con, params: dict) -> pd.DataFrame:
+    sql = (EVENTS_SQL / f"{name}.sql").read_text(encoding="utf-8")
+    return con.execute(sql, db.bind(sql, params)).df()
+
+
+def same(new: pd.DataFrame, old: pd.DataFrame, name: str, label: str) -> None:
+    old = old.drop(columns=MOVED.get(name, []))
+    assert list(new.columns) == list(old.columns), (name, label)
+    assert len(new) == len(old), (name, label)
+    for col in old.columns:
+        a, b = new[col].reset_index(drop=True), old[col].reset_index(drop=True)
+        if pd.api.types.is_float_dtype(b) or pd.api.types.is_float_dtype(a):
+            # Sums of DOUBLE hours and points may differ in the last bits with the order of addition.
+            pd.testing.assert_series_equal(
+                a.astype(float), b.astype(float), check_names=False, rtol=1e-9, atol=1e-9, obj=f"{name} {label} {col}"
+            )
+        else:
+            assert (
+                a.astype(object).where(a.notna(), None).tolist() == b.astype(object).where(b.notna(), None).tolist()
+            ), (name, label, col)
+            assert a.dtype == b.dtype, (name, label, col, a.dtype, b.dtype)
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_rewritten_queries_give_the_event_tables_figures(which, demo_master, generated):
+    con = duckdb.connect(str(demo_master if which == "demo" else generated), read_only=True)
+    try:
+        for label, window in windows(con):
+            for name in REWRITTEN:
+                params = {**window, "limit": None}  # a list's every row (old_open_requests)
+                same(db.run(name, con, **params), events_version(name, con, params), name, label)
+    finally:
+        con.close()
+
+
+def test_the_figures_are_not_all_zero(demo_master):
+    """The comparison above means something only if the figures are there to compare."""
+    con = duckdb.connect(str(demo_master), read_only=True)
+    try:
+        params = windows(con)[0][1]
+        kpi = db.run("kpi_requests", con, **params).iloc[0]
+        assert kpi["requests_total"] > 100 and kpi["overdue_requests"] > 0 and kpi["open_backlog"] > 0
+        vol = db.run("kpi_volunteers", con, **params).iloc[0]
+        assert vol["active_volunteers"] > 10 and vol["points_outstanding"] > 0
+    finally:
+        con.close()
+
+
+def test_every_write_rebuilds_the_roll_ups(store_db):
+    """A write that changes requests changes the roll-ups in the same new version."""
+    con = duckdb.connect(str(store.current_file(store_db)), read_only=True)
+    try:
+        before = db.run("kpi_requests", con, **windows(con)[0][1]).iloc[0]
+    finally:
+        con.close()
+    with store.write(store_db, action="test", who="tester") as job:
+        gone = job.con.execute(
+            "DELETE FROM requests WHERE request_id IN (SELECT request_id FROM requests ORDER BY received_at DESC "
+            "LIMIT 5)"
+        ).fetchone()[0]
+    assert gone == 5
+    con = duckdb.connect(str(store.current_file(store_db)), read_only=True)
+    try:
+        params = windows(con)[0][1]
+        after = db.run("kpi_requests", con, **params).iloc[0]
+        assert after["requests_total"] == before["requests_total"] - 5
+        same(
+            db.run("kpi_requests", con, **params), events_version("kpi_requests", con, params), "kpi_requests", "after"
+        )
+        counted = con.execute("SELECT sum(requests) FROM rollup_requests_monthly").fetchone()[0]
+        assert counted == con.execute("SELECT count(*) FROM requests").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_roll_ups_are_not_importable_or_snapshotted():
+    from oversight import snapshots
+
+    for table in rollups.TABLES:
+        assert table not in db.TABLES and table not in snapshots.TABLES
+
+
+def test_a_version_from_before_the_roll_ups_is_read_with_roll_ups_built_in_memory(demo_db):
+    """A store's current version written by the previous release has no roll-ups until the next write:
+    opened read-only, it is attached to an in-memory database that holds them, with the same figures."""
+    con = duckdb.connect(str(demo_db))
+    for table in rollups.TABLES:
+        con.execute(f"DROP TABLE {table}")  # noqa: S608 (our own names)
+    con.close()
+    con = rollups.open_read_only(str(demo_db))
+    try:
+        assert rollups.has_rollups(con)
+        params = windows(con)[0][1]
+        same(db.run("kpi_requests", con, **params), events_version("kpi_requests", con, params), "kpi_requests", "old")
+        same(
+            db.run("kpi_volunteers", con, **params),
+            events_version("kpi_volunteers", con, params),
+            "kpi_volunteers",
+            "old",
+        )
+    finally:
+        con.close()
+    plain = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        assert not rollups.has_rollups(plain)  # the file itself is untouched
+    finally:
+        plain.close()
