@@ -1,14 +1,11 @@
 """共建单位 Partner units: what each unit gave and saved residents, by unit, kind, compound and month."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
+from oversight import domain
 from oversight.ui import charts, context, sections, widgets
-
-# A unit's own page lists its contributions from the beginning, not just the period.
-SINCE_EVER = date(1900, 1, 1)
-
 
 ctx = context.current()
 widgets.header(ctx, "partners.title")
@@ -28,7 +25,10 @@ if units.empty:
 else:
     with st.container(border=True):
         ever = ctx.fetch(
-            "partners_contributions", period_start=SINCE_EVER, period_end=ctx.as_of + timedelta(days=1), limit=None
+            "partners_contributions",
+            period_start=domain.SINCE_EVER,
+            period_end=ctx.as_of + timedelta(days=1),
+            limit=None,
         )
         chosen = sections.partner_unit(ctx, units, ever)
 

@@ -2,18 +2,14 @@
 red property, requests and volunteers. Every query is scoped to that one compound."""
 
 import dataclasses
-from datetime import date, timedelta
+from datetime import timedelta
 
 import streamlit as st
 
-from oversight import fmt
+from oversight import domain, fmt
 from oversight.filters import unique_labels
 from oversight.ui import charts, context, sections, state, widgets
 from oversight.ui.text import md
-
-# Contributions are listed from the beginning: the compound's whole record, not just the period.
-SINCE_EVER = date(1900, 1, 1)
-
 
 ctx = context.current()
 widgets.header(ctx, "profile.title")
@@ -78,7 +74,7 @@ st.subheader(ctx.t("profile.contributions"))
 given = ctx.fetch(
     "partners_contributions",
     compound_ids=ids,
-    period_start=SINCE_EVER,
+    period_start=domain.SINCE_EVER,
     period_end=ctx.as_of + timedelta(days=1),
     limit=None,
 )

@@ -1,5 +1,7 @@
 """Vocabularies of the domain that several layers share, declared once."""
 
+from datetime import date
+
 # The stages a renovation item runs through, in order (schema.sql's CHECK lists the same codes).
 STAGES = ("survey", "consent", "design", "tendering", "construction", "acceptance", "done")
 
@@ -8,3 +10,6 @@ THREE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
 
 # How long a request has been open, youngest band first (queries/requests_backlog_by_age.sql).
 AGE_BANDS = ("d0_7", "d8_30", "d31_90", "d90_plus")
+
+# The start of "from the beginning": a unit's or a compound's whole record of contributions, not the period.
+SINCE_EVER = date(1900, 1, 1)
