@@ -149,21 +149,9 @@ def targets(results: dict) -> list[dict]:
     out += _import_targets(results.get("import", {}))
     out += _write_targets(results.get("writes", {}))
     out += _browser_targets(results.get("browser", {}), rows)
-    out += _concurrency_targets(results)
     out.append(_baseline_target(results.get("baseline", {}), rows))
     out.append(_monthly_target(results.get("monthly", {})))
     return out
-
-
-def _concurrency_targets(results: dict) -> list[dict]:
-    """Issue 14 target 3, server-side concurrency: its rows come from bench/concurrency.py's
-    targets(results) when that module is there (none until then)."""
-    try:
-        from bench import concurrency
-    except ImportError:
-        return []
-    rows = getattr(concurrency, "targets", None)
-    return rows(results) if rows else []
 
 
 def _page_targets(rows: list[dict]) -> list[dict]:
