@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from oversight import db, i18n
-from tests.apptest import assert_cards
+from tests.apptest import CJK, assert_cards
 from tests.e2e.conftest import choose, errors_on, goto, kpis, settle, shot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -107,6 +107,9 @@ def test_5_click_a_compound_bar_opens_its_profile(server, page):
         '[data-testid="stVegaLiteChart"] path[aria-roledescription="bar"][aria-label*="湖北省第二轻工业局宿舍"]'
     )
     bar.first.click()
+    # The click's rerun switches page: wait for the profile's title, not only for a quiet page (the
+    # page can look settled before that rerun has started).
+    page.locator("h1", has_text="小区档案").first.wait_for(timeout=30_000)
     settle(page)
     shot(page, "j5_profile")
     assert page.locator("h1").first.inner_text() == "小区档案"
@@ -124,7 +127,7 @@ def test_6_english_same_figures(server, page):
     en = kpis(page)
     assert [v for v in zh.values() if "%" in v] == [v for v in en.values() if "%" in v]
     labels = " ".join(en)
-    assert not re.search(r"[\u3400-\u9fff]", labels)
+    assert not CJK.search(labels)
 
 
 @pytest.mark.parametrize("width", [390, 1400])
