@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from oversight import domain
+from oversight import domain, metrics
 from oversight.ui import charts, context, sections, widgets
 
 ctx = context.current()
@@ -13,7 +13,7 @@ widgets.story(ctx)
 
 widgets.kpi_row(
     ctx,
-    ["partner_value", "partner_hours", "contributions_count", "partner_units_active", "households_benefited"],
+    list(metrics.PARTNERS),
     per_row=3,
 )
 

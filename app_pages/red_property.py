@@ -2,29 +2,14 @@
 
 import streamlit as st
 
+from oversight import metrics
 from oversight.ui import charts, context, widgets
 
 ctx = context.current()
 widgets.header(ctx, "red_property.title")
 
-widgets.kpi_row(
-    ctx,
-    [
-        "property_coverage",
-        "party_org_coverage",
-        "cross_appointed_coverage",
-        "committee_coverage",
-        "committee_party_share",
-        "fee_collection",
-        "joint_meetings",
-        # The rates come from kpi_requests, the query the Overview and Requests pages read.
-        "response_rate",
-        "resolution_rate",
-        "satisfaction_rate",
-        "composite_score",
-    ],
-    per_row=4,
-)
+# The rates come from kpi_requests, the query the Overview and Requests pages read.
+widgets.kpi_row(ctx, list(metrics.RED_PROPERTY), per_row=4)
 st.caption(ctx.t("red_property.cross_appointed_note"))
 
 by_month = ctx.fetch("red_property_coverage_by_month")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from oversight import fmt, settings
+from oversight import fmt, metrics, settings
 from oversight.ui import charts, context, sections, widgets
 
 # Rows of the request list drawn on screen; the download always carries every row.
@@ -41,19 +41,7 @@ widgets.header(ctx, "requests.title")
 
 widgets.kpi_row(
     ctx,
-    [
-        "requests_total",
-        "response_rate",
-        "closure_rate",
-        "resolution_rate",
-        "satisfaction_rate",
-        "composite_score",
-        "median_response_hours",
-        "median_handling_days",
-        "overdue_requests",
-        "open_backlog",
-        "open_over_30_days",
-    ],
+    list(metrics.REQUESTS),
     per_row=4,
 )
 w_response, w_resolution, w_satisfaction = settings.score_weights()

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from oversight import fmt, settings
+from oversight import fmt, metrics, settings
 from oversight.ui import charts, context, sections, widgets
 
 TOP_VOLUNTEERS = 20
@@ -12,14 +12,7 @@ widgets.header(ctx, "volunteers.title")
 
 widgets.kpi_row(
     ctx,
-    [
-        "active_volunteers",
-        "volunteers_registered",
-        "volunteer_hours",
-        "points_earned",
-        "points_redeemed",
-        "points_outstanding",
-    ],
+    list(metrics.VOLUNTEERS),
     per_row=3,
 )
 as_at = fmt.day(ctx.as_at)

@@ -127,6 +127,41 @@ RENOVATION = (
     "elevators_done",
 )
 
+# The 三率 and 综合得分 (kpi_requests), shown by the 居民诉求 and 红色物业 pages and the report.
+REQUEST_RATES = ("response_rate", "closure_rate", "resolution_rate", "satisfaction_rate", "composite_score")
+# The 居民诉求 page's figures.
+REQUESTS = (
+    "requests_total",
+    *REQUEST_RATES,
+    "median_response_hours",
+    "median_handling_days",
+    "overdue_requests",
+    "open_backlog",
+    "open_over_30_days",
+)
+# Red property's own figures (kpi_red_property): coverage in the period's last month, fee collection.
+PROPERTY = (
+    "property_coverage",
+    "party_org_coverage",
+    "cross_appointed_coverage",
+    "committee_coverage",
+    "committee_party_share",
+    "fee_collection",
+)
+# The 红色物业 page's figures: its own, the joint meetings, and the rates of kpi_requests (without 办结率).
+RED_PROPERTY = (*PROPERTY, "joint_meetings", *(k for k in REQUEST_RATES if k != "closure_rate"))
+# The 共建单位 page's figures and the report's partner section.
+PARTNERS = ("partner_value", "partner_hours", "contributions_count", "partner_units_active", "households_benefited")
+# The 志愿积分 page's figures.
+VOLUNTEERS = (
+    "active_volunteers",
+    "volunteers_registered",
+    "volunteer_hours",
+    "points_earned",
+    "points_redeemed",
+    "points_outstanding",
+)
+
 
 @dataclass(frozen=True)
 class Figure:

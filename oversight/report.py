@@ -191,13 +191,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "partners",
-        metrics=(
-            "partner_value",
-            "partner_hours",
-            "contributions_count",
-            "partner_units_active",
-            "households_benefited",
-        ),
+        metrics=metrics.PARTNERS,
         tables=(
             Table(
                 "partners_by_unit",
@@ -210,21 +204,7 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         "red_property",
-        metrics=(
-            "requests_total",
-            "response_rate",
-            "closure_rate",
-            "resolution_rate",
-            "satisfaction_rate",
-            "composite_score",
-            "overdue_requests",
-            "property_coverage",
-            "party_org_coverage",
-            "cross_appointed_coverage",
-            "committee_coverage",
-            "committee_party_share",
-            "fee_collection",
-        ),
+        metrics=("requests_total", *metrics.REQUEST_RATES, "overdue_requests", *metrics.PROPERTY),
         charts=(Chart("three_rates", "three_rates_by_month", "chart_three_rates", trend=True),),
     ),
     Section(

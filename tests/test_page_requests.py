@@ -9,25 +9,15 @@ from datetime import date, datetime, timedelta
 import duckdb
 import pytest
 
-from oversight import db, export, i18n, rollups
+from oversight import db, export, i18n, metrics, rollups
 from oversight.filters import Filter
 from tests.apptest import CJK, assert_kpis, open_page
 
 PAGE = "app_pages/requests.py"
 # The default period: the 12 months up to the demo's as_of (2023-09-30).
 START, END, AS_AT = "2022-10-01", "2023-10-01", "2023-09-30"
-KPIS = [
-    "requests_total",
-    "response_rate",
-    "closure_rate",
-    "resolution_rate",
-    "satisfaction_rate",
-    "composite_score",
-    "median_response_hours",
-    "median_handling_days",
-    "overdue_requests",
-    "open_backlog",
-]
+# The page's figures worked out by hand below (the 30-day list has tests of its own).
+KPIS = [k for k in metrics.REQUESTS if k != "open_over_30_days"]
 
 
 def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:

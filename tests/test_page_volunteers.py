@@ -8,21 +8,14 @@ from datetime import date
 import duckdb
 import pytest
 
-from oversight import db, i18n, rollups, settings
+from oversight import db, i18n, metrics, rollups, settings
 from oversight.filters import Filter
 from tests.apptest import CJK, assert_kpis, open_page
 
 PAGE = "app_pages/volunteers.py"
 # The default period: the 12 months up to the demo's as_of (2023-09-30).
 START, END, AS_AT = "2022-10-01", "2023-10-01", "2023-09-30"
-KPIS = [
-    "active_volunteers",
-    "volunteers_registered",
-    "volunteer_hours",
-    "points_earned",
-    "points_redeemed",
-    "points_outstanding",
-]
+KPIS = list(metrics.VOLUNTEERS)
 
 
 def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
