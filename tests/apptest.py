@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -57,11 +58,19 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def ui_text(at: AppTest) -> list[str]:
-    """Every label, title and caption the page shows (not table cells or chart data)."""
-    texts = [t.value for t in at.title] + [s.value for s in at.subheader] + [c.value for c in at.caption]
-    texts += [m.label for m in at.metric] + [b.label for b in at.button] + [i.value for i in at.info]
-    texts += [t.label for t in at.tabs] + [w.label for w in at.sidebar.multiselect]
+def page_words(at: AppTest, code_columns: tuple[str, ...] = (), markdown: bool = False) -> list[str]:
+    """The words a page itself shows: card labels, headings, captions, notices, table headers, the
+    labels of `code_columns`' values, and the chart specs without their data (names are data, in any
+    language); with `markdown`, its markdown and number inputs too."""
+    texts = [m.label for m in at.metric] + [s.value for s in at.subheader] + [c.value for c in at.caption]
+    texts += [i.value for i in at.info] + [str(c) for d in at.dataframe for c in d.value.columns]
+    if markdown:
+        texts += [m.value for m in at.markdown] + [n.label for n in at.number_input]
+    texts += [str(v) for d in at.dataframe for c in d.value.columns if c in code_columns for v in d.value[c]]
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        spec.pop("datasets", None)
+        texts.append(json.dumps(spec, ensure_ascii=False))
     return texts
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import duckdb
@@ -10,7 +9,7 @@ import pytest
 
 from oversight import db, i18n, metrics, rollups, settings
 from oversight.filters import Filter
-from tests.apptest import CJK, assert_kpis, open_page
+from tests.apptest import CJK, assert_kpis, open_page, page_words
 
 PAGE = "app_pages/volunteers.py"
 # The default period: the 12 months up to the demo's as_of (2023-09-30).
@@ -92,14 +91,7 @@ def test_english(app_env):
     at = open_page(PAGE, lang="en")
     assert at.title[0].value == "Volunteer points"
     assert_kpis(at, expected, "en")
-    texts = [m.label for m in at.metric] + [s.value for s in at.subheader] + [c.value for c in at.caption]
-    texts += [i.value for i in at.info] + [m.value for m in at.markdown] + [n.label for n in at.number_input]
-    texts += [str(c) for d in at.dataframe for c in d.value.columns]
-    texts += [str(v) for d in at.dataframe if "Kind" in d.value.columns for v in d.value["Kind"]]
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
-        spec.pop("datasets", None)  # data values (names) may be Chinese
-        texts.append(json.dumps(spec, ensure_ascii=False))
+    texts = page_words(at, ("Kind",), markdown=True)
     assert len(texts) > 20
     assert not [t for t in texts if CJK.search(t)]
 
