@@ -58,16 +58,23 @@ def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
-def page_words(at: AppTest, code_columns: tuple[str, ...] = (), markdown: bool = False) -> list[str]:
-    """The words a page itself shows: card labels, headings, captions, notices, table headers, the
-    labels of `code_columns`' values, and the chart specs without their data (names are data, in any
-    language); with `markdown`, its markdown and number inputs too."""
-    texts = [m.label for m in at.metric] + [s.value for s in at.subheader] + [c.value for c in at.caption]
+def page_words(
+    at: AppTest, code_columns: tuple[str, ...] = (), markdown: bool = False, captions: bool = True, charts: bool = True
+) -> list[str]:
+    """The words a page itself shows: title, headings, card labels, notices, buttons, selectbox and
+    expander labels, table headers, the labels of `code_columns`' values, and the chart specs without
+    their data (names are data, in any language); with `markdown`, its markdown and number inputs;
+    with `captions`, its captions (leave them out where they carry names); `charts=False` where a
+    chart's sort order lists names."""
+    texts = [t.value for t in at.title] + [s.value for s in at.subheader] + [m.label for m in at.metric]
     texts += [i.value for i in at.info] + [str(c) for d in at.dataframe for c in d.value.columns]
+    texts += [b.label for b in at.button] + [s.label for s in at.selectbox] + [e.label for e in at.expander]
+    if captions:
+        texts += [c.value for c in at.caption]
     if markdown:
         texts += [m.value for m in at.markdown] + [n.label for n in at.number_input]
     texts += [str(v) for d in at.dataframe for c in d.value.columns if c in code_columns for v in d.value[c]]
-    for chart in at.get("vega_lite_chart"):
+    for chart in at.get("vega_lite_chart") if charts else []:
         spec = json.loads(chart.proto.spec)
         spec.pop("datasets", None)
         texts.append(json.dumps(spec, ensure_ascii=False))

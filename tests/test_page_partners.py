@@ -3,7 +3,7 @@
 from datetime import date
 
 from oversight import db, fmt, i18n
-from tests.apptest import CJK, assert_clean, assert_kpis, metrics, open_page
+from tests.apptest import CJK, assert_clean, assert_kpis, metrics, open_page, page_words
 
 PAGE = "app_pages/partners.py"
 START, END, AS_OF = date(2022, 10, 1), date(2023, 10, 1), date(2023, 9, 30)  # the default period
@@ -83,12 +83,7 @@ def test_english(app_env):
     assert at.title[0].value == "Partner units"
     assert_kpis(at, sql_figures(app_env), "en")
     # Labels only: the unit line carries the community's name, a data value.
-    texts = [t.value for t in at.title] + [s.value for s in at.subheader] + [m.label for m in at.metric]
-    texts += [i.value for i in at.info] + [b.label for b in at.button] + [s.label for s in at.selectbox]
-    texts += [m.value for m in at.markdown]
-    assert [t for t in texts if CJK.search(t)] == []
-    headers = [c for d in at.dataframe for c in d.value.columns]
-    assert [h for h in headers if CJK.search(h)] == []
+    assert [t for t in page_words(at, markdown=True, captions=False) if CJK.search(t)] == []
 
 
 def test_no_contributions_in_the_period_shows_the_empty_state(app_env):

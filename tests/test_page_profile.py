@@ -3,7 +3,7 @@
 from datetime import date
 
 from oversight import db, i18n
-from tests.apptest import CJK, app, assert_clean, assert_kpis, metrics, open_page
+from tests.apptest import CJK, app, assert_clean, assert_kpis, metrics, open_page, page_words
 
 PAGE = "app_pages/profile.py"
 START, END, AS_AT = date(2022, 10, 1), date(2023, 10, 1), date(2023, 9, 30)  # the default period
@@ -133,9 +133,4 @@ def test_english(app_env):
     assert at.title[0].value == "Compound profile"
     assert_kpis(at, sql_figures(app_env, "X001"), "en")
     # Labels only: captions and fact lines carry names (data values), which stay as they are.
-    texts = [t.value for t in at.title] + [s.value for s in at.subheader] + [m.label for m in at.metric]
-    texts += [i.value for i in at.info] + [b.label for b in at.button] + [s.label for s in at.selectbox]
-    texts += [e.label for e in at.expander]
-    assert [t for t in texts if CJK.search(t)] == []
-    headers = [c for d in at.dataframe for c in d.value.columns]
-    assert [h for h in headers if CJK.search(h)] == []
+    assert [t for t in page_words(at, captions=False) if CJK.search(t)] == []
