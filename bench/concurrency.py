@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import math
 import os
@@ -69,6 +70,13 @@ def machine_cpu_seconds() -> float:
     """Busy CPU time of the whole machine since boot, every core."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
     return (sum(values) - values[3] - values[4]) / TICK
+
+
+def run_async(coro):
+    """asyncio.run in a thread of its own: the caller may already run an event loop (Playwright's
+    sync API in the test session does), and asyncio.run refuses to start inside one."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 def serve(store_path: Path, accounts: Path, log: Path) -> Server:
@@ -174,7 +182,7 @@ def scenario(servers: list[Server], toks: list[str], seconds: float, seed: int, 
     load_before = load_average()
     cpu0 = [cpu_seconds(s.proc.pid) for s in servers]
     machine0, client0 = machine_cpu_seconds(), resource.getrusage(resource.RUSAGE_SELF)
-    t0, per_session = asyncio.run(_load(urls, toks, seconds, seed, communities))
+    t0, per_session = run_async(_load(urls, toks, seconds, seed, communities))
     runs = [r for rs in per_session for r in rs]
     elapsed = max((r.sent + r.seconds for r in runs), default=t0) - t0
     client1 = resource.getrusage(resource.RUSAGE_SELF)
@@ -232,7 +240,7 @@ def measure(
         servers.append(serve(store_path, accounts, scratch / "serve-1.log"))
         chosen = _communities(servers[0].url, toks[-1], communities or [], filters)
         result["communities"] = chosen
-        warm_runs = asyncio.run(warm(servers[0].url, toks[-1], chosen))
+        warm_runs = run_async(warm(servers[0].url, toks[-1], chosen))
         result["warmup"] = {**stats(warm_runs), "errors": [r.error for r in warm_runs if r.error]}
         progress(f"warm-up: {len(warm_runs)} runs, median {result['warmup']['median_s']:.2f}s")
         for n in counts:
@@ -240,7 +248,7 @@ def measure(
             result["one"].append(r)
             progress(_line(r))
         servers.append(serve(store_path, accounts, scratch / "serve-2.log"))
-        asyncio.run(warm(servers[1].url, toks[-1], chosen))
+        run_async(warm(servers[1].url, toks[-1], chosen))
         result["two"] = scenario(servers, toks[: max(counts)], seconds, seed, chosen)
         progress(_line(result["two"]))
     finally:
@@ -259,7 +267,7 @@ def _communities(url: str, token: str, wanted: list[str], n: int = 3) -> list[st
         await tab.close()
         return tab.communities
 
-    offered = asyncio.run(ask())
+    offered = run_async(ask())
     return list(dict.fromkeys([c for c in wanted if c in offered] + offered))[:n]
 
 

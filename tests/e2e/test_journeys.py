@@ -208,6 +208,7 @@ def test_9_ledger_from_overview_link_assign_and_close(server, page):
     link = page.locator('[data-testid="stMain"] button').filter(has_text="督办台账").first
     count = int(re.search(r"(\d+) 件", link.inner_text()).group(1))
     link.click()
+    page.locator("h1", has_text="督办台账").first.wait_for(timeout=30_000)  # the rerun that switches page
     settle(page)
     assert page.locator("h1").first.inner_text() == "督办台账"
     main = page.locator('[data-testid="stMain"]')
