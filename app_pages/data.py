@@ -17,7 +17,6 @@ account = ctx.account
 if account is None or not account.may_import:
     st.error(t("login.no_access"), icon=":material/lock:")
     st.stop()
-may_import = account.may_import
 may_snapshot = account.may_manage_snapshots
 user = account.name
 # Community staff may import rows of their own compounds only.
@@ -36,40 +35,33 @@ tab_import, tab_delete, tab_log, tab_versions, tab_templates, tab_snapshots = st
 )
 
 with tab_import:
-    if not may_import:
-        st.info(t("data.not_allowed_user"), icon=":material/lock:")
-    else:
-        table = st.selectbox(
-            t("data.choose_table"), ingest.IMPORTABLE_TABLES, format_func=data_tabs.table_label(ctx), key="data_table"
+    table = st.selectbox(
+        t("data.choose_table"), ingest.IMPORTABLE_TABLES, format_func=data_tabs.table_label(ctx), key="data_table"
+    )
+    uploaded = st.file_uploader(
+        t("data.upload"),
+        type=["csv", "txt", "xlsx", "xlsm"],
+        help=t("data.upload_help", limit=f"{settings.upload_limit_mb()} MB"),
+        key="data_file",
+    )
+    sheet = ""
+    if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
+        sheet = st.text_input(t("data.sheet"), key="data_sheet")
+    replace = st.checkbox(t("versions.replace_label"), help=t("versions.replace_help"), key="data_replace", value=False)
+    confirmed = True
+    if replace:
+        st.warning(t("versions.replace_warning"), icon=":material/warning:")
+        confirmed = st.checkbox(t("versions.replace_confirm"), key="data_replace_confirm")
+    if st.button(t("data.start_import"), type="primary", disabled=uploaded is None or not confirmed, key="data_import"):
+        st.session_state[RESULT_KEY] = (
+            uploaded.file_id,
+            table,
+            data_tabs.run_import(ctx, table, uploaded, sheet, replace),
         )
-        uploaded = st.file_uploader(
-            t("data.upload"),
-            type=["csv", "txt", "xlsx", "xlsm"],
-            help=t("data.upload_help", limit=f"{settings.upload_limit_mb()} MB"),
-            key="data_file",
-        )
-        sheet = ""
-        if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
-            sheet = st.text_input(t("data.sheet"), key="data_sheet")
-        replace = st.checkbox(
-            t("versions.replace_label"), help=t("versions.replace_help"), key="data_replace", value=False
-        )
-        confirmed = True
-        if replace:
-            st.warning(t("versions.replace_warning"), icon=":material/warning:")
-            confirmed = st.checkbox(t("versions.replace_confirm"), key="data_replace_confirm")
-        if st.button(
-            t("data.start_import"), type="primary", disabled=uploaded is None or not confirmed, key="data_import"
-        ):
-            st.session_state[RESULT_KEY] = (
-                uploaded.file_id,
-                table,
-                data_tabs.run_import(ctx, table, uploaded, sheet, replace),
-            )
-        # The outcome stays on screen while the same file and table are chosen.
-        shown = st.session_state.get(RESULT_KEY)
-        if shown is not None and uploaded is not None and shown[:2] == (uploaded.file_id, table):
-            data_tabs.show_result(ctx, shown[2])
+    # The outcome stays on screen while the same file and table are chosen.
+    shown = st.session_state.get(RESULT_KEY)
+    if shown is not None and uploaded is not None and shown[:2] == (uploaded.file_id, table):
+        data_tabs.show_result(ctx, shown[2])
 
     if account.sees_everything:
         # After a month's files are in, the street moves "today" forward for every figure.

@@ -3,10 +3,9 @@
     python -m bench.serve streamlit run dashboard.py ...   (Streamlit's own server)
     python -m bench.serve oversight serve --db ... ...     (st.App under uvicorn, as a street office runs it)
 
-bench/server.py starts it this way when given a run log. The load's browsers share the machine's
-cores with the server, so the time a browser waits for a drawn page includes its own rendering;
-these lines are the server's part alone. The dashboard's code is not touched: Streamlit's
-ScriptRunner is wrapped in this process before the server starts.
+bench/server.py starts it this way when given a run log: these lines are the server's part of a
+page's time alone, whatever a browser then spends drawing it. The dashboard's code is not touched:
+Streamlit's ScriptRunner is wrapped in this process before the server starts.
 """
 
 import os

@@ -23,6 +23,18 @@ def _flatten(prefix: str, table: dict, out: dict[str, str]) -> None:
             out[key] = str(v)
 
 
+def defined_twice(lang: str) -> dict[str, list[str]]:
+    """Keys that more than one file of a language defines (the last file read would win), with the files."""
+    where: dict[str, list[str]] = {}
+    for path in sorted((settings.LOCALE_DIR / lang).glob("*.toml")):
+        with open(path, "rb") as f:
+            keys: dict[str, str] = {}
+            _flatten("", tomllib.load(f), keys)
+        for key in keys:
+            where.setdefault(key, []).append(path.name)
+    return {k: files for k, files in where.items() if len(files) > 1}
+
+
 @cache
 def strings(lang: str) -> dict[str, str]:
     """Every string of one language, keyed 'section.name'."""

@@ -70,3 +70,16 @@ def test_rules_snapshot_query_example_and_names_are_all_there(table):
 def test_the_import_and_load_order_lists_come_from_the_contracts():
     assert ingest.IMPORTABLE_TABLES == tuple(TABLES)
     assert db.TABLES == [*TABLES, "meta"]
+
+
+def test_every_table_of_schema_sql_is_a_contract_or_the_apps_own():
+    """A CREATE TABLE without its contract would be a table nobody can import, delete or snapshot."""
+    import duckdb
+
+    from oversight import rollups
+
+    con = duckdb.connect()
+    db.create_schema(con)
+    created = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    own = {*ingest.REFUSED_TABLES, *rollups.TABLES}
+    assert created - own == set(TABLES)

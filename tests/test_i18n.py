@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from oversight import i18n, metrics
 from tests.apptest import CJK
 
@@ -13,6 +15,19 @@ def test_every_key_exists_in_both_languages():
     zh, en = i18n.strings("zh"), i18n.strings("en")
     assert sorted(set(zh) - set(en)) == []
     assert sorted(set(en) - set(zh)) == []
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_no_key_is_defined_in_two_files(lang):
+    # The files of a language are merged: a key in two of them would show only one file's words.
+    assert i18n.defined_twice(lang) == {}
+
+
+def test_every_metric_unit_and_caliber_has_words_in_both_languages():
+    zh, en = i18n.strings("zh"), i18n.strings("en")
+    for m in metrics.CATALOGUE.values():
+        keys = [f"caliber.{m.key}"] + ([f"unit.{m.unit}"] if m.unit else [])
+        assert [k for k in keys if k not in zh or k not in en] == [], m.key
 
 
 def test_no_chinese_in_english_strings():

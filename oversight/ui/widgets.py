@@ -13,21 +13,6 @@ from oversight.ui import state
 from oversight.ui.context import Context
 from oversight.ui.text import md
 
-# Columns whose values are codes with labels in locales/*/codes.toml.
-CODE_SECTIONS = {
-    "stage": "stage",
-    "category": "category",
-    "funding": "funding",
-    "item_type": "item_type",
-    "channel": "channel",
-    "handler": "handler",
-    "request_category": "request_category",
-    "unit_kind": "unit_kind",
-    "company_kind": "company_kind",
-    "contribution_kind": "contribution_kind",
-    "volunteer_kind": "volunteer_kind",
-}
-
 # Column configs the pages share. Money columns need none: table() shows every money column in 万元
 # with separators whatever the page asks.
 NUM = st.column_config.NumberColumn(format="localized")

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from oversight import i18n
+from oversight.ui import pages
 from tests.e2e.conftest import settle, shot, sign_in
 
 pytestmark = pytest.mark.e2e
 
-PAGES = {
-    "overview": "总览",
-    "profile": "小区档案",
-    "renovation": "小区改造",
-    "partners": "共建单位",
-    "red-property": "红色物业",
-    "requests": "居民诉求",
-    "volunteers": "志愿积分",
-    "data": "数据管理",
-}
+# Every registered page by its link, with the title it shows (the e2e admin may open them all).
+PAGES = {p.url: i18n.t(p.title, "zh") for p in pages.PAGES}
 
 
 def no_dialog(page) -> None:

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 
 from oversight import db, i18n
+from oversight.ui import pages
 from tests.apptest import CJK, assert_cards
 from tests.e2e.conftest import choose, errors_on, goto, kpis, settle, shot, sign_in
 
@@ -134,7 +135,7 @@ def test_6_english_same_figures(server, page):
 def test_8_every_page_fits_phone_and_desktop(server, browser, width):
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
-    for path in ["", "renovation", "profile", "partners", "red-property", "requests", "volunteers", "data"]:
+    for path in ["" if p.default else p.url for p in pages.PAGES]:
         goto(page, server, path)
         shot(page, f"j8_{width}_{path or 'overview'}")
         assert errors_on(page) == [], path
