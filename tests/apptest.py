@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from oversight import auth, settings
 from oversight.ui import login
+from oversight.ui import state as keys
 
 ADMIN = auth.Account("test_admin", "street_admin", ())
 
@@ -99,11 +100,11 @@ def open_page(
     language, filters and any other session state set before the entry script's first run; no exception
     and no error box on it. The one way page tests open a page."""
     at = new_app(account, timeout=timeout)
-    at.session_state["lang"] = lang
+    at.session_state[keys.LANG] = lang
     if compound is not None:
-        at.session_state["compound"] = compound
+        at.session_state[keys.COMPOUND] = compound
     if period is not None:
-        at.session_state["period"] = period
+        at.session_state[keys.PERIOD] = period
     for k, v in (state or {}).items():
         at.session_state[k] = v
     at.run()
