@@ -31,3 +31,11 @@ def test_core_may_not_draw(source):
 @pytest.mark.parametrize("where", ["oversight/ui/widgets.py", "app_pages/overview.py", "dashboard.py"])
 def test_ui_layers_may_draw(where):
     assert "TID251" not in ruff_codes("import streamlit as st\n\nst.write(1)\n", where)
+
+
+def test_pages_stay_thin_and_core_modules_stay_small():
+    """docs/ARCHITECTURE.md's limits: a page of at most 150 lines, no core module over 800."""
+    pages = {p.name: n for p in (ROOT / "app_pages").glob("*.py") if (n := len(p.read_text().splitlines())) > 150}
+    core = {str(p.relative_to(ROOT)): n for p in (ROOT / "oversight").rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 800}  # fmt: skip
+    assert (pages, core) == ({}, {})
