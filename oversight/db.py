@@ -38,9 +38,15 @@ class _Database:
             rollups.ensure(self.con)
         self.cursors: list[duckdb.DuckDBPyConnection] = []
         self.last_used = time.monotonic()
+        # A version read through an in-memory database (no roll-ups of its own) names its tables by a
+        # search path, which a cursor does not inherit.
+        path = self.con.execute("SELECT current_setting('search_path')").fetchone()[0]
+        self.search_path = path if path == rollups.SEARCH_PATH else None
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self.con.cursor()
+        if self.search_path:
+            cur.execute(f"SET search_path = '{self.search_path}'")  # noqa: S608 (rollups' constant)
         self.cursors.append(cur)
         return cur
 

@@ -90,7 +90,9 @@ def _export_connection(con, tmp: str):
 
     A read-only database (every version of the store) is attached read-only to a DuckDB instance of
     the export's own, so the limit binds the export and not the pages served beside it. A plain file
-    opened read-write cannot be attached twice: its export runs on con itself, spilling into tmp.
+    opened read-write cannot be attached twice, and a version read through an in-memory database (made
+    before the roll-ups, until the next write) has no file of its own: their export runs on con itself,
+    with that instance's settings untouched (DuckDB cannot move a temporary directory once used).
     """
     import duckdb
 
@@ -98,7 +100,6 @@ def _export_connection(con, tmp: str):
         "SELECT path, readonly FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
     if not row or not row[0] or not row[1]:
-        con.execute("SET temp_directory = $tmp", {"tmp": tmp})
         yield con
         return
     own = duckdb.connect(

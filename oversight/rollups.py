@@ -72,6 +72,11 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DROP TABLE IF EXISTS _rollup_served")
 
 
+# Where a version from before the roll-ups is read: its roll-ups in memory, its tables attached as `data`.
+# A setting of one connection: every cursor on it must be given it again (db._Database.cursor).
+SEARCH_PATH = "memory.main,data.main"
+
+
 def open_read_only(file: str) -> duckdb.DuckDBPyConnection:
     """file opened read-only; if it was written before the roll-ups existed, an in-memory database
     that attaches it and holds its roll-ups, every table found by its plain name."""
@@ -81,6 +86,6 @@ def open_read_only(file: str) -> duckdb.DuckDBPyConnection:
     con.close()
     con = duckdb.connect()
     con.execute("ATTACH $file AS data (READ_ONLY)", {"file": file})
-    con.execute("SET search_path = 'memory.main,data.main'")
+    con.execute(f"SET search_path = '{SEARCH_PATH}'")  # noqa: S608 (a constant)
     rebuild(con)
     return con

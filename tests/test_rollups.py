@@ -202,3 +202,41 @@ def test_a_version_from_before_the_roll_ups_is_read_with_roll_ups_built_in_memor
         assert not rollups.has_rollups(plain)  # the file itself is untouched
     finally:
         plain.close()
+
+
+def test_the_current_version_from_before_the_roll_ups_serves_every_thread(store_db, monkeypatch, tmp_path):
+    """Upgrade day: the store's current version has no roll-ups; every cursor db.connect hands out (one
+    per thread, as the dashboard's sessions get) must still see the data and the roll-ups built for it."""
+    import threading
+
+    from oversight.ui import server
+
+    current = store.current_file(store_db)
+    con = duckdb.connect(str(current), read_only=True)
+    params = windows(con)[0][1]
+    expected = db.run("kpi_requests", con, **params)  # the figures with the roll-ups it was published with
+    con.close()
+    current.chmod(0o600)
+    con = duckdb.connect(str(current))
+    for table in rollups.TABLES:
+        con.execute(f"DROP TABLE {table}")  # noqa: S608 (our own names)
+    con.close()
+    current.chmod(0o400)
+    db.close_all()
+    monkeypatch.setenv("OVERSIGHT_DB", str(store_db))
+    monkeypatch.setenv("OVERSIGHT_ACCOUNTS", str(tmp_path / "accounts.sqlite"))
+    assert server.readiness()["status"] == "ready"
+    seen = {}
+
+    def session(n):
+        c = db.connect(store_db)
+        seen[n] = db.run("kpi_requests", c, **params)
+
+    threads = [threading.Thread(target=session, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(seen) == 3
+    for frame in seen.values():
+        same(frame, expected, "kpi_requests", "upgrade day")
