@@ -8,6 +8,7 @@ process cannot be opened by another, and parallel work would distort the timings
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -137,7 +138,7 @@ def emit(result: dict) -> None:
 class WorkerResult:
     data: dict  # the worker's BENCH-JSON result ({} if it printed none)
     seconds: float  # wall clock of the whole child
-    peak_mb: float  # the child's peak resident memory (wait4 ru_maxrss)
+    peak_mb: float  # the child's peak resident memory (its VmHWM, read until it ends)
     returncode: int
     log_tail: str  # the end of its stderr, for the report when it failed
 
@@ -150,7 +151,12 @@ def spawn(cmd: list[str], env: dict | None = None, timeout: float = 1800) -> Wor
     with open(out_path, "w+b") as out, open(err_path, "w+b") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env or os.environ.copy(), stdout=out, stderr=err)
         deadline = started + timeout
+        # The child's own high-water mark, read while it runs: wait4's ru_maxrss is no use here, as Linux
+        # starts a forked child's figure at its parent's (this process may hold a gigabyte already).
+        hwm = 0.0
         while True:
+            with contextlib.suppress(OSError, ValueError):
+                hwm = max(hwm, status_mb(proc.pid, "VmHWM"))
             pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -173,7 +179,7 @@ def spawn(cmd: list[str], env: dict | None = None, timeout: float = 1800) -> Wor
             data = json.loads(line[len(MARK) :])
     if not data:
         tail = (stdout[-2000:] + "\n" + tail)[-4000:]
-    return WorkerResult(data, seconds, rusage.ru_maxrss / 1024, proc.returncode, tail)
+    return WorkerResult(data, seconds, max(hwm, data.get("peak_mb", 0.0)), proc.returncode, tail)
 
 
 def run_worker(module: str, args: list[str], db_file: Path | None, timeout: float = 1800) -> WorkerResult:
