@@ -124,3 +124,29 @@ def test_the_sidebar_options_are_worked_out_once_per_version_and_scope_the_filte
     ):
         assert everything.scope(flt) == filters.scope(frame, flt)
         assert staff.scope(flt) == filters.scope(frame, Filter(flt.communities, flt.compounds, allowed=staff.allowed))
+
+
+def test_a_table_is_made_ready_once_for_the_same_rows_and_shows_what_fmt_makes(monkeypatch):
+    """widgets.displayed: labels, dates and 万元 worked out once per rows, language and codes."""
+    from oversight import fmt
+    from oversight.ui import widgets
+
+    calls = []
+    real = fmt.labelled
+
+    def counting(frame, lang, codes=None):
+        calls.append(lang)
+        return real(frame, lang, codes)
+
+    monkeypatch.setattr(widgets, "labelled", counting)
+    widgets._display.clear()
+    rows = pd.DataFrame({"stage": ["design", "done"], "planned_end": pd.to_datetime(["2023-07-01", "2023-08-15"]),
+                         "budget_yuan": [1_250_000.0, 30_000.0]})  # fmt: skip
+    first = widgets.displayed(rows, "zh", {"stage": "stage"})
+    pd.testing.assert_frame_equal(first, fmt.display_units(real(rows, "zh", {"stage": "stage"})))
+    pd.testing.assert_frame_equal(widgets.displayed(rows.copy(), "zh", {"stage": "stage"}), first)
+    assert calls == ["zh"]
+    assert widgets.displayed(rows, "en", {"stage": "stage"})["stage"].tolist() != first["stage"].tolist()
+    widgets.displayed(rows.assign(budget_yuan=[1.0, 2.0]), "zh", {"stage": "stage"})
+    assert calls == ["zh", "en", "zh"]
+    widgets._display.clear()

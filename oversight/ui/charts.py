@@ -8,7 +8,6 @@ building and validating the spec again (a fifth to a third of a warm page before
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from contextlib import nullcontext
 
@@ -63,10 +62,7 @@ context.on_new_version(_spec.clear)
 
 def spec_key(builder: str, lang: str, frame: pd.DataFrame, args: dict) -> str:
     """A digest of a chart's rows (values, index, columns, types) and its builder's arguments."""
-    digest = hashlib.sha1(repr((builder, lang, sorted(args.items()), list(frame.columns))).encode("utf-8"))
-    digest.update(repr([str(t) for t in frame.dtypes]).encode("utf-8"))
-    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
-    return digest.hexdigest()
+    return context.digest(frame, builder, lang, sorted(args.items()))
 
 
 def spec(builder: str, frame: pd.DataFrame, lang: str, **args) -> dict:

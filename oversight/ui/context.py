@@ -49,6 +49,14 @@ def on_new_version(clear) -> None:
         _on_new_version.append(clear)
 
 
+def digest(frame: pd.DataFrame, *extra) -> str:
+    """A digest of a frame's rows (values, index, columns, types) and of `extra`: the cache key of
+    what is built from those rows (a chart's spec, a table's display)."""
+    hashed = hashlib.sha1(repr((extra, list(frame.columns), [str(t) for t in frame.dtypes])).encode("utf-8"))
+    hashed.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return hashed.hexdigest()
+
+
 def follow_version(db_file: str) -> None:
     """Drop cached results once a newer version is current, so memory stays flat over many writes."""
     if _seen_version["file"] and _seen_version["file"] != db_file:

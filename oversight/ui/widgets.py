@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import audit, db, export, fmt, i18n, metrics
-from oversight.ui import state
+from oversight.ui import context, state
 from oversight.ui.context import Context
 from oversight.ui.text import md
 
@@ -184,6 +184,21 @@ def _help(ctx: Context, fig: metrics.Figure, with_delta: bool) -> str:
 labelled = fmt.labelled
 
 
+@st.cache_data(show_spinner=False, max_entries=500)
+def _display(key: str, lang: str, codes: tuple, _frame: pd.DataFrame) -> pd.DataFrame:
+    # `key` stands for the rows (context.digest); labels, dates as text and 万元, made once per rows.
+    return fmt.display_units(labelled(_frame, lang, dict(codes)))
+
+
+context.on_new_version(_display.clear)
+
+
+def displayed(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> pd.DataFrame:
+    """The rows as a table shows them: code labels, dates as text, money in 万元 (cached per rows)."""
+    items = tuple(sorted((codes or {}).items()))
+    return _display(context.digest(frame, lang, items), lang, items, frame)
+
+
 def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     """Each column's label with the unit its values are shown in (万元, %)."""
     return {c: fmt.unit_header(c, i18n.t(f"col.{c}", lang), lang) for c in frame.columns}
@@ -239,7 +254,7 @@ def table(
     if frame.empty:
         empty(ctx)
         return
-    shown = fmt.display_units(labelled(frame, ctx.lang, codes))
+    shown = displayed(frame, ctx.lang, codes)
     names = headers(shown, ctx.lang)
     st.dataframe(
         shown.rename(columns=names),
@@ -278,7 +293,7 @@ def long_table(
             st.caption(ctx.t("page.rows_capped", shown=f"{limit:,}"))
         else:
             st.caption(ctx.t("page.rows_shown", shown=f"{limit:,}", total=f"{total:,}"))
-    shown = fmt.display_units(labelled(rows, ctx.lang, codes))
+    shown = displayed(rows, ctx.lang, codes)
     names = headers(shown, ctx.lang)
     st.dataframe(
         shown.rename(columns=names),
