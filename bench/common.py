@@ -2,7 +2,7 @@
 
 Each measurement that needs a process of its own runs as `python -m bench.<module> ...` and prints
 one line `BENCH-JSON {...}` with its result; the parent reads that line and the child's peak
-memory (os.wait4's ru_maxrss). Children run one at a time: a DuckDB file opened read-write by one
+memory (its own VmHWM). Children run one at a time: a DuckDB file opened read-write by one
 process cannot be opened by another, and parallel work would distort the timings anyway.
 """
 

@@ -646,6 +646,6 @@ def _method_section() -> list[str]:
         "- Queries: the calls the page made on its first run, recorded below st.cache_data, each run alone "
         "through db.run (execute and fetch the DataFrame).",
         "- Empty page: `AppTest.from_string` of a script with a title and a line of text.",
-        "- Memory: peak resident of a worker process from wait4 (ru_maxrss); the dashboard's from /proc/PID/status.",
+        "- Memory: peak resident of a worker process (its VmHWM, read while it runs); the dashboard's from /proc.",
         "- Reproduce: `python -m bench.run` (`make bench`); `--quick` for fewer repetitions and a shorter load.",
     ]
