@@ -62,27 +62,16 @@ sections.boards(ctx, "community", ctx.fetch("requests_rank_communities"), "reque
 st.markdown(f"##### {ctx.t('requests.board_companies')}")
 sections.boards(ctx, "company", ctx.fetch("red_property_league_companies"), "requests_board_companies")
 
-left, right = st.columns(2)
-with left:
-    st.subheader(ctx.t("requests.by_category"))
-    charts.hbar(
-        ctx,
-        ctx.fetch("requests_by_category"),
-        y="category",
-        x="requests",
-        codes={"category": "request_category"},
-        tooltip=["category", "requests", "closure_rate"],
-    )
-with right:
-    st.subheader(ctx.t("requests.by_channel"))
-    charts.hbar(
-        ctx,
-        ctx.fetch("requests_by_channel"),
-        y="channel",
-        x="requests",
-        codes={"channel": "channel"},
-        tooltip=["channel", "requests", "response_rate"],
-    )
+# Requests by category (with 办结率) and by channel (with 响应率), side by side.
+for column, (by, section, rate) in zip(
+    st.columns(2),
+    [("category", "request_category", "closure_rate"), ("channel", "channel", "response_rate")],
+    strict=True,
+):
+    with column:
+        st.subheader(ctx.t(f"requests.by_{by}"))
+        frame = ctx.fetch(f"requests_by_{by}")
+        charts.hbar(ctx, frame, y=by, x="requests", codes={by: section}, tooltip=[by, "requests", rate])
 
 st.subheader(ctx.t("requests.three_rates_by_month"))
 charts.three_rates(ctx)

@@ -254,7 +254,13 @@ def table(
     if frame.empty:
         empty(ctx)
         return
-    shown = displayed(frame, ctx.lang, codes)
+    shown, names = _show(ctx, frame, codes, column_config, height)
+    _download(ctx, name, lambda: (export.csv_bytes(shown, names), len(shown)))
+
+
+def _show(ctx: Context, rows: pd.DataFrame, codes, column_config, height) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows on screen, as tables show them; returns them and their headers (for the download)."""
+    shown = displayed(rows, ctx.lang, codes)
     names = headers(shown, ctx.lang)
     st.dataframe(
         shown.rename(columns=names),
@@ -263,7 +269,7 @@ def table(
         column_config=_column_config(shown, names, column_config),
         height=height,
     )
-    _download(ctx, name, lambda: (export.csv_bytes(shown, names), len(shown)))
+    return shown, names
 
 
 def long_table(
@@ -293,15 +299,7 @@ def long_table(
             st.caption(ctx.t("page.rows_capped", shown=f"{limit:,}"))
         else:
             st.caption(ctx.t("page.rows_shown", shown=f"{limit:,}", total=f"{total:,}"))
-    shown = displayed(rows, ctx.lang, codes)
-    names = headers(shown, ctx.lang)
-    st.dataframe(
-        shown.rename(columns=names),
-        hide_index=True,
-        placeholder="—",
-        column_config=_column_config(shown, names, column_config),
-        height=height if len(shown) > 10 else "auto",
-    )
+    _, names = _show(ctx, rows, codes, column_config, height if len(rows) > 10 else "auto")
     sql = db.query_text(query)
     bound = db.bind(sql, {**ctx.filter.params(ctx.compound_ids), **params, "limit": None})
     labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}
