@@ -82,6 +82,20 @@ def page_words(
     return texts
 
 
+def compound_without(db_file, table: str) -> str:
+    """The first compound (by id) that has no row in `table`: for the pages' empty states."""
+    from oversight import db
+
+    return (
+        db.connect(db_file)
+        .execute(
+            f"SELECT compound_id FROM compounds WHERE compound_id NOT IN (SELECT compound_id FROM {table})"  # noqa: S608
+            " ORDER BY compound_id LIMIT 1"
+        )
+        .fetchone()[0]
+    )
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]

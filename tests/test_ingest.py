@@ -275,31 +275,22 @@ def _subprocess_env() -> dict[str, str]:
     return env
 
 
+def cli_import(table: str, path, db_file) -> subprocess.CompletedProcess:
+    """`python -m oversight import` in a process of its own, as an official runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "oversight", "import", table, str(path), "--db", str(db_file)],
+        capture_output=True, text=True, encoding="utf-8", cwd=settings.ROOT, env=_subprocess_env(), timeout=120,
+    )  # fmt: skip
+
+
 def test_cli_process_exits_1_on_a_bad_file_and_imports_while_the_dashboard_reads(demo_db):
     bad = FIXTURES / "bad" / "enum_channel.csv"
     release(demo_db)
-    proc = subprocess.run(
-        [sys.executable, "-m", "oversight", "import", "requests", str(bad), "--db", str(demo_db)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=settings.ROOT,
-        env=_subprocess_env(),
-        timeout=120,
-    )
+    proc = cli_import("requests", bad, demo_db)
     assert proc.returncode == 1 and "第 2 行" in proc.stdout
 
     before = checksums(demo_db)  # this process now reads the data, as a dashboard would
-    proc = subprocess.run(
-        [sys.executable, "-m", "oversight", "import", "requests", str(FIXTURES / "good" / "requests_utf8.csv"),
-         "--db", str(demo_db)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        cwd=settings.ROOT,
-        env=_subprocess_env(),
-        timeout=120,
-    )  # fmt: skip
+    proc = cli_import("requests", FIXTURES / "good" / "requests_utf8.csv", demo_db)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     after = checksums(demo_db)  # the reader follows the new version without reopening by hand
     assert after["requests"][0] == before["requests"][0] + 3

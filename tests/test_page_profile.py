@@ -3,7 +3,7 @@
 from datetime import date
 
 from oversight import db, i18n
-from tests.apptest import CJK, app, assert_clean, assert_kpis, metrics, open_page, page_words
+from tests.apptest import CJK, app, assert_clean, assert_kpis, compound_without, metrics, open_page, page_words
 
 PAGE = "app_pages/profile.py"
 START, END, AS_AT = date(2022, 10, 1), date(2023, 10, 1), date(2023, 9, 30)  # the default period
@@ -118,12 +118,7 @@ def test_a_compound_outside_the_filter_shows_the_empty_state(app_env):
 
 
 def test_compound_without_items_shows_the_empty_state(app_env):
-    con = db.connect(app_env)
-    bare = con.execute(
-        "SELECT compound_id FROM compounds WHERE compound_id NOT IN (SELECT compound_id FROM renovation_items)"
-        " ORDER BY compound_id LIMIT 1"
-    ).fetchone()[0]
-    at = open_page(PAGE, compound=[bare])
+    at = open_page(PAGE, compound=[compound_without(app_env, "renovation_items")])
     assert any(i.value == i18n.t("profile.no_items", "zh") for i in at.info)
     assert_kpis(at, {"items_done": 0})
 

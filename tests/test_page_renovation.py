@@ -3,7 +3,7 @@
 from datetime import date
 
 from oversight import db, i18n
-from tests.apptest import CJK, assert_clean, assert_kpis, open_page, page_words
+from tests.apptest import CJK, assert_clean, assert_kpis, compound_without, open_page, page_words
 
 PAGE = "app_pages/renovation.py"
 AS_AT = date(2023, 9, 30)  # the default period's last day, which is the demo's as_of
@@ -160,12 +160,7 @@ def test_english(app_env):
 
 
 def test_compound_without_items_shows_the_empty_state(app_env):
-    con = db.connect(app_env)
-    bare = con.execute(
-        "SELECT compound_id FROM compounds WHERE compound_id NOT IN (SELECT compound_id FROM renovation_items)"
-        " ORDER BY compound_id LIMIT 1"
-    ).fetchone()[0]
-    at = open_page(PAGE, compound=[bare])
+    at = open_page(PAGE, compound=[compound_without(app_env, "renovation_items")])
     assert_kpis(at, {"items_total": 0})
     assert any(i.value == i18n.t("renovation.no_items", "zh") for i in at.info)
     assert any(i.value == i18n.t("renovation.no_elevators", "zh") for i in at.info)
