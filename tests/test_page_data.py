@@ -93,3 +93,11 @@ def test_snapshots_save_list_and_compare_in_english(data_env):
     assert "Figure" in figures.columns and len(figures) > 20
     assert set(items["Item ID"]) == {"F-ITEM-1", "F-ITEM-2", "F-ITEM-3"}
     assert set(items["Change"]) == {"new item"}
+
+
+def test_the_templates_tab_offers_the_chosen_table_as_xlsx_and_csv(data_env):
+    at = open_page(PAGE)
+    at.selectbox(key="data_template_table").set_value("requests").run()
+    name = i18n.t("data.table_requests", "zh")
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {i18n.t(f"data.template_{kind}", "zh", table=name) for kind in ("xlsx", "csv")} <= labels

@@ -3,9 +3,6 @@ templates and the snapshots."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import streamlit as st
 
 from oversight import db, export, fmt, ingest, snapshots, templates
@@ -25,10 +22,7 @@ def run_import(ctx: Context, table: str, uploaded, sheet: str, replace: bool) ->
     """Save the upload to a temporary file and import it, with a progress bar."""
     t, account = ctx.t, ctx.account
     bar = st.progress(0.0, text=t("data.importing"))
-    suffix = Path(uploaded.name).suffix or ".csv"
-    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(uploaded.getbuffer())
+    with versions.saved_upload(uploaded, "upload") as path:
         result = ingest.import_file(
             table,
             path,
@@ -112,23 +106,19 @@ def templates_tab(ctx: Context) -> None:
         t("data.choose_table"), ingest.IMPORTABLE_TABLES, format_func=table_label(ctx), key="data_template_table"
     )
     name = t(f"data.table_{chosen}")
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        t("data.template_xlsx", table=name),
-        data=lambda: template_file(chosen, "xlsx", ctx.lang),
-        file_name=templates.file_name(chosen, "xlsx", ctx.lang),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        icon=":material/table_view:",
-        key="data_template_xlsx",
-    )
-    c2.download_button(
-        t("data.template_csv", table=name),
-        data=lambda: template_file(chosen, "csv", ctx.lang),
-        file_name=templates.file_name(chosen, "csv", ctx.lang),
-        mime="text/csv",
-        icon=":material/csv:",
-        key="data_template_csv",
-    )
+    kinds = [
+        ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ":material/table_view:"),
+        ("csv", "text/csv", ":material/csv:"),
+    ]
+    for column, (kind, mime, icon) in zip(st.columns(2), kinds, strict=True):
+        column.download_button(
+            t(f"data.template_{kind}", table=name),
+            data=lambda kind=kind: template_file(chosen, kind, ctx.lang),
+            file_name=templates.file_name(chosen, kind, ctx.lang),
+            mime=mime,
+            icon=icon,
+            key=f"data_template_{kind}",
+        )
     st.dataframe(templates.column_help(chosen, ctx.lang), hide_index=True, key="data_template_help")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,17 @@ from oversight.ui.context import Context
 
 COMPARE_KEY = "_versions_compare"
 DELETE_KEY = "_delete_result"
+
+
+@contextmanager
+def saved_upload(uploaded, stem: str):
+    """The uploaded file saved under a private temporary folder (imports and deletes read a path),
+    removed with the folder afterwards."""
+    suffix = Path(uploaded.name).suffix or ".csv"
+    with tempfile.TemporaryDirectory(prefix=f"{stem}-") as tmp:
+        path = Path(tmp) / f"{stem}{suffix}"
+        path.write_bytes(uploaded.getbuffer())
+        yield path
 
 
 def waiting_notice(ctx: Context):
@@ -111,10 +123,7 @@ def delete_section(ctx: Context, tables: list[str], label, user: str, allowed: l
     uploaded = st.file_uploader(t("versions.delete_file"), type=["csv", "txt", "xlsx", "xlsm"], key="delete_file")
     confirm = st.checkbox(t("versions.delete_confirm"), key="delete_confirm")
     if st.button(t("versions.delete_button"), disabled=uploaded is None or not confirm, key="delete_run"):
-        suffix = Path(uploaded.name).suffix or ".csv"
-        with tempfile.TemporaryDirectory(prefix="delete-upload-") as tmp:
-            path = Path(tmp) / f"ids{suffix}"
-            path.write_bytes(uploaded.getbuffer())
+        with saved_upload(uploaded, "ids") as path:
             result = delete.delete_file(
                 table,
                 path,
