@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from oversight import db, domain, rollups, settings
+from oversight import db, domain, fmt, rollups, settings
 
 AS_OF = date(2023, 9, 30)
 DATA_VERSION = "demo-2023-09-30"
@@ -692,20 +692,6 @@ def tables(seed: int = 20211015) -> dict[str, list]:
     }
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def write_csvs(out_dir: Path = settings.DEMO_DIR, seed: int = 20211015) -> None:
     """Write data/demo/*.csv (UTF-8, header row of contract column names)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -714,7 +700,7 @@ def write_csvs(out_dir: Path = settings.DEMO_DIR, seed: int = 20211015) -> None:
             writer = csv.writer(f)
             writer.writerow(list(rows[0].keys()))
             for row in rows:
-                writer.writerow([_cell(v) for v in row.values()])
+                writer.writerow([fmt.cell(v) for v in row.values()])
 
 
 def load_csvs(con: duckdb.DuckDBPyConnection, csv_dir: Path) -> None:

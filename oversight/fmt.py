@@ -74,6 +74,21 @@ def labelled(frame, lang: str, codes: dict[str, str] | None = None):
     return out
 
 
+def cell(value) -> str:
+    """A value as a CSV file an official fills in writes it: 2023-09-01, 2023-09-01 08:00:00, 12 (not 12.0), true."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def day(value) -> str:
     if _missing(value) or value is None:
         return ""

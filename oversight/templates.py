@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from oversight import contracts, i18n, ingest
+from oversight import contracts, fmt, i18n, ingest
 from oversight.export import BOM, neutralise
 
 
@@ -30,18 +30,6 @@ def headers(table: str) -> list[str]:
     return [ingest.column_label(c, "zh") for c in ingest.table_spec(table).column_names]
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _check_table(table: str) -> None:
     if table not in contracts.BY_TABLE:
         raise KeyError(table)
@@ -55,7 +43,7 @@ def csv_template(table: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in headers(table)])
-    writer.writerow([neutralise(_cell_text(row.get(c))) for c in spec.column_names])
+    writer.writerow([neutralise(fmt.cell(row.get(c))) for c in spec.column_names])
     return (BOM + out.getvalue()).encode("utf-8")
 
 
