@@ -17,6 +17,7 @@ import pytest
 from oversight import db, i18n, ingest, settings
 from oversight.__main__ import main
 from tests.apptest import CJK
+from tests.cli import cli_import
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = json.loads((FIXTURES / "bad" / "index.json").read_text(encoding="utf-8"))
@@ -275,22 +276,14 @@ def _subprocess_env() -> dict[str, str]:
     return env
 
 
-def cli_import(table: str, path, db_file) -> subprocess.CompletedProcess:
-    """`python -m oversight import` in a process of its own, as an official runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "oversight", "import", table, str(path), "--db", str(db_file)],
-        capture_output=True, text=True, encoding="utf-8", cwd=settings.ROOT, env=_subprocess_env(), timeout=120,
-    )  # fmt: skip
-
-
 def test_cli_process_exits_1_on_a_bad_file_and_imports_while_the_dashboard_reads(demo_db):
     bad = FIXTURES / "bad" / "enum_channel.csv"
     release(demo_db)
-    proc = cli_import("requests", bad, demo_db)
+    proc = cli_import("requests", bad, demo_db, _subprocess_env())
     assert proc.returncode == 1 and "第 2 行" in proc.stdout
 
     before = checksums(demo_db)  # this process now reads the data, as a dashboard would
-    proc = cli_import("requests", FIXTURES / "good" / "requests_utf8.csv", demo_db)
+    proc = cli_import("requests", FIXTURES / "good" / "requests_utf8.csv", demo_db, _subprocess_env())
     assert proc.returncode == 0, proc.stdout + proc.stderr
     after = checksums(demo_db)  # the reader follows the new version without reopening by hand
     assert after["requests"][0] == before["requests"][0] + 3

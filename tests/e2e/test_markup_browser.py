@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import os
-import subprocess
-import sys
 from urllib.parse import quote
 
 import pytest
 
 from oversight import settings
+from tests.cli import cli_import
 from tests.e2e.conftest import goto, shot
 
 pytestmark = pytest.mark.e2e
@@ -24,10 +23,7 @@ def test_a_markdown_compound_name_is_literal_text_in_the_profile_heading(server,
     with path.open("w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows[:2])
     env = {**os.environ, "OVERSIGHT_ACCOUNTS": str(server.accounts)}
-    done = subprocess.run(
-        [sys.executable, "-m", "oversight", "import", "compounds", str(path), "--db", str(server.db_file)],
-        cwd=settings.ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = cli_import("compounds", path, server.db_file, env)
     assert done.returncode == 0, done.stdout + done.stderr
     goto(page, server, f"profile?profile={quote(PAYLOAD)}")
     heading = page.locator('[data-testid="stMain"] h2').first

@@ -9,7 +9,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -18,6 +17,7 @@ import pytest
 
 from bench.server import free_port
 from oversight import i18n, settings, store
+from tests.cli import cli_import
 from tests.e2e.conftest import kpis, settle, shot, sign_in, start_server
 
 pytestmark = pytest.mark.e2e
@@ -133,10 +133,7 @@ def test_signed_in_through_nginx_across_reloads_processes_and_a_cli_import(two_b
 
     # An import from the command line, while both processes hold the data open.
     env = {**os.environ, "OVERSIGHT_ACCOUNTS": str(first.accounts)}
-    done = subprocess.run(
-        [sys.executable, "-m", "oversight", "import", "requests", str(FIXTURE), "--db", str(first.db_file)],
-        cwd=settings.ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    done = cli_import("requests", FIXTURE, first.db_file, env)
     assert done.returncode == 0, done.stdout + done.stderr
     page.reload()
     settle(page)
