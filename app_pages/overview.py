@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from oversight import metrics, settings
+from oversight import fmt, metrics, settings
 from oversight.ui import charts, context, ledger, reports, sections, widgets
 
 ctx = context.current()
@@ -42,10 +42,14 @@ by_compound = ctx.fetch("requests_by_compound")
 low = metrics.low_satisfaction(by_compound, settings.satisfaction_line())
 counts = ctx.fetch("kpi_requests").iloc[0]
 a1, a2, a3, a4 = st.columns(4)
-a1.metric(ctx.t("overview.alert_late_start"), f"{int(renovation['late_start_items'])}{ctx.t('unit.item')}", border=True)
-a2.metric(ctx.t("overview.alert_overdue"), f"{int(renovation['overdue_items'])}{ctx.t('unit.item')}", border=True)
-a3.metric(ctx.t("overview.alert_low_satisfaction"), f"{len(low)}{ctx.t('unit.compound')}", border=True)
-a4.metric(ctx.t("overview.alert_old_open"), f"{int(counts['open_over_30_days'])}{ctx.t('unit.request')}", border=True)
+for column, label, count, unit in (
+    (a1, "alert_late_start", renovation["late_start_items"], "item"),
+    (a2, "alert_overdue", renovation["overdue_items"], "item"),
+    (a3, "alert_low_satisfaction", len(low), "compound"),
+    (a4, "alert_old_open", counts["open_over_30_days"], "request"),
+):
+    # Formatted as the cards are (22个, 22 compounds).
+    column.metric(ctx.t(f"overview.{label}"), fmt.value("int", count, ctx.lang, ctx.t(f"unit.{unit}")), border=True)
 # Each count opens the 督办台账 at its kind (the cases stand on as_of, whatever the period).
 ledger.overview_links(ctx, {"late_start": a1, "late_finish": a2, "low_satisfaction": a3, "request_overdue": a4})
 tab0, tab1, tab2, tab3 = st.tabs(

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from oversight import db, i18n
-from tests.apptest import CJK, app, assert_clean, assert_kpis, metrics
+from tests.apptest import CJK, app, assert_clean, assert_kpis, metrics, open_page
 
 
 def sql_figures(path, compound_ids=None):
@@ -174,3 +174,16 @@ def test_zero_change_card_has_no_arrow_and_no_colour(app_env):
     assert i18n.t("metric.compounds_in_plan", "zh") in [m.label for m in flat]
     for card in flat:
         assert "direction: NONE" in str(card.proto) and "color: GRAY" in str(card.proto), card.proto
+
+
+def test_needs_attention_counts_read_as_the_cards_do_in_both_languages(app_env):
+    """The 需要关注 counts repeat two headline cards: the same words, a space before an English unit."""
+    for lang in ("zh", "en"):
+        at = open_page("app_pages/overview.py", lang)
+        for key, alert in (("late_start_items", "alert_late_start"), ("overdue_items", "alert_overdue")):
+            card = i18n.t(f"metric.{key}", lang)
+            shown = {m.value for m in at.metric if m.label in (card, i18n.t(f"overview.{alert}", lang))}
+            assert len(shown) == 1, (lang, key, shown)
+        if lang == "en":
+            values = [m.value for m in at.metric if m.label == i18n.t("overview.alert_old_open", "en")]
+            assert values and all(" requests" in v or v.endswith(" request") for v in values), values
