@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
+import threading
+import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import quote
 
 import pandas as pd
 
 BOM = "\ufeff"
 # Excel treats a cell that starts with these as a formula (tab and CR also start DDE payloads).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_STARTS = ", ".join("'" + c + "'" for c in _FORMULA_START)  # as SQL string literals
+_START_CODES = ", ".join(str(ord(c)) for c in _FORMULA_START)  # as SQL integers (code points)
 _UNSAFE_FILE_CHARS = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -40,6 +48,13 @@ def file_name(page: str, filter_words: list[str], as_of: str) -> str:
     return name[:150] + ".csv"
 
 
+def _neutralised(text: str) -> str:
+    """SQL: text with an apostrophe before a first character Excel would run as a formula.
+    The first character's code point against a list: a plain expression per cell, where an IN
+    list of strings is planned as a join."""
+    return f"CASE WHEN list_contains([{_START_CODES}], ascii({text})) THEN '''' || {text} ELSE {text} END"
+
+
 def _select_list(description, codes: dict[str, dict[str, str]], params: dict, display: bool = False) -> str:
     """The outer SELECT that makes each column Excel-safe text: labels for codes, dates as
     YYYY-MM-DD, formula-like text neutralised. Labels travel as bound values, never as SQL text.
@@ -52,29 +67,26 @@ def _select_list(description, codes: dict[str, dict[str, str]], params: dict, di
         kind = str(type_).upper()
         if display and name in fmt.MONEY_COLUMNS:
             parts.append(f"round({col} / 10000, 2) AS {col}")
-            continue
-        if display and fmt.is_rate(name) and name not in codes:
+        elif display and fmt.is_rate(name) and name not in codes:
             parts.append(f"round({col} * 100, 1) AS {col}")
-            continue
-        if name in codes:
-            # A CASE over the few codes, each label a bound value: cheaper per row than a list lookup.
+        elif name in codes:
+            # A CASE over the few codes, each label a bound value neutralised here once: only a
+            # code without a label is checked row by row.
             raw = f"CAST({col} AS VARCHAR)"
             whens = []
             for j, (code, label) in enumerate(codes[name].items()):
-                params[f"_k{i}_{j}"], params[f"_v{i}_{j}"] = code, label
+                params[f"_k{i}_{j}"], params[f"_v{i}_{j}"] = code, neutralise(label)
                 whens.append(f"WHEN $_k{i}_{j} THEN $_v{i}_{j}")
-            text = f"CASE {raw} {' '.join(whens)} ELSE {raw} END" if whens else raw
-        elif kind == "DATE":
-            text = f"strftime({col}, '%Y-%m-%d')"
+            other = _neutralised(raw)
+            parts.append((f"CASE {raw} {' '.join(whens)} ELSE {other} END" if whens else other) + f" AS {col}")
+        elif kind == "DATE":  # starts with a digit: nothing to neutralise
+            parts.append(f"strftime({col}, '%Y-%m-%d') AS {col}")
         elif kind.startswith("TIMESTAMP"):
-            text = f"strftime({col}, '%Y-%m-%d %H:%M')"
+            parts.append(f"strftime({col}, '%Y-%m-%d %H:%M') AS {col}")
         elif kind == "VARCHAR":
-            text = col
+            parts.append(f"{_neutralised(col)} AS {col}")
         else:
             parts.append(col)
-            continue
-        # The first character decides, as in neutralise(): cheaper than a regular expression per cell.
-        parts.append(f"CASE WHEN left({text}, 1) IN ({_STARTS}) THEN '''' || {text} ELSE {text} END AS {col}")
     return ", ".join(parts)
 
 
@@ -82,6 +94,7 @@ def _select_list(description, codes: dict[str, dict[str, str]], params: dict, di
 # to a temporary directory of the export's own.
 MEMORY_LIMIT = "192MB"
 EXPORT_THREADS = 2
+CHUNK = 1 << 20  # bytes handed on at a time, from the pipe to the file or the response
 
 
 @contextmanager
@@ -91,8 +104,9 @@ def _export_connection(con, tmp: str):
     A read-only database (every version of the store) is attached read-only to a DuckDB instance of
     the export's own, so the limit binds the export and not the pages served beside it. A plain file
     opened read-write cannot be attached twice, and a version read through an in-memory database (made
-    before the roll-ups, until the next write) has no file of its own: their export runs on con itself,
-    with that instance's settings untouched (DuckDB cannot move a temporary directory once used).
+    before the roll-ups, until the next write) has no file of its own: their export runs on a cursor
+    of con itself, with that instance's settings untouched (DuckDB cannot move a temporary directory
+    once used).
     """
     import duckdb
 
@@ -100,7 +114,11 @@ def _export_connection(con, tmp: str):
         "SELECT path, readonly FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
     if not row or not row[0] or not row[1]:
-        yield con
+        cursor = con.cursor()  # the COPY runs on a thread of its own
+        try:
+            yield cursor
+        finally:
+            cursor.close()
         return
     own = duckdb.connect(
         ":memory:", config={"memory_limit": MEMORY_LIMIT, "threads": EXPORT_THREADS, "temp_directory": tmp}
@@ -113,34 +131,202 @@ def _export_connection(con, tmp: str):
         own.close()
 
 
+class QueryCsv:
+    """A query's rows as Excel-safe CSV, in chunks of bytes: BOM and labelled header first, then
+    the rows as DuckDB's COPY writes them (labels joined and formula cells neutralised in SQL)
+    into a named pipe that this iterator reads, so no file and no more than a chunk of the CSV is
+    ever held, whatever the row count. `rows` is the number of rows once the iteration is done.
+
+    Closing the iterator early (a download cancelled) closes the pipe: DuckDB's write fails and its
+    thread ends, and a sort still running is interrupted.
+    """
+
+    def __init__(self, con, sql: str, params: dict, headers: dict[str, str], codes=None, display=False):
+        self.con, self.sql, self.params = con, sql, dict(params)
+        self.headers, self.codes, self.display = headers, codes or {}, display
+        self.rows: int | None = None
+
+    def __iter__(self):
+        import os
+        import tempfile
+        import threading
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory(prefix="export-") as tmp, _export_connection(self.con, tmp) as work:
+            params = self.params
+            description = work.execute(f"SELECT * FROM ({self.sql}) q LIMIT 0", params).description  # noqa: S608
+            select = _select_list(description, self.codes, params, self.display)
+            header = ",".join(_csv_cell(neutralise(self.headers.get(d[0], d[0]))) for d in description)
+            yield (BOM + header + "\r\n").encode("utf-8")
+
+            pipe = Path(tmp) / "rows.csv"
+            os.mkfifo(pipe, 0o600)
+            params["_out"] = str(pipe)
+            copy = f"COPY (SELECT {select} FROM ({self.sql}) q) TO $_out (FORMAT csv, HEADER false)"  # noqa: S608
+            # Our own read end opened first, then a write end of our own held until the COPY is over:
+            # reads wait for data rather than meeting an end of file before DuckDB has opened the pipe.
+            reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+            os.set_blocking(reader, True)
+            keeper = os.open(pipe, os.O_WRONLY)
+            outcome: dict = {}
+
+            def run_copy() -> None:
+                try:
+                    outcome["rows"] = work.execute(copy, params).fetchone()[0]
+                except BaseException as e:  # noqa: BLE001 - handed to the reading side
+                    outcome["error"] = e
+                finally:
+                    os.close(keeper)
+
+            worker = threading.Thread(target=run_copy, name="export-copy", daemon=True)
+            worker.start()
+            try:
+                with os.fdopen(reader, "rb", buffering=0) as source:
+                    reader = None
+                    while chunk := source.read(CHUNK):
+                        yield chunk
+            finally:
+                if reader is not None:
+                    os.close(reader)
+                if worker.is_alive():
+                    try:
+                        work.interrupt()
+                    except Exception:  # noqa: BLE001, S110 - the COPY may be past interrupting
+                        pass
+                worker.join()
+            if "error" in outcome:
+                raise outcome["error"]
+            self.rows = outcome["rows"]
+
+
+class FrameCsv:
+    """A table's rows already in memory (a page's small table) as one chunk of CSV bytes."""
+
+    def __init__(self, frame: pd.DataFrame, headers: dict[str, str] | None = None):
+        self.frame, self.headers, self.rows = frame, headers, None
+
+    def __iter__(self):
+        data = csv_bytes(self.frame, self.headers)
+        self.rows = len(self.frame)
+        yield data
+
+
 def write_query_csv(con, sql: str, params: dict, out, headers: dict[str, str], codes=None, display=False) -> int:
-    """Stream a query's rows to the file `out` as Excel-safe CSV: BOM and labelled header first,
-    then the rows written by DuckDB's COPY (labels joined and formula cells neutralised in SQL), so
-    neither pandas nor memory beyond MEMORY_LIMIT is involved however many rows there are.
+    """Write a query's rows to the file `out` as Excel-safe CSV (see QueryCsv: the same bytes a
+    download streams): BOM and labelled header, then every row, neither pandas nor memory beyond
+    MEMORY_LIMIT involved however many rows there are.
 
     codes maps a column to its {code: label}; display scales money to 万元 and rates to % as pages
     show them; returns the number of rows written.
     """
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    params = dict(params)
-    with tempfile.TemporaryDirectory(prefix="export-") as tmp, _export_connection(con, tmp) as work:
-        description = work.execute(f"SELECT * FROM ({sql}) q LIMIT 0", params).description  # noqa: S608
-        select = _select_list(description, codes or {}, params, display)
-        header = ",".join(_csv_cell(neutralise(headers.get(d[0], d[0]))) for d in description)
-        body = Path(tmp) / "rows.csv"
-        params["_out"] = str(body)
-        copy = f"COPY (SELECT {select} FROM ({sql}) q) TO $_out (FORMAT csv, HEADER false)"  # noqa: S608
-        rows = work.execute(copy, params).fetchone()[0]
-        with open(out, "wb") as target, open(body, "rb") as source:
-            target.write((BOM + header + "\r\n").encode("utf-8"))
-            shutil.copyfileobj(source, target, 1024 * 1024)
-    return rows
+    stream = QueryCsv(con, sql, params, headers, codes, display)
+    with open(out, "wb") as target:
+        for chunk in stream:
+            target.write(chunk)
+    return stream.rows
 
 
 def _csv_cell(text: str) -> str:
     if any(ch in text for ch in ',"\r\n'):
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+# A download the page has prepared, fetched by the browser from the server's /export/<token> route.
+
+
+@dataclass(eq=False)
+class Download:
+    """One prepared download: everything the route needs to make and record the file, so that
+    nothing of it comes from the URL. `source` makes the rows' CSV chunks (QueryCsv or FrameCsv)."""
+
+    session: str  # sha256 of the session cookie's token it was made for
+    table: str  # the export's name, for the audit log
+    file_name: str
+    who: str
+    address: str
+    described: str  # the filter in words, for the audit log
+    source: Callable[[], QueryCsv | FrameCsv]
+    expires: float = 0.0
+    uses: int = 0
+
+
+class Refused(Exception):
+    """A download link that is not this session's to use: unknown, another session's, expired or used up."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+def session_key(cookie_token: str | None) -> str:
+    """What a download is bound to: the hash of the session cookie's token (never the token itself)."""
+    return hashlib.sha256((cookie_token or "").encode("utf-8")).hexdigest()
+
+
+class Downloads:
+    """The downloads prepared by the pages of this process, each under a random token.
+
+    A page offers one download per table and browser tab (its `slot`); drawn again, the same slot
+    keeps its token with the new rows and a new expiry, so the link on screen always gives what the
+    page shows. A token is good for `uses` downloads within `seconds`, and only with the session
+    cookie it was made for. At most `most` downloads are kept: the oldest go first.
+    """
+
+    def __init__(self, seconds: float = 600.0, uses: int = 3, most: int = 5000):
+        self.seconds, self.uses, self.most = seconds, uses, most
+        self._lock = threading.Lock()
+        self._by_token: dict[str, Download] = {}
+        self._by_slot: dict[str, str] = {}
+
+    def offer(self, slot: str, download: Download, now: float | None = None) -> str:
+        """Keep a download for its slot; returns the token of its link."""
+        now = time.time() if now is None else now
+        download.expires, download.uses = now + self.seconds, self.uses
+        with self._lock:
+            self._sweep(now)
+            token = self._by_slot.get(slot)
+            old = self._by_token.get(token) if token else None
+            if old is None or old.uses <= 0 or not hmac.compare_digest(old.session, download.session):
+                token = secrets.token_urlsafe(32)
+            else:
+                download.uses = old.uses
+            self._by_token.pop(token, None)  # re-inserted last: the newest go last in the eviction order
+            self._by_token[token], self._by_slot[slot] = download, token
+            while len(self._by_token) > self.most:
+                self._by_token.pop(next(iter(self._by_token)))
+        return token
+
+    def claim(self, token: str, session: str, now: float | None = None) -> Download:
+        """The download behind a token for the session presenting it, one use spent; Refused otherwise."""
+        now = time.time() if now is None else now
+        with self._lock:
+            download = self._by_token.get(token)
+            if download is None:
+                raise Refused("unknown")
+            if not hmac.compare_digest(download.session, session):
+                raise Refused("session")
+            if download.expires < now or download.uses <= 0:
+                raise Refused("expired")
+            download.uses -= 1
+            return download
+
+    def give_back(self, token: str) -> None:
+        """Return a use that was claimed but not served (the server was too busy)."""
+        with self._lock:
+            if token in self._by_token:
+                self._by_token[token].uses += 1
+
+    def _sweep(self, now: float) -> None:
+        for token in [t for t, d in self._by_token.items() if d.expires < now]:
+            del self._by_token[token]
+        for slot in [s for s, t in self._by_slot.items() if t not in self._by_token]:
+            del self._by_slot[slot]
+
+
+def content_disposition(file_name: str) -> str:
+    """An attachment header any browser reads: an ASCII fallback and the UTF-8 name (RFC 6266/5987)."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]+", "_", file_name).strip("_") or "export.csv"
+    if not fallback.lower().endswith(".csv"):
+        fallback += ".csv"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(file_name, safe='')}"

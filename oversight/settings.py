@@ -129,3 +129,13 @@ def audit_path() -> Path:
 def session_hours() -> float:
     """A signed-in session's absolute lifetime, however active: OVERSIGHT_SESSION_HOURS."""
     return float(_env("SESSION_HOURS", "12"))
+
+
+def exports_at_once() -> int:
+    """How many CSV downloads the server makes at the same time: OVERSIGHT_EXPORTS_AT_ONCE."""
+    return max(1, int(_env("EXPORTS_AT_ONCE", "2")))
+
+
+def export_wait_seconds() -> float:
+    """How long a download waits for a free place before it is refused as busy: OVERSIGHT_EXPORT_WAIT_SECONDS."""
+    return float(_env("EXPORT_WAIT_SECONDS", "20"))

@@ -5,29 +5,41 @@ headers and keeps download files (/media/) to live sessions.
 The Streamlit script cannot set an HttpOnly cookie; a route can. So a sign-in the script has
 checked sends the browser to /session/open with a one-time code, and the route answers with the
 cookie and a redirect back to the page (oversight.sessions).
+
+A table's CSV download is prepared by the script (export.Downloads: the query, its parameters with
+the signed-in account's compounds, the headers, the file name) under a random token bound to the
+session cookie, and streamed by the /export/<token> route: at most OVERSIGHT_EXPORTS_AT_ONCE at a
+time, no file and no whole CSV held in the server.
 """
 
 from __future__ import annotations
 
+import asyncio
+import html
 import logging
 import re
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
 import streamlit as st
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, StreamingResponse
 from starlette.routing import Route
 
-from oversight import audit, auth, db, sessions, settings
+from oversight import audit, auth, db, export, i18n, sessions, settings
 
 log = logging.getLogger("oversight.server")
 
-OPEN_PATH, CLOSE_PATH, READY_PATH = "/session/open", "/session/close", "/ready"
+OPEN_PATH, CLOSE_PATH, READY_PATH, EXPORT_PATH = "/session/open", "/session/close", "/ready", "/export/"
 _PAGE = re.compile(r"^[a-z0-9_-]{0,40}$")
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")  # secrets.token_urlsafe(32): 43 characters
+
+# The downloads the pages of this process have prepared (nginx's ip_hash sends a browser's link
+# back to the process that drew its page).
+DOWNLOADS = export.Downloads()
 
 # Streamlit's own frontend needs inline styles and scripts and eval (Vega expressions); everything
 # else is this origin only, images may be data: URLs, and no other site may frame the app.
@@ -111,6 +123,100 @@ async def ready(request: Request):
         return PlainTextResponse("not ready\n", status_code=503)
 
 
+# A link drawn as Streamlit's secondary button: a plain <a download>, so the browser saves the file
+# in place (no new tab) and nothing of it passes through the websocket.
+_LINK = (
+    '<a href="{href}" download data-testid="oversight-download" style="display:inline-flex;align-items:center;'
+    "gap:0.5rem;min-height:2.5rem;padding:0.25rem 0.75rem;border:1px solid rgba(128,128,128,0.4);"
+    'border-radius:0.5rem;color:inherit;text-decoration:none;line-height:1.6">'
+    '<svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="currentColor">'
+    '<path d="M12 16l-5-5 1.4-1.45 2.6 2.6V4h2v8.15l2.6-2.6L17 11l-5 5zm-6 4q-.825 0-1.412-.587Q4 18.825 4 18v-3h2v3'
+    "h12v-3h2v3"
+    'q0 .825-.587 1.413Q18.825 20 18 20H6z"/></svg>{label}</a>'
+)
+
+
+def download_link(href: str, label: str) -> str:
+    """The HTML of a download link to a prepared export (href: EXPORT_PATH and its token)."""
+    return _LINK.format(href=html.escape(href, quote=True), label=html.escape(label))
+
+
+def _both(key: str) -> str:
+    """A route's one-line answer, read by whoever gets it: Chinese, then English."""
+    return f"{i18n.t(key, 'zh')} / {i18n.t(key, 'en')}\n"
+
+
+def _refusal(key: str, status: int) -> PlainTextResponse:
+    return PlainTextResponse(_both(key), status_code=status, headers={"Cache-Control": "no-store"})
+
+
+_slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+
+def _export_slots() -> asyncio.Semaphore:
+    """The places for exports at once (OVERSIGHT_EXPORTS_AT_ONCE), made in the serving event loop."""
+    global _slots
+    loop = asyncio.get_running_loop()
+    if _slots is None or _slots[0] is not loop:
+        _slots = (loop, asyncio.Semaphore(settings.exports_at_once()))
+    return _slots[1]
+
+
+async def download(request: Request):
+    """Stream a prepared download to the session it was prepared for.
+
+    Everything the file is made of (query, parameters, scope, headers, name) was kept server-side
+    when the page was drawn; the URL only names it, and its query string is ignored. Refused with
+    one line: 403 without a live session cookie, 404 for a token that is unknown, another
+    session's, expired or used up, 503 when OVERSIGHT_EXPORTS_AT_ONCE exports are running and none
+    ends within OVERSIGHT_EXPORT_WAIT_SECONDS.
+    """
+    token = request.path_params.get("token", "")
+    cookie = request.cookies.get(sessions.COOKIE)
+    if not await run_in_threadpool(sessions.is_live, cookie):
+        return _refusal("download.refused_session", 403)
+    if not _TOKEN.match(token):
+        return _refusal("download.refused_link", 404)
+    try:
+        job = DOWNLOADS.claim(token, export.session_key(cookie))
+    except export.Refused as refused:
+        await run_in_threadpool(audit.record, "download_refused", "", {"reason": refused.kind}, _address(request))
+        return _refusal("download.refused_link", 404)
+    slots = _export_slots()
+    try:
+        await asyncio.wait_for(slots.acquire(), timeout=settings.export_wait_seconds())
+    except TimeoutError:
+        DOWNLOADS.give_back(token)
+        return _refusal("download.busy", 503)
+    try:
+        source = await run_in_threadpool(job.source)
+        chunks = iter(source)
+        first = await run_in_threadpool(next, chunks)  # the header: a query that fails says so here
+    except Exception:  # noqa: BLE001 - one line to the browser, the detail in the server's log
+        slots.release()
+        log.exception("export %s failed", job.table)
+        return _refusal("download.failed", 500)
+
+    async def body():
+        complete = False
+        try:
+            yield first
+            async for chunk in iterate_in_threadpool(chunks):
+                yield chunk
+            complete = True
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                await run_in_threadpool(close)  # a cancelled download ends its COPY
+            slots.release()
+            if complete:
+                details = {"table": job.table, "filter": job.described, "rows": source.rows}
+                await run_in_threadpool(audit.record, "download", job.who, details, job.address)
+
+    headers = {"Content-Disposition": export.content_disposition(job.file_name), "Cache-Control": "no-store"}
+    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
 def _cookie(scope) -> str | None:
     for key, value in scope.get("headers", []):
         if key == b"cookie":
@@ -168,6 +274,7 @@ def build() -> st.App:
             Route(OPEN_PATH, open_session, methods=["GET"]),
             Route(CLOSE_PATH, close_session, methods=["GET"]),
             Route(READY_PATH, ready, methods=["GET"]),
+            Route(EXPORT_PATH + "{token}", download, methods=["GET"]),
         ],
         middleware=[Middleware(Guard)],
     )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -215,26 +212,40 @@ def _column_config(shown: pd.DataFrame, names: dict[str, str], given: dict | Non
     return {names.get(k, k): v for k, v in config.items()}
 
 
-def _download(ctx: Context, name: str, make_file) -> None:
-    """A download button whose file is made only when clicked, never on every rerun.
+def _download(ctx: Context, name: str, source) -> None:
+    """The table's CSV download; source() makes its rows' CSV chunks (export.QueryCsv or FrameCsv).
 
-    make_file returns (bytes, rows); each download is recorded in the audit log (who, table,
-    filter, rows) when its file is made.
+    Served by `python -m oversight serve`: a link to /export/<token>, the download kept server-side
+    for this session (oversight.ui.server), streamed and recorded in the audit log (who, table,
+    filter, rows) when fetched. Elsewhere (plain `streamlit run`, AppTest): a button whose file is made
+    only when clicked, recorded then.
     """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from oversight.ui import server
     from oversight.ui.login import client_address
 
     who = ctx.account.name if ctx.account else ""
     address, described = client_address(), "；".join(filter_words(ctx))
+    file_name = export.file_name(ctx.t(f"export.{name}"), filter_words(ctx), fmt.day(ctx.as_of))
+    cookie = st.session_state.get(state.SESSION_TOKEN)
+    run = get_script_run_ctx()
+    if server.ACTIVE and cookie and run is not None:
+        job = export.Download(export.session_key(cookie), name, file_name, who, address, described, source)
+        token = server.DOWNLOADS.offer(f"{run.session_id}/{name}", job)
+        st.html(server.download_link(server.EXPORT_PATH + token, ctx.t("page.download_csv")))
+        return
 
     def audited() -> bytes:
-        data, rows = make_file()
-        audit.record("download", who, {"table": name, "filter": described, "rows": rows}, address)
+        made = source()
+        data = b"".join(made)
+        audit.record("download", who, {"table": name, "filter": described, "rows": made.rows}, address)
         return data
 
     st.download_button(
         ctx.t("page.download_csv"),
         data=audited,
-        file_name=export.file_name(ctx.t(f"export.{name}"), filter_words(ctx), fmt.day(ctx.as_of)),
+        file_name=file_name,
         mime="text/csv",
         icon=":material/download:",
         key=f"download_{name}",
@@ -255,7 +266,7 @@ def table(
         empty(ctx)
         return
     shown, names = _show(ctx, frame, codes, column_config, height)
-    _download(ctx, name, lambda: (export.csv_bytes(shown, names), len(shown)))
+    _download(ctx, name, lambda: export.FrameCsv(shown, names))
 
 
 def _show(ctx: Context, rows: pd.DataFrame, codes, column_config, height) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -304,14 +315,7 @@ def long_table(
     bound = db.bind(sql, {**ctx.filter.params(ctx.compound_ids), **params, "limit": None})
     labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}
     db_file = ctx.db_file
-
-    def every_row() -> tuple[bytes, int]:
-        with tempfile.TemporaryDirectory(prefix="download-") as tmp:
-            path = Path(tmp) / "rows.csv"
-            rows = export.write_query_csv(db.connect(db_file), sql, bound, path, names, labels, display=True)
-            return path.read_bytes(), rows
-
-    _download(ctx, name, every_row)
+    _download(ctx, name, lambda: export.QueryCsv(db.connect(db_file), sql, bound, names, labels, display=True))
     return rows
 
 
