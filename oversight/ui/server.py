@@ -129,10 +129,7 @@ _LINK = (
     '<a href="{href}" download data-testid="oversight-download" style="display:inline-flex;align-items:center;'
     "gap:0.5rem;min-height:2.5rem;padding:0.25rem 0.75rem;border:1px solid rgba(128,128,128,0.4);"
     'border-radius:0.5rem;color:inherit;text-decoration:none;line-height:1.6">'
-    '<svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="currentColor">'
-    '<path d="M12 16l-5-5 1.4-1.45 2.6 2.6V4h2v8.15l2.6-2.6L17 11l-5 5zm-6 4q-.825 0-1.412-.587Q4 18.825 4 18v-3h2v3'
-    "h12v-3h2v3"
-    'q0 .825-.587 1.413Q18.825 20 18 20H6z"/></svg>{label}</a>'
+    "{label}</a>"
 )
 
 

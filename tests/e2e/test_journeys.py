@@ -90,7 +90,7 @@ def test_4_download_csv_with_bom_and_chinese_headers(server, page, demo_master):
     goto(page, server)
     page.get_by_role("tab", name="未按期完工项目").click()
     with page.expect_download() as info:
-        page.get_by_role("button", name="下载 CSV").first.click()
+        page.get_by_role("link", name="下载 CSV").first.click()
     download = info.value
     data = open(download.path(), "rb").read()
     assert data.startswith(b"\xef\xbb\xbf")
