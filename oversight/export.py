@@ -278,6 +278,7 @@ class Downloads:
         self._lock = threading.Lock()
         self._by_token: dict[str, Download] = {}
         self._by_slot: dict[str, str] = {}
+        self._swept = 0.0
 
     def offer(self, slot: str, download: Download, now: float | None = None) -> str:
         """Keep a download for its slot; returns the token of its link."""
@@ -287,7 +288,8 @@ class Downloads:
             self._sweep(now)
             token = self._by_slot.get(slot)
             old = self._by_token.get(token) if token else None
-            if old is None or old.uses <= 0 or not hmac.compare_digest(old.session, download.session):
+            spent = old is None or old.uses <= 0 or old.expires < now
+            if spent or not hmac.compare_digest(old.session, download.session):
                 token = secrets.token_urlsafe(32)
             else:
                 download.uses = old.uses
@@ -318,6 +320,9 @@ class Downloads:
                 self._by_token[token].uses += 1
 
     def _sweep(self, now: float) -> None:
+        if now - self._swept < 30:  # a page offers a download per table on every rerun: not a scan each time
+            return
+        self._swept = now
         for token in [t for t, d in self._by_token.items() if d.expires < now]:
             del self._by_token[token]
         for slot in [s for s, t in self._by_slot.items() if t not in self._by_token]:
