@@ -195,11 +195,11 @@ def test_a_redraw_keeps_the_link_and_gives_the_rows_the_page_shows(demo_db, acco
     made = downloads.claim(first, key).source()
     assert b"".join(made) == export.csv_bytes(__import__("pandas").DataFrame({"n": range(2)})) and made.rows == 2
     assert downloads.offer("other-tab/t", job(1)) != first  # another tab of the session: its own link
-    later = time.time() + 601
-    assert downloads.offer("tab/t", job(1), now=later) != first  # drawn after its minutes: a new link
     with pytest.raises(export.Refused) as refused:
         downloads.claim(first, export.session_key(_cookie("other")))
     assert refused.value.kind == "session"
+    later = time.time() + 601
+    assert downloads.offer("tab/t", job(1), now=later) != first  # drawn after its minutes: a new link
 
 
 class _Held:
