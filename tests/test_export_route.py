@@ -232,3 +232,22 @@ def test_exports_beyond_the_limit_wait_then_are_refused_as_busy(app, demo_db, mo
     # The refused download kept its use, and goes through once the place is free.
     status, _, body = _get(app, f"/export/{waiting}", cookie)
     assert status == 200 and body == _expected(demo_db, tmp_path)
+
+
+def test_head_spends_no_use_and_the_access_log_keeps_no_token(app, demo_db):
+    import logging
+
+    cookie = _cookie("street")
+    token = _offer(demo_db, cookie)
+    con = http.client.HTTPConnection(app, timeout=30)
+    con.request("HEAD", f"/export/{token}", headers={"Cookie": f"{sessions.COOKIE}={cookie}"})
+    assert con.getresponse().status == 405
+    con.close()
+    assert [_get(app, f"/export/{token}", cookie)[0] for _ in range(3)] == [200, 200, 200]
+
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", f"/export/{token}?x=1", "1.1", 200), None,
+    )  # fmt: skip
+    server._NoQueryStrings().filter(record)
+    assert token not in record.getMessage() and "/export/…" in record.getMessage()

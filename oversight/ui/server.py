@@ -168,6 +168,8 @@ async def download(request: Request):
     session's, expired or used up, 503 when OVERSIGHT_EXPORTS_AT_ONCE exports are running and none
     ends within OVERSIGHT_EXPORT_WAIT_SECONDS.
     """
+    if request.method != "GET":  # Starlette adds HEAD to a GET route: it would spend a use on nothing
+        return PlainTextResponse("GET only\n", status_code=405, headers={"Allow": "GET"})
     token = request.path_params.get("token", "")
     cookie = request.cookies.get(sessions.COOKIE)
     if not await run_in_threadpool(sessions.is_live, cookie):
@@ -252,11 +254,15 @@ class Guard:
 
 
 class _NoQueryStrings(logging.Filter):
-    """Access log lines keep the path, never the query string (a one-time code travels there)."""
+    """Access log lines keep the path, never the query string (a one-time code travels there) nor a
+    download's token."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
-            record.args = (*record.args[:2], record.args[2].split("?", 1)[0], *record.args[3:])
+            path = record.args[2].split("?", 1)[0]
+            if path.startswith(EXPORT_PATH):
+                path = EXPORT_PATH + "…"
+            record.args = (*record.args[:2], path, *record.args[3:])
         return True
 
 
