@@ -111,3 +111,16 @@ def test_export_of_a_version_runs_within_its_own_memory_limit_and_gives_the_same
     assert own.read_bytes().startswith(
         b"\xef\xbb\xbf\xe8\xaf\x89\xe6\xb1\x82\xe7\xbc\x96\xe5\x8f\xb7,"
     )  # BOM, 诉求编号
+
+
+def test_streamed_csv_neutralises_every_formula_start_and_nothing_else(tmp_path):
+    import duckdb
+
+    cells = ["=1+1", "+1", "-2", "@SUM(A1)", "\tx", "\rx", "中文", "9", "A=1", "", None, "'quoted", "?", "~"]
+    con = duckdb.connect()
+    sql = "SELECT unnest($cells::VARCHAR[]) AS cell, generate_subscripts($cells::VARCHAR[], 1) AS i ORDER BY i"
+    out = tmp_path / "cells.csv"
+    assert export.write_query_csv(con, sql, {"cells": cells}, out, {"cell": "单元格"}) == len(cells)
+    rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
+    assert rows[0] == ["单元格", "i"]
+    assert [r[0] for r in rows[1:]] == [export.neutralise(c) if c is not None else "" for c in cells]
