@@ -251,3 +251,46 @@ def test_head_spends_no_use_and_the_access_log_keeps_no_token(app, demo_db):
     )  # fmt: skip
     server._NoQueryStrings().filter(record)
     assert token not in record.getMessage() and "/export/…" in record.getMessage()
+
+
+class _Trickle:
+    """A download whose rows come slowly for half a minute, as a long COPY's do; `closed` once ended early."""
+
+    def __init__(self, started: threading.Event, closed: threading.Event):
+        self.started, self.closed, self.rows = started, closed, None
+
+    def __iter__(self):
+        yield b"\xef\xbb\xbfn\r\n"
+        self.started.set()
+        try:
+            for _ in range(600):
+                time.sleep(0.05)
+                yield b"1\n"
+        except GeneratorExit:
+            self.closed.set()
+            raise
+        self.rows = 600
+
+
+def test_a_download_left_midway_frees_its_place_and_ends_its_rows(app, demo_db, monkeypatch, tmp_path):
+    import socket
+
+    monkeypatch.setenv("OVERSIGHT_EXPORTS_AT_ONCE", "1")
+    monkeypatch.setenv("OVERSIGHT_EXPORT_WAIT_SECONDS", "10")
+    cookie = _cookie("street")
+    started, closed = threading.Event(), threading.Event()
+    slow = export.Download(
+        export.session_key(cookie), "slow", "s.csv", "street", "", "", lambda: _Trickle(started, closed)
+    )
+    token = server.DOWNLOADS.offer("tab/slow", slow)
+    host, port = app.split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as browser:
+        request = f"GET /export/{token} HTTP/1.1\r\nHost: x\r\nCookie: {sessions.COOKIE}={cookie}\r\n\r\n"
+        browser.sendall(request.encode())
+        assert started.wait(30)
+        assert browser.recv(4096).startswith(b"HTTP/1.1 200")
+    # The browser has gone: its rows stop being made and its place goes to the next download.
+    status, _, body = _get(app, f"/export/{_offer(demo_db, cookie)}", cookie)
+    assert status == 200 and body == _expected(demo_db, tmp_path)
+    assert closed.wait(10)
+    assert all(d["table"] != "slow" for d in _downloads("street"))  # not recorded: it was never sent whole

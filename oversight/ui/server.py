@@ -196,24 +196,41 @@ async def download(request: Request):
         log.exception("export %s failed", job.table)
         return _refusal("download.failed", 500)
 
+    sent = {"complete": False}
+
     async def body():
-        complete = False
+        yield first
+        async for chunk in iterate_in_threadpool(chunks):
+            yield chunk
+        sent["complete"] = True
+
+    async def finish() -> None:
+        # Runs however the response ends, even when the browser left before the body began.
+        slots.release()
         try:
-            yield first
-            async for chunk in iterate_in_threadpool(chunks):
-                yield chunk
-            complete = True
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                await run_in_threadpool(close)  # a cancelled download ends its COPY
-            slots.release()
-            if complete:
-                details = {"table": job.table, "filter": job.described, "rows": source.rows}
-                await run_in_threadpool(audit.record, "download", job.who, details, job.address)
+            await run_in_threadpool(chunks.close)  # a cancelled download ends its COPY
+        except Exception:  # noqa: BLE001 - the place is free already; the log says what went wrong
+            log.exception("closing export %s", job.table)
+        if sent["complete"]:
+            details = {"table": job.table, "filter": job.described, "rows": source.rows}
+            await run_in_threadpool(audit.record, "download", job.who, details, job.address)
 
     headers = {"Content-Disposition": export.content_disposition(job.file_name), "Cache-Control": "no-store"}
-    return StreamingResponse(body(), media_type="text/csv; charset=utf-8", headers=headers)
+    return _Streamed(body(), finish, media_type="text/csv; charset=utf-8", headers=headers)
+
+
+class _Streamed(StreamingResponse):
+    """A streamed response with `finish` awaited when it ends, completed, cancelled or never begun."""
+
+    def __init__(self, content, finish, **kwargs):
+        super().__init__(content, **kwargs)
+        self.finish = finish
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self.finish()
 
 
 def _cookie(scope) -> str | None:
