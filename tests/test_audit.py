@@ -86,6 +86,8 @@ def test_the_data_page_shows_the_log_to_street_admins_only(audit_file, app_env):
     assert "操作日志" in [s.value for s in at.subheader]
     table = next(d for d in at.dataframe if "来源地址" in d.value.columns)
     assert list(table.value["用户"]) == ["wang"] and list(table.value["操作"]) == ["登录"]
+    # The whole period as a CSV, offered as the tables' downloads are (a button under AppTest).
+    assert any(b.proto.label == "下载 CSV" and "download_audit" in b.proto.id for b in at.get("download_button"))
 
     staff = auth.Account("li", "community_staff", ("C02",))
     at = open_page("app_pages/data.py", account=staff)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import streamlit as st
 
 from oversight import audit, export
+from oversight.ui import widgets
 from oversight.ui.context import Context
 from oversight.ui.login import client_address
 from oversight.ui.widgets import filter_words
@@ -65,14 +66,13 @@ def section(ctx: Context) -> None:
     if len(frame) > SHOWN:
         st.caption(t("audit.capped", shown=SHOWN, total=len(frame)))
     st.dataframe(frame.head(SHOWN).rename(columns=headers), hide_index=True, key="audit_table")
-    st.download_button(
-        t("page.download_csv"),
-        data=audited(ctx, "audit", lambda: export.csv_bytes(frame, headers)),
+    # Streamed by the /export route as the tables' downloads are, recorded as one (table "audit").
+    widgets._download(
+        ctx,
+        "audit",
+        lambda: export.FrameCsv(frame, headers),
         file_name=f"{t('audit.file')}_{since.isoformat()}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        key="audit_download",
-        on_click="ignore",
+        described=t(f"audit.days_{days or 7}"),
     )
 
 

@@ -212,8 +212,9 @@ def _column_config(shown: pd.DataFrame, names: dict[str, str], given: dict | Non
     return {names.get(k, k): v for k, v in config.items()}
 
 
-def _download(ctx: Context, name: str, source) -> None:
+def _download(ctx: Context, name: str, source, file_name: str | None = None, described: str | None = None) -> None:
     """The table's CSV download; source() makes its rows' CSV chunks (export.QueryCsv or FrameCsv).
+    file_name and described (the filter in words, for the audit log) default to the page's filter.
 
     Served by `python -m oversight serve`: a link to /export/<token>, the download kept server-side
     for this session (oversight.ui.server), streamed and recorded in the audit log (who, table,
@@ -226,8 +227,9 @@ def _download(ctx: Context, name: str, source) -> None:
     from oversight.ui.login import client_address
 
     who = ctx.account.name if ctx.account else ""
-    address, described = client_address(), "；".join(filter_words(ctx))
-    file_name = export.file_name(ctx.t(f"export.{name}"), filter_words(ctx), fmt.day(ctx.as_of))
+    address = client_address()
+    described = "；".join(filter_words(ctx)) if described is None else described
+    file_name = file_name or export.file_name(ctx.t(f"export.{name}"), filter_words(ctx), fmt.day(ctx.as_of))
     cookie = st.session_state.get(state.SESSION_TOKEN)
     run = get_script_run_ctx()
     if server.ACTIVE and cookie and run is not None:
