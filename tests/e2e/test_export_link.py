@@ -96,3 +96,16 @@ def test_the_list_link_downloads_every_row_for_its_session_only(server, browser,
     assert "filename*=UTF-8''" in answer.headers["content-disposition"]
     assert unquote(answer.headers["content-disposition"].split("''", 1)[1]).startswith("诉求清单_")
     other.close()
+
+
+def test_the_audit_log_downloads_through_the_same_route(server, page):
+    goto(page, server, "data")
+    link = page.get_by_role("link", name="下载 CSV").last
+    link.scroll_into_view_if_needed()
+    assert link.get_attribute("href").startswith("/export/")
+    with page.expect_download() as info:
+        link.click()
+    rows = list(csv.reader(io.StringIO(open(info.value.path(), "rb").read().decode("utf-8-sig"))))
+    assert rows[0] == ["时间", "用户", "操作", "详情", "来源地址"]
+    assert any(r[1] == "e2e_admin" and r[2] == "登录" for r in rows[1:])  # this sign-in, as the page shows it
+    assert info.value.suggested_filename.startswith("操作日志_")
