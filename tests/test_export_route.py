@@ -294,3 +294,20 @@ def test_a_download_left_midway_frees_its_place_and_ends_its_rows(app, demo_db, 
     assert status == 200 and body == _expected(demo_db, tmp_path)
     assert closed.wait(10)
     assert all(d["table"] != "slow" for d in _downloads("street"))  # not recorded: it was never sent whole
+
+
+def test_a_file_that_cannot_be_made_is_one_line_and_frees_its_place(app, demo_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("OVERSIGHT_EXPORTS_AT_ONCE", "1")
+    cookie = _cookie("street")
+    broken = export.Download(
+        export.session_key(cookie),
+        "gone",
+        "gone.csv",
+        "street",
+        "",
+        "",
+        lambda: export.QueryCsv(db.connect(demo_db), "SELECT * FROM no_such_table", {}, {}),
+    )
+    _refused(_get(app, f"/export/{server.DOWNLOADS.offer('tab/gone', broken)}", cookie), 500, "download.failed")
+    status, _, body = _get(app, f"/export/{_offer(demo_db, cookie)}", cookie)
+    assert status == 200 and body == _expected(demo_db, tmp_path)
