@@ -22,10 +22,12 @@ from oversight.filters import Filter, add_months
 
 # The queries that read a roll-up or a roll-up macro (rollup_write_* and rollup_define_* make them).
 MACRO_CALL = re.compile(r"\b(" + "|".join(rollups.MACROS) + r")\(")
+# data_first_month reads the roll-up whatever the period (it wants a month): compared on its own below.
 REWRITTEN = [
     n
     for n in db.query_names()
     if not n.startswith(("rollup_write_", "rollup_define_"))
+    and n != "data_first_month"
     and ("rollup_" in db.query_text(n) or MACRO_CALL.search(db.query_text(n)))
 ]
 # The tests that choose the roll-up branch, and what forces the event branch in their place (in a
@@ -156,6 +158,28 @@ def test_rewritten_queries_give_the_event_tables_figures(which, demo_master, gen
     finally:
         con.close()
         events.close()
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_the_first_month_with_data_is_the_requests_and_monthly_tables_own(which, demo_master, generated):
+    """The sidebar's first month: the month of the earliest request or monthly row in scope, else as_of."""
+    con = duckdb.connect(str(demo_master if which == "demo" else generated), read_only=True)
+    try:
+        for label, window in windows(con):
+            got = db.run("data_first_month", con, **window).iloc[0]["first_day"]
+            ids = window["compound_ids"]
+            firsts = con.execute(
+                "SELECT (SELECT min(received_at) FROM requests WHERE list_contains($ids, compound_id)),"
+                " (SELECT min(month) FROM red_property_monthly WHERE list_contains($ids, compound_id))",
+                {"ids": ids},
+            ).fetchone()
+            days = [pd.Timestamp(d).date() for d in firsts if d is not None] + [window["as_of"]]
+            expected = min(date(d.year, d.month, 1) if d != window["as_of"] else d for d in days)
+            assert pd.Timestamp(got).date() == expected, (which, label, got, expected)
+            if ids:
+                assert expected < window["as_of"], (which, label)  # data in scope: a month, not as_of
+    finally:
+        con.close()
 
 
 def test_the_figures_are_not_all_zero(demo_master):
