@@ -37,7 +37,7 @@ def _create_statements() -> list[str]:
 
 SOURCES = ("requests", "volunteers", "services", "redemptions", "meta")
 # The macros the queries call, each made by queries/rollup_define_<name>.sql.
-MACROS = ("request_counts", "request_rates")
+MACROS = ("request_counts", "request_rates", "volunteer_flows", "points_balance")
 # Where rebuild() stores DEFINITION, so a reader knows whose roll-ups a version holds.
 DEFINITION_TABLE = "rollup_definition"
 

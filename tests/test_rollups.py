@@ -38,6 +38,7 @@ FORCED = {
     WHOLE_MONTHS: "FALSE",
     WHOLE_MONTHS.replace("$", ""): "FALSE",
     STOCK_DAY: "(FALSE)",
+    STOCK_DAY.replace("$", ""): "(FALSE)",
     "FROM rollup_requests_open r": "FROM requests r",
 }
 
@@ -102,9 +103,9 @@ def events_sql(name: str) -> str:
 def force_macros(con) -> None:
     """The roll-up macros made anew on con with their roll-up branch switched off (request_rates has
     none of its own: it reads request_counts)."""
-    texts = [db.query_text(f"rollup_define_{name}") for name in rollups.MACROS]
-    assert "FROM rollup_requests_monthly" in texts[0] and forced(texts[0]) != texts[0]
-    for sql in texts:
+    texts = {name: db.query_text(f"rollup_define_{name}") for name in rollups.MACROS}
+    for name, sql in texts.items():
+        assert forced(sql) != sql or "FROM rollup_" not in sql, f"{name}: no roll-up test found to switch off"
         con.execute(forced(sql))
 
 
