@@ -90,6 +90,13 @@ def test_backlog_bands_and_list_download_cover_every_row(app_env):
     assert data.decode("utf-8-sig").count("\r\n") == len(every) + 1
 
 
+def test_rates_note_gives_the_composite_score_weights(app_env):
+    at = open_page(PAGE)
+    # The default weights (settings.score_weights), as percentages.
+    note = i18n.t("requests.rates_note", "zh", w_response="10%", w_resolution="45%", w_satisfaction="45%")
+    assert note in [c.value for c in at.caption]
+
+
 def test_worst_compounds_come_first(app_env):
     con = duckdb.connect(str(app_env))
     try:
