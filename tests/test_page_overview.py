@@ -1,6 +1,7 @@
 """The Overview, run for real with AppTest on a private demo database (the entry script's filters:
 test_sidebar.py)."""
 
+import re
 from datetime import date
 
 from oversight import db, i18n
@@ -135,3 +136,15 @@ def test_needs_attention_counts_read_as_the_cards_do_in_both_languages(app_env):
         if lang == "en":
             values = [m.value for m in at.metric if m.label == i18n.t("overview.alert_old_open", "en")]
             assert values and all(" requests" in v or v.endswith(" request") for v in values), values
+
+
+def test_each_ledger_link_names_the_rule_its_count_follows(app_env):
+    """Under 超过30天未办结的诉求 the ledger counts 诉求超期未办结 (past the request's own 时限): a
+    different rule, so a different number; the link must say which, in both languages."""
+    for lang in ("zh", "en"):
+        at = open_page("app_pages/overview.py", lang)
+        for kind in ("late_start", "late_finish", "low_satisfaction", "request_overdue"):
+            label = at.button(key=f"sv_link_{kind}").label
+            assert i18n.t(f"supervision.kind.{kind}", lang) in label, (lang, kind, label)
+        if lang == "zh":
+            assert not re.search(r"[A-Za-z]", at.button(key="sv_link_request_overdue").label)
