@@ -113,7 +113,7 @@ def hbar(
         return None
     if len(frame) > max_rows:
         # A city has thousands of compounds: draw the first rows in the query's order and say so.
-        st.caption(ctx.t("page.bars_shown", shown=max_rows, total=len(frame)))
+        st.caption(ctx.t("page.bars_shown", shown=f"{max_rows:,}", total=f"{len(frame):,}"))
         frame = frame.head(max_rows)
     args = {"color": color, "x_kind": x_kind, "sort": sort, "tooltip_columns": tooltip, "selectable": selectable}
     return draw(ctx, "labelled_hbar", frame, key=key, on_select=bool(selectable), y=y, x=x, codes=codes, **args)
