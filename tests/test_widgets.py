@@ -143,3 +143,20 @@ def test_the_digest_changes_with_any_value_column_type_or_index(changed):
 def test_the_digest_tells_the_extra_arguments_apart():
     assert context.digest(FRAME, "zh") != context.digest(FRAME, "en")
     assert context.digest(FRAME, date(2023, 9, 30)) == context.digest(FRAME.copy(), date(2023, 9, 30))
+
+
+def test_the_query_cache_key_tells_every_parameter_apart():
+    ids = [f"X{i:04d}" for i in range(5000)]
+    params = {"compound_ids": ids, "period_start": date(2024, 1, 1), "as_of": date(2024, 12, 31), "limit": 501}
+    key = context._key(params)
+    assert context._key({**params, "compound_ids": list(ids)}) == key
+    for changed in (
+        {"compound_ids": ids[:-1]},
+        {"compound_ids": [*ids[:-1], "X5000"]},
+        {"compound_ids": []},
+        {"period_start": date(2024, 2, 1)},
+        {"limit": None},
+        {"extra": 1},
+    ):
+        assert context._key({**params, **changed}) != key, changed
+    assert context._key({"compound_ids": ["a", "b"]}) != context._key({"compound_ids": ["a\x1fb"]})

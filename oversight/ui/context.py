@@ -31,9 +31,17 @@ def _run_cached(db_file: str, data_version: str, query: str, key: str, _params: 
 
 
 def _key(params: dict) -> str:
-    """A digest of the parameters: far cheaper than st.cache_data hashing a list of 5,000 ids."""
-    text = repr(sorted((k, v if k != "compound_ids" else "\x1f".join(v)) for k, v in params.items()))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    """A digest of the parameters: far cheaper than st.cache_data hashing a list of 5,000 ids.
+
+    The ids go into the digest as one joined string, not through repr(), which escapes every
+    separator (0.8 ms a call for 5,000 ids, on every fetch of every rerun)."""
+    hashed = hashlib.sha1()
+    for k, v in sorted(params.items()):
+        if k == "compound_ids":
+            hashed.update(f"{k}:{len(v)}:".encode() + "\x1f".join(v).encode("utf-8") + b"\x1e")
+        else:
+            hashed.update(repr((k, v)).encode("utf-8") + b"\x1e")
+    return hashed.hexdigest()
 
 
 def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFrame:
