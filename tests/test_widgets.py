@@ -7,6 +7,7 @@ import pickle
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -87,8 +88,14 @@ def test_the_table_is_handed_to_streamlit_ready_made_and_shared():
     first = widgets.shown(ROWS, "zh", {"stage": "stage"})
     again = widgets.shown(pickle.loads(pickle.dumps(ROWS)), "zh", {"stage": "stage"})
     assert again is first
-    assert first.arrow.num_rows == 1234 and first.screen(500).num_rows == 500 and first.screen(None) is first.arrow
-    assert first.arrow.column_names == [first.names[c] for c in ROWS.columns]
+    assert len(first.frame) == 1234 and first.screen.num_rows == 1234
+    assert first.screen.column_names == [first.names[c] for c in ROWS.columns]
+    capped = widgets.shown(ROWS, "zh", {"stage": "stage"}, limit=500)
+    assert len(capped.frame) == 1234 and capped.screen.num_rows == 500
+    # Converted as st.dataframe converts the first 500 rows of a DataFrame: the same table, index included.
+    assert capped.screen.equals(pa.Table.from_pandas(first.frame.head(500).rename(columns=first.names)))
+    [index] = capped.screen.schema.pandas_metadata["index_columns"]
+    assert (index["kind"], index["start"], index["stop"]) == ("range", 0, 500)  # not the 1,234 of every row
     assert first.names["budget_yuan"].endswith("（万元）")
     assert widgets.shown(ROWS, "en", {"stage": "stage"}) is not first
     widgets._display.clear()

@@ -195,16 +195,14 @@ TABLE_ROWS = 500
 
 @dataclass(frozen=True)
 class Shown:
-    """A table's rows as it shows them, made once per rows, language and codes and shared read-only
-    by every rerun and session (st.cache_resource: no copy per rerun, unlike st.cache_data)."""
+    """A table's rows as it shows them, made once per rows, language, codes and row limit and shared
+    read-only by every rerun and session (st.cache_resource: no copy per rerun, unlike st.cache_data)."""
 
     frame: pd.DataFrame  # every row: code labels, dates as text, money in 万元 (what the download writes)
     names: dict[str, str]  # column -> its header with the unit
-    arrow: pa.Table  # the same rows under their headers: what st.dataframe is handed, not converted again
-
-    def screen(self, limit: int | None) -> pa.Table:
-        """The first `limit` rows (all if None) for the screen: a slice, not a copy."""
-        return self.arrow if limit is None or self.arrow.num_rows <= limit else self.arrow.slice(0, limit)
+    # The first `limit` rows under their headers, converted as st.dataframe converts a DataFrame (its
+    # index with them): what st.dataframe is handed, so a rerun converts nothing.
+    screen: pa.Table
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -215,20 +213,22 @@ def _generation() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=500)
-def _display(key: str, generation: str, lang: str, codes: tuple, _frame: pd.DataFrame) -> Shown:
+def _display(key: str, generation: str, lang: str, codes: tuple, limit: int | None, _frame: pd.DataFrame) -> Shown:
     # `key` stands for the rows (context.digest); labels, dates as text and 万元, made once per rows.
     frame = fmt.display_units(labelled(_frame, lang, dict(codes)))
     names = headers(frame, lang)
-    return Shown(frame, names, dataframe_util.convert_pandas_df_to_arrow_table(frame.rename(columns=names)))
+    head = frame if limit is None else frame.head(limit)
+    return Shown(frame, names, dataframe_util.convert_pandas_df_to_arrow_table(head.rename(columns=names)))
 
 
 context.on_new_version(_display.clear)
 
 
-def shown(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> Shown:
-    """The rows as a table shows them, made once per rows (see Shown): never change what it holds."""
+def shown(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, limit: int | None = None) -> Shown:
+    """The rows as a table shows them, the first `limit` (None: all) ready for the screen, made once per
+    rows (see Shown): never change what it holds."""
     items = tuple(sorted((codes or {}).items()))
-    return _display(context.digest(frame, lang, items), _generation(), lang, items, frame)
+    return _display(context.digest(frame, lang, items), _generation(), lang, items, limit, frame)
 
 
 def displayed(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> pd.DataFrame:
@@ -304,9 +304,9 @@ def table(
 
 def _show(ctx: Context, rows: pd.DataFrame, codes, column_config, height, limit: int | None = None) -> Shown:
     """The rows on screen (the first `limit`), as tables show them; returns them all, with their headers."""
-    made = shown(rows, ctx.lang, codes)
+    made = shown(rows, ctx.lang, codes, limit)
     st.dataframe(
-        made.screen(limit),
+        made.screen,
         hide_index=True,
         placeholder="—",
         column_config=_column_config(made.frame, made.names, column_config),
