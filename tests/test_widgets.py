@@ -42,7 +42,17 @@ def _script(lang: str, rows: int, limit):
 def downloads(monkeypatch):
     """What each table would download, by its name (the file is made as a click would make it)."""
     made: dict[str, tuple[bytes, int]] = {}
-    monkeypatch.setattr(widgets, "_download", lambda ctx, name, make_file: made.__setitem__(name, make_file()))
+
+    def download(ctx, name, make_file, *args, **kwargs):
+        file = make_file()
+        # (bytes, rows), or a source of CSV chunks counting its rows once read (export.FrameCsv).
+        if isinstance(file, tuple):
+            made[name] = file
+        else:
+            data = b"".join(file)
+            made[name] = (data, file.rows)
+
+    monkeypatch.setattr(widgets, "_download", download)
     return made
 
 
