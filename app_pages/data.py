@@ -63,7 +63,7 @@ with tab_import:
     if shown is not None and uploaded is not None and shown[:2] == (uploaded.file_id, table):
         data_tabs.show_result(ctx, shown[2])
 
-    if account.sees_everything:
+    if account.may_set_as_of:
         # After a month's files are in, the street moves "today" forward for every figure.
         with st.expander(t("data.as_of_title")):
             st.caption(t("data.as_of_help"))
@@ -80,7 +80,7 @@ with tab_delete:
     versions.delete_section(ctx, list(ingest.IMPORTABLE_TABLES), data_tabs.table_label(ctx), user, allowed_compounds)
 
 with tab_versions:
-    versions.history_tab(ctx, may_roll_back=account.sees_everything, user=user)
+    versions.history_tab(ctx, may_roll_back=account.may_roll_back, user=user)
 
 with tab_log:
     data_tabs.import_log(ctx, account)
@@ -91,5 +91,5 @@ with tab_templates:
 with tab_snapshots:
     data_tabs.snapshots_tab(ctx, user, may_snapshot)
 
-if account.sees_everything:
+if account.may_read_audit:
     audit_view.section(ctx)

@@ -16,7 +16,7 @@ else:
     st.markdown(guide.caliber_markdown("en"))
 
 # The SQL behind each figure, for administrators who check a number against the data.
-if ctx.account is not None and ctx.account.sees_everything:
+if ctx.account is not None and ctx.account.may_read_sql:
     with st.expander(ctx.t("guide.sources")):
         st.markdown(
             "\n".join(

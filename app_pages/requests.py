@@ -44,15 +44,8 @@ widgets.kpi_row(
     list(metrics.REQUESTS),
     per_row=4,
 )
-w_response, w_resolution, w_satisfaction = settings.score_weights()
-st.caption(
-    ctx.t(
-        "requests.rates_note",
-        w_response=f"{w_response:.0%}",
-        w_resolution=f"{w_resolution:.0%}",
-        w_satisfaction=f"{w_satisfaction:.0%}",
-    )
-)
+weights = {name: f"{w:.0%}" for name, w in settings.score_weights().items()}
+st.caption(ctx.t("requests.rates_note", **weights))
 
 
 st.subheader(ctx.t("requests.boards"))

@@ -249,6 +249,9 @@ def measure(
             progress(_line(r))
         servers.append(serve(store_path, accounts, scratch / "serve-2.log"))
         run_async(warm(servers[1].url, toks[-1], chosen))
+        # The target's session count again on the two processes a deployment runs (README, Processes).
+        result["two_at_target"] = scenario(servers, toks[:sessions], seconds, seed, chosen)
+        progress(_line(result["two_at_target"]))
         result["two"] = scenario(servers, toks[: max(counts)], seconds, seed, chosen)
         progress(_line(result["two"]))
     finally:
@@ -331,6 +334,8 @@ def targets(c: dict) -> list[dict]:
     names = ((names[0][0], label), *names[1:])
     a = main["actions"]
     met = a["p95_s"] < P95_TARGET_S and not main["errors"]
+    deployed = c.get("two_at_target")
+    met_deployed = bool(deployed) and deployed["actions"]["p95_s"] < P95_TARGET_S and not deployed["errors"]
     why = []
     if not met:
         cpu = main["cpu"]
@@ -357,9 +362,15 @@ def targets(c: dict) -> list[dict]:
         {
             "key": names[0][0],
             "target": names[0][1],
-            "measured": f"page and filter changes: median {_ms(a['median_s'])}, p95 {_ms(a['p95_s'])} "
-            f"({a['count']} actions); {len(main['errors'])} errors in {main['runs']} runs",
-            "status": "met" if met else "**not met**",
+            "measured": f"one process: page and filter changes: median {_ms(a['median_s'])}, p95 {_ms(a['p95_s'])} "
+            f"({a['count']} actions); {len(main['errors'])} errors in {main['runs']} runs"
+            + (
+                f"; the two processes of a deployment: median {_ms(deployed['actions']['median_s'])}, "
+                f"p95 {_ms(deployed['actions']['p95_s'])}; {len(deployed['errors'])} errors in {deployed['runs']} runs"
+                if deployed
+                else ""
+            ),
+            "status": "met" if met else "met on two processes, **not on one**" if met_deployed else "**not met**",
             "values": [a["median_s"], a["p95_s"], main["runs"]],
             "why": why,
         },
@@ -429,7 +440,7 @@ def section(c: dict) -> list[str]:
         "Server CPU | per run | Clients CPU | Load average after |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for r in [*c["one"], c["two"]]:
+    for r in [*c["one"], c.get("two_at_target"), c["two"]]:
         if r is None:
             continue
         cpu = r["cpu"]
@@ -449,7 +460,7 @@ def section(c: dict) -> list[str]:
             + "; ".join(f"{p} {_ms(v['median_s'])}, {v['median_kb']:,.0f} KB" for p, v in pages)
             + ".",
         ]
-    errors = [e for r in [*c["one"], c["two"]] if r for e in r["errors"]]
+    errors = [e for r in [*c["one"], c.get("two_at_target"), c["two"]] if r for e in r["errors"]]
     out += ["", f"Errors: {len(errors)}" + (": " + "; ".join(errors[:5]) if errors else "") + "."]
     return out
 

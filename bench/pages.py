@@ -10,7 +10,13 @@ Workers, each a process of its own (`python -m bench.pages MODE ...`):
   page ran, alone in DuckDB (`reps` runs after a warm-up): the floor the page cannot beat.
   Also Streamlit's cost of an empty page: a trivial script through AppTest.
 
-AppTest quirk: with a pages/ folder next to the entry file, AppTest resets PagesManager's
+AppTest quirks, each made to behave as the server does (where a rerun pays nothing of it):
+- AppTest builds a new component registry for every AppTest (it scans the installed packages'
+  metadata for Streamlit components: about 80-100 ms on this machine) and a new script cache (so
+  dashboard.py and the page are parsed and compiled again). A running server does both once, at
+  start, for every session. The workers share one registry and one script cache between their
+  AppTests (see share_runtime_parts), as the server's Runtime does.
+- With a pages/ folder next to the entry file, AppTest resets PagesManager's
 "uses pages directory" flag before every run, so the first run goes through the old pages/ mode
 and st.navigation's url paths are not yet known. A running server clears that flag for good at
 its first st.navigation call; the workers do the same, and ask for a page by the hash st.Page
@@ -62,6 +68,28 @@ def prepare() -> None:
         PagesManager.uses_pages_directory = False
 
     PagesManager.__init__ = init
+    share_runtime_parts()
+
+
+def share_runtime_parts() -> None:
+    """One component registry and one script cache for every AppTest of the process, as a server's
+    Runtime keeps one for every session (see the module docstring)."""
+    from streamlit.components.v2.component_manager import BidiComponentManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    components = BidiComponentManager()
+    components.discover_and_register_components(start_file_watching=False)
+    scripts = ScriptCache()
+    original = app_test.AppTest.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self._bidi_component_manager = components
+
+    app_test.AppTest.__init__ = init
+    app_test.ScriptCache = lambda: scripts
+    local_script_runner.ScriptCache = lambda: scripts
 
 
 class Recorder:

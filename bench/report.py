@@ -640,7 +640,10 @@ def _method_section() -> list[str]:
         "",
         "- Pages: `AppTest.from_file('dashboard.py')` with the filter set in session state before the first run, "
         "the page chosen by its url path; the run's wall time. Third-party libraries are imported before the clock "
-        "starts (a running server has them loaded). A run that shows an exception or an error box is an error.",
+        "starts (a running server has them loaded), and every AppTest of a worker shares one component registry "
+        "and one script cache, as a server's Runtime does (AppTest alone would scan every installed package for "
+        "components, about 90 ms, and compile the scripts again on every run). A run that shows an exception or "
+        "an error box is an error.",
         "- Cold: one process per sample (bench/pages.py cold); the operating system's file cache is warm "
         "(the database was just read), so cold means Streamlit's and DuckDB's caches, not the disk.",
         "- Queries: the calls the page made on its first run, recorded below st.cache_data, each run alone "

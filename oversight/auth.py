@@ -70,6 +70,24 @@ class Account:
     def may_manage_snapshots(self) -> bool:
         return self.role == "street_admin"
 
+    # The street's own acts: moving "today" (as_of) for every figure, rolling the data back to an
+    # earlier version, reading the audit log and the SQL behind each figure.
+    @property
+    def may_set_as_of(self) -> bool:
+        return self.role == "street_admin"
+
+    @property
+    def may_roll_back(self) -> bool:
+        return self.role == "street_admin"
+
+    @property
+    def may_read_audit(self) -> bool:
+        return self.role == "street_admin"
+
+    @property
+    def may_read_sql(self) -> bool:
+        return self.role == "street_admin"
+
 
 def _connect(path: Path | None = None) -> sqlite3.Connection:
     path = Path(path or settings.accounts_path())

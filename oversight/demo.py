@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -190,6 +191,59 @@ def _masked_name(rng: random.Random) -> str:
     return f"{rng.choice(SURNAMES)}*{rng.choice(GIVEN)}"
 
 
+def _compound(n: int, community_id: str, name: str, *, floors: int, **facts) -> dict:
+    """A compounds row: the n-th compound's id (X001...) and map position follow from n."""
+    return dict(
+        compound_id=f"X{n:03d}",
+        community_id=community_id,
+        name=name,
+        **facts,
+        lat=round(30.6135 + n * 0.0011, 6),
+        lon=round(114.2870 + n * 0.0009, 6),
+        floors=floors,
+    )
+
+
+@dataclass(frozen=True)
+class _OlderStock:
+    """How a group of older compounds is drawn: the ranges of its size, age and make."""
+
+    max_buildings: int
+    built: tuple[int, int]
+    per_unit: tuple[int, int]  # households per unit
+    elderly: tuple[float, float]
+    companies: tuple[str | None, ...]
+    floors: tuple[int, int]  # the n-th compound has floors[0] + n % floors[1]
+
+
+HEMEI_STOCK = _OlderStock(8, (1978, 1999), (10, 14), (0.28, 0.55), ("M01", "M02", "M04"), (5, 4))
+OTHER_STOCK = _OlderStock(10, (1975, 2000), (10, 16), (0.2, 0.5), ("M02", "M03", "M05", None), (4, 5))
+
+
+def _older_compound(
+    rng: random.Random, n: int, community_id: str, name: str, stock: _OlderStock, plan: str | list[str] | None
+) -> dict:
+    """The n-th compound, of an older stock, its facts drawn from rng in a fixed order (the demo's numbers
+    depend on it). plan: its renovation batch, or the batches one is drawn from; None: not in the plan."""
+    buildings = rng.randint(2, stock.max_buildings)
+    units = buildings * rng.randint(2, 4)
+    return _compound(
+        n,
+        community_id,
+        name,
+        built_year=rng.randint(*stock.built),
+        buildings=buildings,
+        units=units,
+        households=units * rng.randint(*stock.per_unit),
+        elderly_share=round(rng.uniform(*stock.elderly), 2),
+        structure=rng.choice(["砖混", "钢筋混凝土"]),
+        plan_batch=rng.choice(plan) if isinstance(plan, list) else plan,
+        in_renovation_plan=plan is not None,
+        company_id=rng.choice(stock.companies),
+        floors=stock.floors[0] + n % stock.floors[1],
+    )
+
+
 def _place_tables(rng: random.Random):
     communities = [(cid, name, "台北街道", "江岸区", "武汉市") for cid, name in COMMUNITIES]
     compounds = []
@@ -197,10 +251,10 @@ def _place_tables(rng: random.Random):
     for name, built, buildings, units, households, elderly, _ in DORMITORIES:
         n += 1
         compounds.append(
-            dict(
-                compound_id=f"X{n:03d}",
-                community_id=HEMEI,
-                name=name,
+            _compound(
+                n,
+                HEMEI,
+                name,
                 built_year=built,
                 buildings=buildings,
                 units=units,
@@ -210,59 +264,18 @@ def _place_tables(rng: random.Random):
                 plan_batch="2021-10",
                 in_renovation_plan=True,
                 company_id="M01",
-                lat=round(30.6135 + n * 0.0011, 6),
-                lon=round(114.2870 + n * 0.0009, 6),
                 floors=DORMITORY_FLOORS,
             )
         )
     for name in OTHER_HEMEI:
         n += 1
-        buildings = rng.randint(2, 8)
-        units = buildings * rng.randint(2, 4)
-        compounds.append(
-            dict(
-                compound_id=f"X{n:03d}",
-                community_id=HEMEI,
-                name=name,
-                built_year=rng.randint(1978, 1999),
-                buildings=buildings,
-                units=units,
-                households=units * rng.randint(10, 14),
-                elderly_share=round(rng.uniform(0.28, 0.55), 2),
-                structure=rng.choice(["砖混", "钢筋混凝土"]),
-                plan_batch="2021-10",
-                in_renovation_plan=True,
-                company_id=rng.choice(["M01", "M02", "M04"]),
-                lat=round(30.6135 + n * 0.0011, 6),
-                lon=round(114.2870 + n * 0.0009, 6),
-                floors=5 + n % 4,
-            )
-        )
+        compounds.append(_older_compound(rng, n, HEMEI, name, HEMEI_STOCK, plan="2021-10"))
     for cid, names in OTHER_COMPOUNDS.items():
         for i, name in enumerate(names):
             n += 1
-            buildings = rng.randint(2, 10)
-            units = buildings * rng.randint(2, 4)
-            in_plan = i < len(names) - 2
-            compounds.append(
-                dict(
-                    compound_id=f"X{n:03d}",
-                    community_id=cid,
-                    name=name,
-                    built_year=rng.randint(1975, 2000),
-                    buildings=buildings,
-                    units=units,
-                    households=units * rng.randint(10, 16),
-                    elderly_share=round(rng.uniform(0.2, 0.5), 2),
-                    structure=rng.choice(["砖混", "钢筋混凝土"]),
-                    plan_batch=rng.choice(["2022-06", "2023-03"]) if in_plan else None,
-                    in_renovation_plan=in_plan,
-                    company_id=rng.choice(["M02", "M03", "M05", None]),
-                    lat=round(30.6135 + n * 0.0011, 6),
-                    lon=round(114.2870 + n * 0.0009, 6),
-                    floors=4 + n % 5,
-                )
-            )
+            # All but the last two of a community are in a later batch of the plan.
+            plan = ["2022-06", "2023-03"] if i < len(names) - 2 else None
+            compounds.append(_older_compound(rng, n, cid, name, OTHER_STOCK, plan))
     companies = [
         dict(company_id=c, name=nm, kind=k, has_party_branch=b, party_members=p) for c, nm, k, b, p in COMPANIES
     ]
@@ -288,6 +301,20 @@ def _item_state(rng: random.Random, planned_start: date, planned_end: date, over
     return ("acceptance" if done_share > 0.85 else "construction"), actual_start, None
 
 
+def _item(compound: dict, suffix: str, what: tuple[str, str, str], **facts) -> dict:
+    """A renovation_items row of the compound: its id is the compound's and a suffix (X001-01, X001-ELEV);
+    what: its category, item type and title."""
+    category, item_type, title = what
+    return dict(
+        item_id=f"{compound['compound_id']}-{suffix}",
+        compound_id=compound["compound_id"],
+        category=category,
+        item_type=item_type,
+        title=title,
+        **facts,
+    )
+
+
 def _renovation_tables(rng: random.Random, compounds):
     items, updates = [], []
     chute_items = []
@@ -304,12 +331,10 @@ def _renovation_tables(rng: random.Random, compounds):
     ):
         c = by_name[name]
         cost = per_unit * chute_units
-        item = dict(
-            item_id=f"{c['compound_id']}-CHUTE",
-            compound_id=c["compound_id"],
-            category="basic",
-            item_type="garbage_chute_removal",
-            title="拆除废弃垃圾通道（1栋楼）",
+        item = _item(
+            c,
+            "CHUTE",
+            ("basic", "garbage_chute_removal", "拆除废弃垃圾通道（1栋楼）"),
             in_plan=False,
             funding="partner",
             stage="done",
@@ -330,12 +355,10 @@ def _renovation_tables(rng: random.Random, compounds):
         e_start = date(2023, 3, 1) + timedelta(days=30 * len(items))
         stage = ["construction", "tendering", "design"][len(chute_items) - 1]
         items.append(
-            dict(
-                item_id=f"{c['compound_id']}-ELEV",
-                compound_id=c["compound_id"],
-                category="improvement",
-                item_type="elevator",
-                title="加装电梯（垃圾通道拆除后）",
+            _item(
+                c,
+                "ELEV",
+                ("improvement", "elevator", "加装电梯（垃圾通道拆除后）"),
                 in_plan=True,
                 funding="mixed",
                 stage=stage,
@@ -374,12 +397,10 @@ def _renovation_tables(rng: random.Random, compounds):
             if stage in ("survey", "design", "tendering"):
                 spent = 0
             items.append(
-                dict(
-                    item_id=f"{c['compound_id']}-{k + 1:02d}",
-                    compound_id=c["compound_id"],
-                    category=category,
-                    item_type=kind,
-                    title=title,
+                _item(
+                    c,
+                    f"{k + 1:02d}",
+                    (category, kind, title),
                     in_plan=True,
                     funding=_weighted(rng, [("government", 70), ("mixed", 20), ("residents", 10)]),
                     stage=stage,

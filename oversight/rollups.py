@@ -4,12 +4,15 @@ rebuild() runs inside every write (store.write, beside supervision.sync) and at 
 demo/generate build, so a version's roll-ups always match its rows and its meta.as_of. They are
 derived: never imported, deleted from or put in a snapshot (db.TABLES does not list them).
 The queries that read them fall back to the event tables for a period that is not whole months.
-A version written before the roll-ups existed is opened through open_read_only(), which builds
-them in memory beside it.
+Beside the tables, rebuild() stores the table macros of queries/rollup_define_*.sql (counts several
+queries share) and the definition's fingerprint: a version whose roll-ups were made by another
+definition (an older release, or none at all) is opened through open_read_only(), which builds
+them in memory beside it, or rebuilt by ensure() when opened for writing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import duckdb
@@ -33,6 +36,17 @@ def _create_statements() -> list[str]:
 
 
 SOURCES = ("requests", "volunteers", "services", "redemptions", "meta")
+# The macros the queries call, each made by queries/rollup_define_<name>.sql.
+MACROS = ("request_counts", "request_rates", "volunteer_flows", "points_balance")
+# Where rebuild() stores DEFINITION, so a reader knows whose roll-ups a version holds.
+DEFINITION_TABLE = "rollup_definition"
+
+
+def _definition() -> str:
+    """A fingerprint of everything the roll-ups are made by: the tables, their writes and the macros."""
+    texts = [*_create_statements()]
+    texts += [db.query_text(n) for n in db.query_names() if n.startswith(("rollup_write_", "rollup_define_"))]
+    return hashlib.sha256("\n;\n".join(texts).encode("utf-8")).hexdigest()
 
 
 def _count_tables(con: duckdb.DuckDBPyConnection, names) -> int:
@@ -43,7 +57,11 @@ def _count_tables(con: duckdb.DuckDBPyConnection, names) -> int:
 
 
 def has_rollups(con: duckdb.DuckDBPyConnection) -> bool:
-    return _count_tables(con, TABLES) == len(TABLES)
+    """The roll-ups are there and were made by this release's definition of them."""
+    if _count_tables(con, (*TABLES, DEFINITION_TABLE)) < len(TABLES) + 1:
+        return False
+    stored = con.execute(f"SELECT max(sha256) FROM {DEFINITION_TABLE}").fetchone()[0]  # noqa: S608 (a constant)
+    return stored == _definition()
 
 
 def _needs_rollups(con: duckdb.DuckDBPyConnection) -> bool:
@@ -58,10 +76,13 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty and refill every roll-up from the event tables of con (creating them on an older database)."""
+    """Empty and refill every roll-up from the event tables of con (creating them on an older database),
+    then store the macros and the definition they were made by."""
     con.execute("SET enable_progress_bar = false")
-    for table in TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {table}")  # noqa: S608 (our names): derived, made anew as schema.sql says
+    # Qualified: where a version is read through memory (open_read_only), its own stale roll-ups stay.
+    here = '"' + con.execute("SELECT current_database()").fetchone()[0].replace('"', '""') + '".main'
+    for table in (*TABLES, DEFINITION_TABLE):
+        con.execute(f"DROP TABLE IF EXISTS {here}.{table}")  # noqa: S608 (our names): derived, made anew
     for statement in _create_statements():
         con.execute(statement)
     db.run("rollup_write_served", con)  # services by volunteer and month, for both service roll-ups
@@ -70,6 +91,9 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
             db.run(table.replace("rollup_", "rollup_write_", 1), con)
     finally:
         con.execute("DROP TABLE IF EXISTS _rollup_served")
+    for name in MACROS:
+        db.run(f"rollup_define_{name}", con)
+    con.execute(f"CREATE TABLE {here}.{DEFINITION_TABLE} AS SELECT $d AS sha256", {"d": _definition()})  # noqa: S608
 
 
 # Where a version from before the roll-ups is read: its roll-ups in memory, its tables attached as `data`.
@@ -78,8 +102,8 @@ SEARCH_PATH = "memory.main,data.main"
 
 
 def open_read_only(file: str) -> duckdb.DuckDBPyConnection:
-    """file opened read-only; if it was written before the roll-ups existed, an in-memory database
-    that attaches it and holds its roll-ups, every table found by its plain name."""
+    """file opened read-only; if its roll-ups are missing or were made by another definition, an
+    in-memory database that attaches it and holds roll-ups made anew, every table found by its plain name."""
     con = duckdb.connect(file, read_only=True)
     if not _needs_rollups(con):
         return con

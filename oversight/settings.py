@@ -34,13 +34,15 @@ def snapshot_dir() -> Path:
     return Path(_env("SNAPSHOT_DIR", str(ROOT / "data" / "snapshots")))
 
 
-def score_weights() -> tuple[float, float, float]:
+def score_weights() -> dict[str, float]:
     """综合得分 weights of 响应率, 解决率, 满意率 (OVERSIGHT_SCORE_WEIGHTS, default 0.1,0.45,0.45,
-    as 接诉即办 assessments weigh them); they are scaled to sum to 1."""
+    as 接诉即办 assessments weigh them); they are scaled to sum to 1. Named as the queries' parameters
+    and the locale strings that show them call them."""
     parts = [float(x) for x in _env("SCORE_WEIGHTS", "0.1,0.45,0.45").split(",")]
     if len(parts) != 3 or any(p < 0 for p in parts) or sum(parts) <= 0:
         raise ValueError("OVERSIGHT_SCORE_WEIGHTS: three non-negative numbers, e.g. 0.1,0.45,0.45")
-    return tuple(p / sum(parts) for p in parts)  # type: ignore[return-value]
+    names = ("w_response", "w_resolution", "w_satisfaction")
+    return {name: p / sum(parts) for name, p in zip(names, parts, strict=True)}
 
 
 def ranking_min_rated() -> int:
@@ -60,11 +62,8 @@ def time_limit_days() -> int:
 
 def query_settings() -> dict:
     """The settings queries may name as parameters ($w_response, $min_rated, ...)."""
-    w_response, w_resolution, w_satisfaction = score_weights()
     return {
-        "w_response": w_response,
-        "w_resolution": w_resolution,
-        "w_satisfaction": w_satisfaction,
+        **score_weights(),
         "min_rated": ranking_min_rated(),
         "ranking_size": ranking_size(),
         "default_time_limit_days": time_limit_days(),

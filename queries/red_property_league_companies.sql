@@ -9,45 +9,11 @@ WITH served AS (
       AND month >= $period_start::DATE AND month < $period_end::DATE
       AND company_id IS NOT NULL
 ),
--- The requests' counts by company: whole months from the roll-up (its month is the month received, the
--- key this join needs), any other period (the weekly report) from the requests; the parameters choose.
-counts AS (
-    SELECT
-        s.company_id,
-        n.requests, n.responded_24h, n.resolved, n.followup_answered, n.followup_resolved, n.rated, n.satisfied
-    FROM rollup_requests_monthly n
-    JOIN served s ON s.compound_id = n.compound_id AND s.month = n.month
-    WHERE $period_start::DATE = date_trunc('month', $period_start::DATE)
-      AND $period_end::DATE = date_trunc('month', $period_end::DATE)
-      AND n.month >= $period_start::DATE AND n.month < $period_end::DATE
-      AND n.requests > 0
-    UNION ALL
-    SELECT
-        s.company_id,
-        1,
-        (r.responded_at <= r.received_at + INTERVAL 24 HOUR)::INTEGER,
-        (r.resolved_at IS NOT NULL)::INTEGER,
-        (r.followup_resolved IS NOT NULL)::INTEGER,
-        (r.followup_resolved = 'resolved')::INTEGER,
-        (r.followup_satisfaction IS NOT NULL)::INTEGER,
-        (r.followup_satisfaction IN ('satisfied', 'basically_satisfied'))::INTEGER
-    FROM requests r
-    JOIN served s ON s.compound_id = r.compound_id AND s.month = date_trunc('month', r.received_at)::DATE
-    WHERE NOT ($period_start::DATE = date_trunc('month', $period_start::DATE)
-               AND $period_end::DATE = date_trunc('month', $period_end::DATE))
-      AND r.received_at >= $period_start::DATE AND r.received_at < $period_end::DATE
-),
+-- The requests' rates by the company that served the compound in the month they were received
+-- (request_rates: queries/rollup_define_request_rates.sql).
 rq AS (
-    SELECT
-        company_id,
-        sum(requests)::BIGINT AS requests,
-        sum(responded_24h) / sum(requests) AS response_rate,
-        sum(resolved) / sum(requests) AS closure_rate,
-        sum(followup_resolved) / nullif(sum(followup_answered), 0) AS resolution_rate,
-        sum(satisfied) / nullif(sum(rated), 0) AS satisfaction_rate,
-        sum(rated)::BIGINT AS rated
-    FROM counts
-    GROUP BY company_id
+    SELECT * FROM request_rates($period_start, $period_end, $compound_ids, 'company_id')
+    WHERE company_id IS NOT NULL
 ),
 fees AS (
     SELECT company_id, count(DISTINCT compound_id) AS compounds, round(avg(fee_collection_pct), 1) AS avg_fee_collection

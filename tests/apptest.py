@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+import duckdb
 from streamlit.testing.v1 import AppTest
 
 from oversight import auth, settings
@@ -142,3 +145,21 @@ def assert_cards(shown: dict[str, str], expected: dict[str, object], lang: str =
 def assert_kpis(at: AppTest, expected: dict[str, object], lang: str = "zh") -> None:
     """assert_cards on the cards of a page run in AppTest."""
     assert_cards(metrics(at), expected, lang)
+
+
+def assert_headline(at: AppTest, title: str, expected: dict[str, object], charts: int, lang: str = "zh") -> None:
+    """A page's title, its cards (assert_kpis) and how many charts it draws."""
+    assert at.title[0].value == title
+    assert_kpis(at, expected, lang)
+    assert len(at.get("vega_lite_chart")) == charts
+
+
+@contextmanager
+def hand_sql(db_file, compounds: list[str] | None) -> Iterator[tuple[duckdb.DuckDBPyConnection, list[str]]]:
+    """A connection to the test database for figures worked out by hand, and the ids of the compounds
+    they cover: those given, or all."""
+    con = duckdb.connect(str(db_file))
+    try:
+        yield con, compounds or [r[0] for r in con.execute("SELECT compound_id FROM compounds").fetchall()]
+    finally:
+        con.close()

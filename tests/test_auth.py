@@ -25,6 +25,19 @@ def test_right_password_logs_in_with_role_and_scope(store):
     assert account.may_import and not account.sees_everything and not account.may_manage_snapshots
 
 
+PERMISSIONS = ("may_import", "may_manage_snapshots", "may_set_as_of", "may_roll_back", "may_read_audit", "may_read_sql")
+
+
+@pytest.mark.parametrize(
+    "role,allowed",
+    [("street_admin", set(PERMISSIONS)), ("community_staff", {"may_import"}), ("viewer", set())],
+)
+def test_each_role_may_do_what_its_duties_need_and_no_more(role, allowed):
+    account = auth.Account("someone", role, ("C01",))
+    assert {p for p in PERMISSIONS if getattr(account, p)} == allowed
+    assert account.sees_everything == (role == "street_admin")
+
+
 @pytest.mark.parametrize("name,password", [("wang", "wrong"), ("nobody", "correct horse"), ("wang", "")])
 def test_wrong_name_or_password_is_refused_the_same_way(store, name, password):
     with pytest.raises(auth.AuthError) as e:

@@ -98,10 +98,11 @@ def test_concurrent_sessions_are_timed_at_the_server_without_errors(demo_master,
     """Websocket clients against `python -m oversight serve`, one process then two, on the demo data."""
     monkeypatch.setenv("BENCH_CACHE", str(tmp_path))
     result = concurrency.measure(demo_master, sessions=2, sweep=(2,), seconds=8, filters=1, progress=lambda _: None)
-    one, two = result["one"][0], result["two"]
+    one, two, deployed = result["one"][0], result["two"], result["two_at_target"]
     assert result["warmup"]["errors"] == []
     assert result["warmup"]["count"] >= 2 * 9  # every page, with no filter and with the community
-    for r in (one, two):
+    assert deployed["processes"] == 2 and deployed["sessions"] == 2  # the target's count on two processes
+    for r in (one, two, deployed):
         assert r["errors"] == []
         assert r["by_kind"]["open"]["count"] == 2
         assert r["actions"]["count"] >= 2  # each session acts at least once: it opens within 2 s, acts 2-5 s later

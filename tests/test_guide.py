@@ -1,10 +1,10 @@
-"""The officials' guide (docs/操作手册.md) and the 帮助 page: the 口径 come from the metric catalogue."""
+"""The officials' guide (docs/操作手册.md): the 口径 come from the metric catalogue (the 帮助 page that shows
+it: test_page_help.py)."""
 
 import re
 
-from oversight import auth, guide, i18n, metrics
-from oversight.ui import pages
-from tests.apptest import CJK, app, assert_clean
+from oversight import guide, i18n, metrics
+from tests.apptest import CJK
 
 
 def test_the_guide_lists_the_catalogue_as_it_is_now():
@@ -32,25 +32,3 @@ def test_every_caliber_is_plain_words_in_both_languages():
         zh, en = i18n.t(f"caliber.{key}", "zh"), i18n.t(f"caliber.{key}", "en")
         assert zh != f"caliber.{key}" and CJK.search(zh) and not re.search(r"[a-z]+_[a-z]+|\.sql", zh), key
         assert en != f"caliber.{key}" and not CJK.search(en), key
-
-
-def test_help_page_is_registered_and_shows_the_guide(app_env):
-    assert pages.by_url("help").file == "app_pages/help.py"
-    at = app(page="app_pages/help.py").run()
-    assert_clean(at)
-    assert at.title[0].value == "帮助"
-    text = "\n".join(m.value for m in at.markdown)
-    assert "每月例行工作" in text and i18n.t("caliber.start_rate", "zh") in text
-    # The street administrator may look up the SQL behind a figure; it is tucked away in an expander.
-    assert at.expander and "kpi_renovation" in "\n".join(m.value for m in at.expander[0].markdown)
-
-
-def test_help_page_hides_the_sql_from_other_roles_and_speaks_english(app_env):
-    viewer = auth.Account("test_viewer", "viewer", ("C01",))
-    at = app(page="app_pages/help.py", account=viewer).run()
-    assert_clean(at)
-    assert not at.expander
-    en = app({"lang": ["English"]}, page="app_pages/help.py").run()
-    assert_clean(en)
-    assert en.title[0].value == "Help"
-    assert i18n.t("caliber.resolution_rate", "en") in "\n".join(m.value for m in en.markdown)

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from oversight import i18n, metrics
+from oversight.ingest import problems
 from tests.apptest import CJK
 
 # Latin words allowed in the Chinese UI: file formats and the hotline number's kin.
@@ -48,6 +49,12 @@ def test_every_metric_has_a_label_in_both_languages():
     for key in metrics.CATALOGUE:
         for lang in i18n.LANGUAGES:
             assert i18n.t(f"metric.{key}", lang) != f"metric.{key}", (key, lang)
+
+
+def test_every_import_rule_said_in_one_string_has_it_in_both_languages():
+    zh, en = i18n.strings("zh"), i18n.strings("en")
+    keys = [f"import.{key}" for key, _ in problems._SAID_ONCE.values()]
+    assert [k for k in keys if k not in zh or k not in en] == []
 
 
 def test_missing_key_shows_itself_and_codes_fall_back():

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import duckdb
 import pytest
 
 from oversight import db, export, i18n, metrics, rollups
-from oversight.filters import Filter
-from tests.apptest import CJK, assert_kpis, open_page, page_words
+from tests.apptest import CJK, assert_headline, assert_kpis, hand_sql, open_page, page_words
+from tests.period import DEFAULT_FILTER, END, START
 
 PAGE = "app_pages/requests.py"
-# The default period: the 12 months up to the demo's as_of (2023-09-30).
-START, END, AS_AT = "2022-10-01", "2023-10-01", "2023-09-30"
 # The page's figures worked out by hand below (the 30-day list has tests of its own).
 KPIS = [k for k in metrics.REQUESTS if k != "open_over_30_days"]
 
 
 def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
     """The page's KPIs worked out by hand from the requests table."""
-    con = duckdb.connect(str(path))
-    try:
-        ids = compounds or [r[0] for r in con.execute("SELECT compound_id FROM compounds").fetchall()]
+    with hand_sql(path, compounds) as (con, ids):
         rows = con.execute(
             "SELECT received_at, responded_at, resolved_at, followup_resolved, followup_satisfaction, time_limit_days"
             " FROM requests "
@@ -35,8 +31,6 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
             "AND (resolved_at IS NULL OR resolved_at >= $end::TIMESTAMP)",
             {"ids": ids, "end": END},
         ).fetchall()[0][0]
-    finally:
-        con.close()
     n = len(rows)
     # 回访 answers: 解决率 among those asked whether it was solved, 满意率 (满意 + 基本满意) among those rated.
     asked = [r[3] for r in rows if r[3] is not None]
@@ -72,10 +66,8 @@ def expected_figures(path, compounds: list[str] | None) -> dict[str, object]:
 def test_kpis_equal_hand_sql(app_env, compound):
     expected = expected_figures(app_env, compound)
     at = open_page(PAGE, compound=compound)
-    assert at.title[0].value == i18n.t("requests.title", "zh")
-    assert_kpis(at, expected)
     # By category, by channel, the three rates by month, the worst compounds; the backlog by age if any.
-    assert len(at.get("vega_lite_chart")) == 4 + (expected["open_backlog"] > 0)
+    assert_headline(at, i18n.t("requests.title", "zh"), expected, charts=4 + (expected["open_backlog"] > 0))
     # When the list is cut for the screen, its caption gives the full count of the period's requests.
     total = expected["requests_total"]
     note = i18n.t("page.rows_shown", "zh", shown=f"{min(total, 500):,}", total=f"{total:,}")
@@ -85,9 +77,8 @@ def test_kpis_equal_hand_sql(app_env, compound):
 def test_backlog_bands_and_list_download_cover_every_row(app_env):
     expected = expected_figures(app_env, None)
     # The page's default filter: the 12 months up to as_of.
-    flt = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date.fromisoformat(AS_AT))
     con = db.connect(app_env)
-    params = flt.params(db.all_compound_ids(con))
+    params = DEFAULT_FILTER.params(db.all_compound_ids(con))
     bands = db.run("requests_backlog_by_age", con, **params)
     assert list(bands["age_band"]) == ["d0_7", "d8_30", "d31_90", "d90_plus"]
     assert bands["open_requests"].sum() == expected["open_backlog"]
@@ -97,6 +88,13 @@ def test_backlog_bands_and_list_download_cover_every_row(app_env):
     data = export.csv_bytes(every)
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").count("\r\n") == len(every) + 1
+
+
+def test_rates_note_gives_the_composite_score_weights(app_env):
+    at = open_page(PAGE)
+    # The default weights (settings.score_weights), as percentages.
+    note = i18n.t("requests.rates_note", "zh", w_response="10%", w_resolution="45%", w_satisfaction="45%")
+    assert note in [c.value for c in at.caption]
 
 
 def test_worst_compounds_come_first(app_env):
@@ -145,24 +143,24 @@ def test_boards_rank_only_with_enough_follow_up_answers(app_env):
     boards = [d.value for d in at.dataframe if score in d.value.columns]
     assert len(boards) == 4  # red and black for communities and for companies
     con = db.connect(app_env)
-    flt = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date.fromisoformat(AS_AT))
-    communities = db.run("requests_rank_communities", con, **flt.params(db.all_compound_ids(con)))
+    communities = db.run("requests_rank_communities", con, **DEFAULT_FILTER.params(db.all_compound_ids(con)))
     assert (communities["ranked"] == (communities["rated"] >= 10)).all()
     red, black = boards[0], boards[1]
     assert red[score].min() >= black[score].max()
     assert set(red[i18n.t("col.community", "zh")]).isdisjoint(black[i18n.t("col.community", "zh")])
     # With a minimum sample above every community's, nobody is ranked.
-    strict = db.run("requests_rank_communities", con, **flt.params(db.all_compound_ids(con)), min_rated=10_000)
+    strict = db.run(
+        "requests_rank_communities", con, **DEFAULT_FILTER.params(db.all_compound_ids(con)), min_rated=10_000
+    )
     assert not strict["ranked"].any() and strict["rank"].isna().all()
 
 
 def test_each_request_shows_its_time_limit_and_whether_it_ran_over(app_env):
     con = db.connect(app_env)
-    flt = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date.fromisoformat(AS_AT))
-    rows = db.run("requests_list", con, **flt.params(db.all_compound_ids(con)), limit=None)
+    rows = db.run("requests_list", con, **DEFAULT_FILTER.params(db.all_compound_ids(con)), limit=None)
     assert rows["time_limit_days"].notna().all()
     late = rows[rows["overdue_request"]]
     closed_late = late[late["resolved_at"].notna()]
     assert len(closed_late) and (closed_late["handling_days"] > closed_late["time_limit_days"] - 0.05).all()
-    kpi = db.run("kpi_requests", con, **flt.params(db.all_compound_ids(con)))
+    kpi = db.run("kpi_requests", con, **DEFAULT_FILTER.params(db.all_compound_ids(con)))
     assert kpi["overdue_requests"].iloc[0] == rows["overdue_request"].sum()

@@ -53,9 +53,9 @@ def runnable(name: str) -> bool:
 
 
 def query_names():
-    # Writes (imports, the 督办 ledger's sync and actions, the roll-ups' rebuild) and snapshots are
-    # tested where they are used.
-    writes = ("import_", "snapshot_", "supervision_write_", "rollup_write_")
+    # Writes (imports, the 督办 ledger's sync and actions, the roll-ups' rebuild and macros) and snapshots
+    # are tested where they are used.
+    writes = ("import_", "snapshot_", "supervision_write_", "rollup_write_", "rollup_define_")
     return [n for n in db.query_names() if not n.startswith(writes)]
 
 

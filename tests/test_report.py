@@ -309,18 +309,20 @@ def _render_pdf(docx: Path, out_dir: Path) -> Path:
     return pdf
 
 
-def _renderers_missing() -> str:
-    """Without LibreOffice or poppler the render test is skipped with the reason; under CI=true it fails."""
+def _require_renderers() -> None:
+    """Without LibreOffice or poppler a render test is skipped with the reason; under CI=true it fails."""
     missing = [p for p, tool in (("libreoffice-writer-nogui", "libreoffice"), ("poppler-utils", "pdftoppm"))
                if not shutil.which(tool)]  # fmt: skip
-    return f"report render test skipped: apt-get install {' '.join(missing)} (or run .ci/run)" if missing else ""
+    if not missing:
+        return
+    reason = f"report render test skipped: apt-get install {' '.join(missing)} (or run .ci/run)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def test_the_document_renders_to_pdf_pages_in_chinese(demo_master, tmp_path):
-    if _renderers_missing():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(_renderers_missing())
-        pytest.skip(_renderers_missing())
+    _require_renderers()
     con = duckdb.connect(str(demo_master), read_only=True)
     docx = tmp_path / "report-2023-09.docx"
     report.write(
@@ -351,10 +353,7 @@ def test_the_document_renders_to_pdf_pages_in_chinese(demo_master, tmp_path):
 
 
 def test_the_english_report_of_one_community_renders_too(demo_master, tmp_path):
-    if _renderers_missing():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(_renderers_missing())
-        pytest.skip(_renderers_missing())
+    _require_renderers()
     con = duckdb.connect(str(demo_master), read_only=True)
     ids = db.run("account_scope", con, community_ids=["C01"])["compound_id"].tolist()
     docx = tmp_path / "report-en-C01.docx"

@@ -8,6 +8,7 @@ compound, over whole-month periods, the period before, and a week (the weekly re
 
 from __future__ import annotations
 
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,12 +20,27 @@ import pytest
 from oversight import db, generate, rollups, store
 from oversight.filters import Filter, add_months
 
-# The queries that read a roll-up (rollup_write_* build them).
-REWRITTEN = [n for n in db.query_names() if not n.startswith("rollup_write_") and "rollup_" in db.query_text(n)]
-# The tests that choose the roll-up branch, and what forces the event branch in their place.
+# The queries that read a roll-up or a roll-up macro (rollup_write_* and rollup_define_* make them).
+MACRO_CALL = re.compile(r"\b(" + "|".join(rollups.MACROS) + r")\(")
+# data_first_month reads the roll-up whatever the period (it wants a month): compared on its own below.
+REWRITTEN = [
+    n
+    for n in db.query_names()
+    if not n.startswith(("rollup_write_", "rollup_define_"))
+    and n != "data_first_month"
+    and ("rollup_" in db.query_text(n) or MACRO_CALL.search(db.query_text(n)))
+]
+# The tests that choose the roll-up branch, and what forces the event branch in their place (in a
+# query, and in a macro, whose parameters have no $).
 WHOLE_MONTHS = "$period_start::DATE = date_trunc('month', $period_start::DATE)"
 STOCK_DAY = "($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE)"
-FORCED = {WHOLE_MONTHS: "FALSE", STOCK_DAY: "(FALSE)", "FROM rollup_requests_open r": "FROM requests r"}
+FORCED = {
+    WHOLE_MONTHS: "FALSE",
+    WHOLE_MONTHS.replace("$", ""): "FALSE",
+    STOCK_DAY: "(FALSE)",
+    STOCK_DAY.replace("$", ""): "(FALSE)",
+    "FROM rollup_requests_open r": "FROM requests r",
+}
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +86,27 @@ def windows(con) -> list[tuple[str, dict]]:
     return out
 
 
-def events_sql(name: str) -> str:
-    """The query with its roll-up branch switched off: what it gives for a period that is not whole months."""
-    sql = db.query_text(name)
-    for test, forced in FORCED.items():
-        sql = sql.replace(test, forced)
-    assert sql != db.query_text(name), f"{name}: no roll-up test found to switch off"
+def forced(sql: str) -> str:
+    for test, instead in FORCED.items():
+        sql = sql.replace(test, instead)
     return sql
+
+
+def events_sql(name: str) -> str:
+    """The query with its roll-up branch switched off: what it gives for a period that is not whole months.
+    A query that reads the roll-ups only through a macro is switched by the macro (force_macros)."""
+    sql = forced(db.query_text(name))
+    assert sql != db.query_text(name) or MACRO_CALL.search(sql), f"{name}: no roll-up test found to switch off"
+    return sql
+
+
+def force_macros(con) -> None:
+    """The roll-up macros made anew on con with their roll-up branch switched off (request_rates has
+    none of its own: it reads request_counts)."""
+    texts = {name: db.query_text(f"rollup_define_{name}") for name in rollups.MACROS}
+    for name, sql in texts.items():
+        assert forced(sql) != sql or "FROM rollup_" not in sql, f"{name}: no roll-up test found to switch off"
+        con.execute(forced(sql))
 
 
 def events_version(name: str, con, params: dict) -> pd.DataFrame:
@@ -91,6 +121,7 @@ def without_rollups(path: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(copy))
     for table in rollups.TABLES:
         con.execute(f"DELETE FROM {table}")  # noqa: S608 (our own names)
+    force_macros(con)
     return con
 
 
@@ -128,6 +159,28 @@ def test_rewritten_queries_give_the_event_tables_figures(which, demo_master, gen
     finally:
         con.close()
         events.close()
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_the_first_month_with_data_is_the_requests_and_monthly_tables_own(which, demo_master, generated):
+    """The sidebar's first month: the month of the earliest request or monthly row in scope, else as_of."""
+    con = duckdb.connect(str(demo_master if which == "demo" else generated), read_only=True)
+    try:
+        for label, window in windows(con):
+            got = db.run("data_first_month", con, **window).iloc[0]["first_day"]
+            ids = window["compound_ids"]
+            firsts = con.execute(
+                "SELECT (SELECT min(received_at) FROM requests WHERE list_contains($ids, compound_id)),"
+                " (SELECT min(month) FROM red_property_monthly WHERE list_contains($ids, compound_id))",
+                {"ids": ids},
+            ).fetchone()
+            days = [pd.Timestamp(d).date() for d in firsts if d is not None] + [window["as_of"]]
+            expected = min(date(d.year, d.month, 1) if d != window["as_of"] else d for d in days)
+            assert pd.Timestamp(got).date() == expected, (which, label, got, expected)
+            if ids:
+                assert expected < window["as_of"], (which, label)  # data in scope: a month, not as_of
+    finally:
+        con.close()
 
 
 def test_the_figures_are_not_all_zero(demo_master):
@@ -202,6 +255,53 @@ def test_a_version_from_before_the_roll_ups_is_read_with_roll_ups_built_in_memor
         assert not rollups.has_rollups(plain)  # the file itself is untouched
     finally:
         plain.close()
+
+
+def stale(path) -> None:
+    """Make path's roll-ups look made by another release's definition, and wrong (all requests gone)."""
+    con = duckdb.connect(str(path))
+    con.execute(f"UPDATE {rollups.DEFINITION_TABLE} SET sha256 = 'an older definition'")  # noqa: S608
+    con.execute("DELETE FROM rollup_requests_monthly")
+    con.close()
+
+
+def test_roll_ups_made_by_another_definition_are_not_read(demo_db):
+    """A version whose roll-ups an older release made (its definition differs from this release's) is
+    read with roll-ups made anew in memory, never with its own; the file itself is left as it was."""
+    stale(demo_db)
+    con = rollups.open_read_only(str(demo_db))
+    try:
+        assert rollups.has_rollups(con)
+        params = windows(con)[0][1]
+        got = db.run("requests_by_compound", con, **params)
+        assert (
+            got["requests"].sum()
+            == con.execute(
+                "SELECT count(*) FROM requests WHERE received_at >= $s AND received_at < $e",
+                {"s": params["period_start"], "e": params["period_end"]},
+            ).fetchone()[0]
+            > 0
+        )
+    finally:
+        con.close()
+    plain = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        assert not rollups.has_rollups(plain)
+        assert plain.execute("SELECT count(*) FROM rollup_requests_monthly").fetchone()[0] == 0
+    finally:
+        plain.close()
+
+
+def test_a_writable_database_with_stale_roll_ups_is_rebuilt_on_opening(demo_db):
+    stale(demo_db)
+    con = duckdb.connect(str(demo_db))
+    try:
+        rollups.ensure(con)
+        assert rollups.has_rollups(con)
+        counted = con.execute("SELECT sum(requests) FROM rollup_requests_monthly").fetchone()[0]
+        assert counted == con.execute("SELECT count(*) FROM requests").fetchone()[0] > 0
+    finally:
+        con.close()
 
 
 def test_the_current_version_from_before_the_roll_ups_serves_every_thread(store_db, monkeypatch, tmp_path):

@@ -185,16 +185,31 @@ def check_expectation(spec: TableSpec, check: Check, lang: str, detail: str | No
     return i18n.t("import.expected_check", lang, expression=check.expression)
 
 
+# Rules whose expectation is one locale string: rule -> (its key under [import], the name it gives
+# the problem's detail, if it shows it).
+_SAID_ONCE: dict[str, tuple[str, str | None]] = {
+    "required": ("expected_required", None),
+    "duplicate": ("expected_unique", "row"),
+    "scope": ("expected_scope", None),
+    "own_community": ("expected_own_community", None),
+    "scope_existing": ("expected_scope_existing", None),
+    "example_row": ("expected_not_example", None),
+    "replace_referenced": ("expected_not_referenced", "refs"),
+    "item_compound": ("expected_item_compound", "compound"),
+    "missing_column": ("expected_column_present", None),
+    "unknown_column": ("expected_known_column", None),
+    "duplicate_column": ("expected_column_once", "header"),
+    "blank_header": ("expected_header", None),
+    "extra_cells": ("expected_no_extra", None),
+}
+
+
 def expected_text(spec: TableSpec, rule: str, column: str, detail: str | None, lang: str) -> str:
     t = i18n.t
     if rule == "type":
         return type_expectation(spec, spec.column(column), lang)
-    if rule == "required":
-        return t("import.expected_required", lang)
     if rule.startswith("check:"):
         return check_expectation(spec, spec.checks[int(rule[6:])], lang, detail)
-    if rule == "duplicate":
-        return t("import.expected_unique", lang, row=detail)
     if rule == "reference":
         fk = next(f for f in spec.foreign_keys if f.column == column)
         return t("import.expected_reference", lang, table=t(f"data.table_{fk.ref_table}", lang))
@@ -205,28 +220,9 @@ def expected_text(spec: TableSpec, rule: str, column: str, detail: str | None, l
     if rule == "balance":
         volunteer, day, balance = (detail or "||").split("|")
         return t("import.expected_balance", lang, volunteer=volunteer, day=day, balance=balance)
-    if rule == "scope":
-        return t("import.expected_scope", lang)
-    if rule == "own_community":
-        return t("import.expected_own_community", lang)
-    if rule == "scope_existing":
-        return t("import.expected_scope_existing", lang)
-    if rule == "example_row":
-        return t("import.expected_not_example", lang)
-    if rule == "replace_referenced":
-        return t("import.expected_not_referenced", lang, refs=detail)
-    if rule == "item_compound":
-        return t("import.expected_item_compound", lang, compound=detail)
-    if rule == "missing_column":
-        return t("import.expected_column_present", lang)
-    if rule == "unknown_column":
-        return t("import.expected_known_column", lang)
-    if rule == "duplicate_column":
-        return t("import.expected_column_once", lang, header=detail)
-    if rule == "blank_header":
-        return t("import.expected_header", lang)
-    if rule == "extra_cells":
-        return t("import.expected_no_extra", lang)
+    if rule in _SAID_ONCE:
+        key, name = _SAID_ONCE[rule]
+        return t(f"import.{key}", lang, **({name: detail} if name else {}))
     return t(f"import.file_{rule}", lang)
 
 

@@ -51,10 +51,20 @@ def vega_lite(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
+def _labelled_hbar(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, **args):
+    # Labels and 万元 worked out with the spec, once per rows, not on every rerun before the cache.
+    return chartspecs.hbar(chartspecs.money(labelled(frame, lang, codes)), lang=lang, **args)
+
+
+# Builders of this module, beside chartspecs' own.
+_BUILDERS = {"labelled_hbar": _labelled_hbar}
+
+
 @st.cache_data(show_spinner=False, max_entries=500)
 def _spec(key: str, builder: str, lang: str, _frame: pd.DataFrame, _args: dict) -> dict:
     # `key` stands for the rows and arguments (see spec_key); they are left out of Streamlit's hashing.
-    return vega_lite(getattr(chartspecs, builder)(_frame, lang=lang, **_args))
+    build = _BUILDERS.get(builder) or getattr(chartspecs, builder)
+    return vega_lite(build(_frame, lang=lang, **_args))
 
 
 context.on_new_version(_spec.clear)
@@ -103,11 +113,10 @@ def hbar(
         return None
     if len(frame) > max_rows:
         # A city has thousands of compounds: draw the first rows in the query's order and say so.
-        st.caption(ctx.t("page.bars_shown", shown=max_rows, total=len(frame)))
+        st.caption(ctx.t("page.bars_shown", shown=f"{max_rows:,}", total=f"{len(frame):,}"))
         frame = frame.head(max_rows)
-    data = chartspecs.money(labelled(frame, ctx.lang, codes))
     args = {"color": color, "x_kind": x_kind, "sort": sort, "tooltip_columns": tooltip, "selectable": selectable}
-    return draw(ctx, "hbar", data, key=key, on_select=bool(selectable), y=y, x=x, **args)
+    return draw(ctx, "labelled_hbar", frame, key=key, on_select=bool(selectable), y=y, x=x, codes=codes, **args)
 
 
 def vbar(

@@ -10,8 +10,11 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
+import pyarrow.types as pa_types
 import streamlit as st
+from pandas.arrays import DatetimeArray, NumpyExtensionArray, TimedeltaArray
 
 from oversight import auth, db, i18n, settings
 from oversight.filters import Filter
@@ -28,9 +31,17 @@ def _run_cached(db_file: str, data_version: str, query: str, key: str, _params: 
 
 
 def _key(params: dict) -> str:
-    """A digest of the parameters: far cheaper than st.cache_data hashing a list of 5,000 ids."""
-    text = repr(sorted((k, v if k != "compound_ids" else "\x1f".join(v)) for k, v in params.items()))
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+    """A digest of the parameters: far cheaper than st.cache_data hashing a list of 5,000 ids.
+
+    The ids go into the digest as one joined string, not through repr(), which escapes every
+    separator (0.8 ms a call for 5,000 ids, on every fetch of every rerun)."""
+    hashed = hashlib.sha1()
+    for k, v in sorted(params.items()):
+        if k == "compound_ids":
+            hashed.update(f"{k}:{len(v)}:".encode() + "\x1f".join(v).encode("utf-8") + b"\x1e")
+        else:
+            hashed.update(repr((k, v)).encode("utf-8") + b"\x1e")
+    return hashed.hexdigest()
 
 
 def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFrame:
@@ -51,10 +62,41 @@ def on_new_version(clear) -> None:
 
 def digest(frame: pd.DataFrame, *extra) -> str:
     """A digest of a frame's rows (values, index, columns, types) and of `extra`: the cache key of
-    what is built from those rows (a chart's spec, a table's display)."""
-    hashed = hashlib.sha1(repr((extra, list(frame.columns), [str(t) for t in frame.dtypes])).encode("utf-8"))
-    hashed.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    what is built from those rows (a chart's spec, a table's display).
+
+    Read from the columns' own memory (Arrow buffers, NumPy bytes), not hashed value by value as
+    pandas.util.hash_pandas_object does: a 5,000-row table costs about a tenth of that. Equal bytes
+    mean equal rows; equal rows held differently only miss the cache, never hit a wrong entry."""
+    hashed = hashlib.sha1(
+        repr((extra, list(frame.columns), [str(t) for t in frame.dtypes], frame.shape)).encode("utf-8")
+    )
+    index = frame.index
+    if isinstance(index, pd.RangeIndex):
+        hashed.update(repr((index.start, index.stop, index.step)).encode("utf-8"))
+    else:
+        hashed.update(pd.util.hash_pandas_object(index, index=False).to_numpy().tobytes())
+    for _, column in frame.items():
+        _digest_column(hashed, column)
     return hashed.hexdigest()
+
+
+def _digest_column(hashed, column: pd.Series) -> None:
+    values = column.array
+    arrow = getattr(values, "_pa_array", None)  # Arrow-backed (pandas' str columns)
+    if arrow is not None and not any(
+        pa_types.is_dictionary(c.type) or pa_types.is_nested(c.type) for c in arrow.chunks
+    ):
+        for chunk in arrow.chunks:
+            hashed.update(repr((str(chunk.type), chunk.offset, len(chunk))).encode("utf-8"))
+            for buffer in chunk.buffers():
+                hashed.update(b"\x00" if buffer is None else memoryview(buffer))
+        return
+    numbers = values.to_numpy() if isinstance(values, NumpyExtensionArray | DatetimeArray | TimedeltaArray) else None
+    if numbers is not None and numbers.dtype != object:
+        hashed.update(np.ascontiguousarray(numbers).view(np.uint8))
+        return
+    # Anything else (object, categorical, nullable integers): pandas' own hash, value by value.
+    hashed.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
 
 
 def follow_version(db_file: str) -> None:

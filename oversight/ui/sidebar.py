@@ -111,21 +111,24 @@ def build_options(
     frame: pd.DataFrame, first_day: date, first_batch: date | None, as_of: date, allowed: tuple[str, ...] | None
 ) -> Options:
     """Options from the rows of queries/filter_options.sql and the first months."""
-    ids = tuple(frame["compound_id"])
-    community_names = dict(zip(frame["community_id"], frame["community"], strict=False))
-    community_ids = tuple(dict.fromkeys(frame["community_id"]))
+    # Plain lists first: iterating a pandas (Arrow) string column value by value cost 60 ms for 5,000
+    # compounds, on the first visit after every import.
+    ids, names = frame["compound_id"].tolist(), frame["compound"].tolist()
+    community_of_row, community_of_name = frame["community_id"].tolist(), frame["community"].tolist()
+    community_names = dict(zip(community_of_row, community_of_name, strict=True))
+    community_ids = tuple(dict.fromkeys(community_of_row))
     community_labels = unique_labels(list(community_ids), [community_names[c] for c in community_ids])
-    compound_labels = unique_labels(list(ids), list(frame["compound"]))
+    compound_labels = unique_labels(ids, names)
     months = tuple(month_options(first_day, as_of))
     return Options(
         allowed=allowed,
-        compound_ids=ids,
+        compound_ids=tuple(ids),
         sorted_ids=tuple(sorted(ids)),
-        community_of=dict(zip(ids, frame["community_id"], strict=True)),
+        community_of=dict(zip(ids, community_of_row, strict=True)),
         community_ids=community_ids,
         community_names=community_names,
         community_labels=community_labels,
-        compound_names=dict(zip(ids, frame["compound"], strict=True)),
+        compound_names=dict(zip(ids, names, strict=True)),
         compound_labels=compound_labels,
         url_values={
             COMMUNITY_KEY: frozenset(community_labels.values()),

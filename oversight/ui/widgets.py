@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
+
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from oversight import audit, db, export, fmt, i18n, metrics
 from oversight.ui import context, state
@@ -181,19 +186,53 @@ def _help(ctx: Context, fig: metrics.Figure, with_delta: bool) -> str:
 labelled = fmt.labelled
 
 
-@st.cache_data(show_spinner=False, max_entries=500)
-def _display(key: str, lang: str, codes: tuple, _frame: pd.DataFrame) -> pd.DataFrame:
+# Rows a table draws on screen; its download carries every row. A city's lists by compound run to
+# 5,000 rows: drawing them all sent ten times the bytes for rows nobody scrolls to.
+TABLE_ROWS = 500
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A table's rows as it shows them, made once per rows, language, codes and row limit and shared
+    read-only by every rerun and session (st.cache_resource: no copy per rerun, unlike st.cache_data)."""
+
+    frame: pd.DataFrame  # every row: code labels, dates as text, money in 万元 (what the download writes)
+    names: dict[str, str]  # column -> its header with the unit
+    # The first `limit` rows under their headers, converted as st.dataframe converts a DataFrame (its
+    # index with them): what st.dataframe is handed, so a rerun converts nothing.
+    screen: pa.Table
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def _generation() -> str:
+    # Lives as long as st.cache_data's entries: clearing them (as the benchmark's uncached runs do)
+    # makes every table's display be worked out again too.
+    return secrets.token_hex(8)
+
+
+@st.cache_resource(show_spinner=False, max_entries=500)
+def _display(key: str, generation: str, lang: str, codes: tuple, limit: int | None, _frame: pd.DataFrame) -> Shown:
     # `key` stands for the rows (context.digest); labels, dates as text and 万元, made once per rows.
-    return fmt.display_units(labelled(_frame, lang, dict(codes)))
+    frame = fmt.display_units(labelled(_frame, lang, dict(codes)))
+    names = headers(frame, lang)
+    head = frame if limit is None else frame.head(limit)
+    return Shown(frame, names, dataframe_util.convert_pandas_df_to_arrow_table(head.rename(columns=names)))
 
 
 context.on_new_version(_display.clear)
 
 
-def displayed(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> pd.DataFrame:
-    """The rows as a table shows them: code labels, dates as text, money in 万元 (cached per rows)."""
+def shown(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, limit: int | None = None) -> Shown:
+    """The rows as a table shows them, the first `limit` (None: all) ready for the screen, made once per
+    rows (see Shown): never change what it holds."""
     items = tuple(sorted((codes or {}).items()))
-    return _display(context.digest(frame, lang, items), lang, items, frame)
+    return _display(context.digest(frame, lang, items), _generation(), lang, items, limit, frame)
+
+
+def displayed(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> pd.DataFrame:
+    """The rows as a table shows them: code labels, dates as text, money in 万元 (made once per rows;
+    shared, so read it, never change it)."""
+    return shown(frame, lang, codes).frame
 
 
 def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
@@ -262,27 +301,32 @@ def table(
     codes: dict[str, str] | None = None,
     column_config: dict | None = None,
     height: int | str = "auto",
+    limit: int | None = TABLE_ROWS,
 ) -> None:
-    """A table with labelled headers and a download of exactly its rows as Excel-safe CSV."""
+    """A table with labelled headers and a download of exactly its rows as Excel-safe CSV.
+
+    At most `limit` rows are drawn (None: all), in the rows' order, with a caption giving the count
+    shown and the total; the download has every row."""
     if frame.empty:
         empty(ctx)
         return
-    shown, names = _show(ctx, frame, codes, column_config, height)
-    _download(ctx, name, lambda: export.FrameCsv(shown, names))
+    if limit is not None and len(frame) > limit:
+        st.caption(ctx.t("page.rows_shown", shown=f"{limit:,}", total=f"{len(frame):,}"))
+    rows = _show(ctx, frame, codes, column_config, height, limit)
+    _download(ctx, name, lambda: export.FrameCsv(rows.frame, rows.names))
 
 
-def _show(ctx: Context, rows: pd.DataFrame, codes, column_config, height) -> tuple[pd.DataFrame, dict[str, str]]:
-    """The rows on screen, as tables show them; returns them and their headers (for the download)."""
-    shown = displayed(rows, ctx.lang, codes)
-    names = headers(shown, ctx.lang)
+def _show(ctx: Context, rows: pd.DataFrame, codes, column_config, height, limit: int | None = None) -> Shown:
+    """The rows on screen (the first `limit`), as tables show them; returns them all, with their headers."""
+    made = shown(rows, ctx.lang, codes, limit)
     st.dataframe(
-        shown.rename(columns=names),
+        made.screen,
         hide_index=True,
         placeholder="—",
-        column_config=_column_config(shown, names, column_config),
+        column_config=_column_config(made.frame, made.names, column_config),
         height=height,
     )
-    return shown, names
+    return made
 
 
 def long_table(
@@ -297,7 +341,7 @@ def long_table(
     **params,
 ) -> pd.DataFrame:
     """A list that can run to millions of rows at city scale: the first `limit` rows on screen,
-    every row in the download, streamed by DuckDB to a file when the button is clicked.
+    every row in the download, streamed from DuckDB when the download is fetched.
 
     The query takes $limit (NULL: every row); total, when a KPI already counts the rows, is
     shown in the caption. Returns the rows shown.
@@ -312,7 +356,7 @@ def long_table(
             st.caption(ctx.t("page.rows_capped", shown=f"{limit:,}"))
         else:
             st.caption(ctx.t("page.rows_shown", shown=f"{limit:,}", total=f"{total:,}"))
-    _, names = _show(ctx, rows, codes, column_config, height if len(rows) > 10 else "auto")
+    names = _show(ctx, rows, codes, column_config, height if len(rows) > 10 else "auto").names
     sql = db.query_text(query)
     bound = db.bind(sql, {**ctx.filter.params(ctx.compound_ids), **params, "limit": None})
     labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}

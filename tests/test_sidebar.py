@@ -1,0 +1,58 @@
+"""The entry script's sidebar, run for real with AppTest on a private demo database: filters from the
+URL and from widget state, malformed links, reset."""
+
+import pytest
+
+from oversight import db
+from tests.apptest import app, assert_clean, metrics
+
+
+def test_community_filter_narrows_compound_options_and_figures(app_env):
+    at = app().run()
+    all_options = at.sidebar.multiselect(key="compound").options
+    before = metrics(at)
+    at = app(state={"community": ["C02"]}).run()
+    narrowed = at.sidebar.multiselect(key="compound").options
+    assert 0 < len(narrowed) < len(all_options)
+    con = db.connect(app_env)
+    rows = con.execute("SELECT name FROM compounds WHERE community_id = 'C02' ORDER BY compound_id").fetchall()
+    names = [r[0] for r in rows]
+    assert narrowed == names
+    assert metrics(at) != before
+
+
+def test_url_params_open_filtered(app_env):
+    at = app({"community": ["和美社区"], "period": ["2023-01", "2023-03"]}).run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="community").value == ["C01"]
+    assert at.sidebar.select_slider(key="period").value == ("2023-01", "2023-03")
+    assert "和美社区" in at.caption[0].value and "2023-01—2023-03" in at.caption[0].value
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"community": ["不存在的社区"]},
+        {"compound": ["<script>alert(1)</script>"]},
+        {"period": ["2023-13", "2099-01"]},
+        {"period": ["2023-01"]},
+    ],
+)
+def test_malformed_url_shows_notice_and_defaults(app_env, params):
+    at = app(params).run()
+    assert_clean(at)
+    assert at.sidebar.warning and "无法识别" in at.sidebar.warning[0].value
+    assert at.sidebar.multiselect(key="community").value == []
+    assert at.sidebar.select_slider(key="period").value == ("2022-10", "2023-09")
+
+
+def test_reset_filters(app_env):
+    # From widget state, not the URL: AppTest re-sends its initial URL on every run.
+    at = app(state={"community": ["C01"], "period": ("2023-01", "2023-03")}).run()
+    assert "和美社区" in at.caption[0].value
+    at.sidebar.button[0].click().run()
+    # The rerun's sidebar is not in AppTest's tree (see tests/apptest.py): read the state and the line.
+    # AppTest keeps re-sending its first URL and tree, so the visible reset is checked in the browser
+    # tests (tests/e2e); here: the control puts every filter back to its default.
+    assert at.session_state["community"] == [] and at.session_state["compound"] == []
+    assert at.session_state["period"] == ("2022-10", "2023-09")
