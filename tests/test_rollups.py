@@ -340,3 +340,38 @@ def test_the_current_version_from_before_the_roll_ups_serves_every_thread(store_
     assert len(seen) == 3
     for frame in seen.values():
         same(frame, expected, "kpi_requests", "upgrade day")
+
+
+def test_the_company_league_counts_each_request_for_the_company_serving_that_month(demo_db):
+    """A compound changes company mid-period and the latest month is not reported yet: each request
+    counts for the company that served its compound in the month it was received (red_property_monthly),
+    not the compound's company of today (compounds.company_id), and each company is listed once."""
+    con = duckdb.connect(str(demo_db))
+    params = windows(con)[0][1]
+    compound, today = con.execute(
+        "SELECT compound_id, company_id FROM compounds WHERE company_id IS NOT NULL ORDER BY compound_id LIMIT 1"
+    ).fetchone()
+    other = con.execute(
+        "SELECT company_id FROM property_companies WHERE company_id <> ? ORDER BY company_id LIMIT 1", [today]
+    ).fetchone()[0]
+    takeover = add_months(params["period_start"], 6)
+    con.execute(
+        "UPDATE red_property_monthly SET company_id = ? WHERE compound_id = ? AND month >= ?",
+        [other, compound, takeover],
+    )
+    con.execute("DELETE FROM red_property_monthly WHERE month = (SELECT max(month) FROM red_property_monthly)")
+    rollups.rebuild(con)
+    league = db.run("red_property_league_companies", con, **params)
+    expected = dict(
+        con.execute(
+            "SELECT s.company_id, count(*) FROM requests r JOIN red_property_monthly s"
+            " ON s.compound_id = r.compound_id AND s.month = date_trunc('month', r.received_at)"
+            " WHERE s.company_id IS NOT NULL AND r.received_at >= $s AND r.received_at < $e GROUP BY ALL",
+            {"s": params["period_start"], "e": params["period_end"]},
+        ).fetchall()
+    )
+    con.close()
+    assert league["company_id"].is_unique
+    assert list(league.columns).count("company_id") == 1
+    got = {r.company_id: r.requests for r in league.itertuples() if r.requests}
+    assert got == expected and expected[other] > 0
