@@ -40,13 +40,10 @@ class _Database:
         self.last_used = time.monotonic()
         # A version read through an in-memory database (no roll-ups of its own) names its tables by a
         # search path, which a cursor does not inherit.
-        path = self.con.execute("SELECT current_setting('search_path')").fetchone()[0]
-        self.search_path = path if path == rollups.SEARCH_PATH else None
+        self.search_path = self.con.execute("SELECT current_setting('search_path')").fetchone()[0]
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        cur = self.con.cursor()
-        if self.search_path:
-            cur.execute(f"SET search_path = '{self.search_path}'")  # noqa: S608 (rollups' constant)
+        cur = cursor(self.con, self.search_path)
         self.cursors.append(cur)
         return cur
 
@@ -57,6 +54,20 @@ class _Database:
             except duckdb.Error:
                 pass  # already closed
         self.con.close()
+
+
+def cursor(con: duckdb.DuckDBPyConnection, search_path: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A new cursor on con (for another thread) that finds the same tables: a DuckDB cursor does not
+    inherit the search path by which a version read through memory names its tables (rollups).
+    search_path: con's, when the caller knows it (con itself is then not queried)."""
+    from oversight import rollups
+
+    if search_path is None:
+        search_path = con.execute("SELECT current_setting('search_path')").fetchone()[0]
+    cur = con.cursor()
+    if search_path == rollups.SEARCH_PATH:
+        cur.execute(f"SET search_path = '{rollups.SEARCH_PATH}'")  # noqa: S608 (rollups' constant)
+    return cur
 
 
 def _retire(current_keys: set[str]) -> None:

@@ -122,7 +122,9 @@ def _export_connection(con, tmp: str):
         "SELECT path, readonly FROM duckdb_databases() WHERE database_name = current_database()"
     ).fetchone()
     if not row or not row[0] or not row[1]:
-        cursor = con.cursor()  # the COPY runs on a thread of its own
+        from oversight import db
+
+        cursor = db.cursor(con)  # the COPY runs on a thread of its own
         try:
             yield cursor
         finally:

@@ -113,6 +113,30 @@ def test_export_of_a_version_runs_within_its_own_memory_limit_and_gives_the_same
     )  # BOM, 诉求编号
 
 
+def test_a_version_read_through_memory_exports_the_same_file(demo_db, tmp_path):
+    """Upgrade day: a version whose roll-ups an older release made is read through an in-memory
+    database (rollups.open_read_only) that finds its tables by a search path; the export's cursor on
+    it must find them too, and write what the plain file writes."""
+    import duckdb
+
+    from oversight import rollups
+
+    plain = tmp_path / "from-plain.csv"
+    rows = _requests_export(db.connect(demo_db), plain)
+    db.close_all()
+    con = duckdb.connect(str(demo_db))
+    con.execute(f"UPDATE {rollups.DEFINITION_TABLE} SET sha256 = 'an older definition'")  # noqa: S608
+    con.close()
+    old = rollups.open_read_only(str(demo_db))
+    try:
+        assert old.execute("SELECT current_database()").fetchone()[0] == "memory"  # read through memory
+        through_memory = tmp_path / "through-memory.csv"
+        assert _requests_export(old, through_memory) == rows > 0
+        assert through_memory.read_bytes() == plain.read_bytes()
+    finally:
+        old.close()
+
+
 def test_streamed_csv_neutralises_every_formula_start_and_nothing_else(tmp_path):
     import duckdb
 
