@@ -127,7 +127,7 @@ def _add_months(d: date, n: int) -> date:
 
 
 # Pseudo-random numbers: u in [0, 1), an integer in [lo, hi], a uniform pick from a list.
-MACROS = [
+RANDOM_MACROS = [
     "CREATE OR REPLACE TEMP MACRO g_u(s, k, salt) AS (hash(s, k, salt) % 1000000)::DOUBLE / 1000000.0",
     "CREATE OR REPLACE TEMP MACRO g_ri(s, k, salt, lo, hi) AS (lo + floor(g_u(s, k, salt) * (hi - lo + 1)))::INTEGER",
     "CREATE OR REPLACE TEMP MACRO g_pick(lst, s, k, salt) AS lst[1 + floor(g_u(s, k, salt) * len(lst))::BIGINT]",
@@ -752,7 +752,7 @@ def build(db_file: Path, compounds: int, months: int = 36, seed: int = 1, progre
     con = duckdb.connect(str(tmp))
     try:
         db.create_schema(con)
-        for sql in MACROS:
+        for sql in RANDOM_MACROS:
             _run(con, sql, params)
         for n, (table, statements) in enumerate(STEPS, start=1):
             t0 = time.perf_counter()
