@@ -291,15 +291,27 @@ class Downloads:
     A page offers one download per table and browser tab (its `slot`); drawn again, the same slot
     keeps its token with the new rows and a new expiry, so the link on screen always gives what the
     page shows. A token is good for `uses` downloads within `seconds`, and only with the session
-    cookie it was made for. At most `most` downloads are kept: the oldest go first.
+    cookie it was made for. At most `most` downloads are kept, and `per_session` for one session
+    (each holds its page's rows until it expires): the oldest go first.
     """
 
-    def __init__(self, seconds: float = 600.0, uses: int = 3, most: int = 5000):
-        self.seconds, self.uses, self.most = seconds, uses, most
+    def __init__(self, seconds: float = 600.0, uses: int = 3, most: int = 5000, per_session: int = 200):
+        self.seconds, self.uses, self.most, self.per_session = seconds, uses, most, per_session
         self._lock = threading.Lock()
         self._by_token: dict[str, Download] = {}
         self._by_slot: dict[str, str] = {}
+        self._per_session: dict[str, int] = {}
         self._swept = 0.0
+
+    def _drop(self, token: str) -> None:
+        """Forget a token (called with the lock held)."""
+        download = self._by_token.pop(token, None)
+        if download is not None:
+            left = self._per_session[download.session] - 1
+            if left:
+                self._per_session[download.session] = left
+            else:
+                del self._per_session[download.session]
 
     def offer(self, slot: str, download: Download, now: float | None = None) -> str:
         """Keep a download for its slot; returns the token of its link."""
@@ -314,10 +326,13 @@ class Downloads:
                 token = secrets.token_urlsafe(32)
             else:
                 download.uses = old.uses
-            self._by_token.pop(token, None)  # re-inserted last: the newest go last in the eviction order
+            self._drop(token)  # re-inserted last: the newest go last in the eviction order
             self._by_token[token], self._by_slot[slot] = download, token
+            self._per_session[download.session] = self._per_session.get(download.session, 0) + 1
+            if self._per_session[download.session] > self.per_session:  # this session's oldest first
+                self._drop(next(t for t, d in self._by_token.items() if d.session == download.session))
             while len(self._by_token) > self.most:
-                self._by_token.pop(next(iter(self._by_token)))
+                self._drop(next(iter(self._by_token)))
         return token
 
     def claim(self, token: str, session: str, now: float | None = None) -> Download:
@@ -345,7 +360,7 @@ class Downloads:
             return
         self._swept = now
         for token in [t for t, d in self._by_token.items() if d.expires < now]:
-            del self._by_token[token]
+            self._drop(token)
         for slot in [s for s, t in self._by_slot.items() if t not in self._by_token]:
             del self._by_slot[slot]
 

@@ -121,21 +121,30 @@ def check(token: str | None, path: Path | None = None, now: float | None = None)
     return result
 
 
-def is_live(token: str | None, path: Path | None = None, now: float | None = None) -> bool:
-    """Whether a token is a live session, without touching it (downloads do not count as activity)."""
+def live_name(token: str | None, path: Path | None = None, now: float | None = None) -> str | None:
+    """The account of a live session's token, without touching it (downloads do not count as
+    activity); None when the token is no live session."""
     if not token:
-        return False
+        return None
     now = time.time() if now is None else now
     con = _connect(path)
     try:
-        row = con.execute("SELECT created, last_seen FROM sessions WHERE token_hash = ?", (_hash(token),)).fetchone()
+        row = con.execute(
+            "SELECT name, created, last_seen FROM sessions WHERE token_hash = ?", (_hash(token),)
+        ).fetchone()
     finally:
         con.close()
-    return (
+    live = (
         row is not None
-        and now - row[1] <= settings.idle_minutes() * 60
-        and now - row[0] <= settings.session_hours() * 3600
+        and now - row[2] <= settings.idle_minutes() * 60
+        and now - row[1] <= settings.session_hours() * 3600
     )
+    return row[0] if live else None
+
+
+def is_live(token: str | None, path: Path | None = None, now: float | None = None) -> bool:
+    """Whether a token is a live session, without touching it (downloads do not count as activity)."""
+    return live_name(token, path, now) is not None
 
 
 def end(token: str | None, path: Path | None = None) -> None:

@@ -135,6 +135,12 @@ def exports_at_once() -> int:
     return max(1, int(_env("EXPORTS_AT_ONCE", "2")))
 
 
+def export_stall_seconds() -> float:
+    """How long a download may wait for the browser to take the next megabyte before it is dropped
+    (a reader that stalls would hold a place for exports at once): OVERSIGHT_EXPORT_STALL_SECONDS."""
+    return float(_env("EXPORT_STALL_SECONDS", "30"))
+
+
 def export_wait_seconds() -> float:
     """How long a download waits for a free place before it is refused as busy: OVERSIGHT_EXPORT_WAIT_SECONDS."""
     return float(_env("EXPORT_WAIT_SECONDS", "20"))

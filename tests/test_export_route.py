@@ -218,20 +218,111 @@ class _Held:
 def test_exports_beyond_the_limit_wait_then_are_refused_as_busy(app, demo_db, monkeypatch, tmp_path):
     monkeypatch.setenv("OVERSIGHT_EXPORTS_AT_ONCE", "1")
     monkeypatch.setenv("OVERSIGHT_EXPORT_WAIT_SECONDS", "1")
-    cookie = _cookie("street")
+    cookie, other = _cookie("street"), _cookie("other")
     go, started = threading.Event(), threading.Event()
     held = export.Download(export.session_key(cookie), "t", "t.csv", "street", "", "", lambda: _Held(go, started))
     held_token = server.DOWNLOADS.offer("tab/held", held)
-    waiting = _offer(demo_db, cookie)
+    waiting = _offer(demo_db, other)
     first = threading.Thread(target=_get, args=(app, f"/export/{held_token}", cookie))
     first.start()
     assert started.wait(30)
-    _refused(_get(app, f"/export/{waiting}", cookie), 503, "download.busy")
+    _refused(_get(app, f"/export/{waiting}", other), 503, "download.busy")
     go.set()
     first.join(30)
     # The refused download kept its use, and goes through once the place is free.
-    status, _, body = _get(app, f"/export/{waiting}", cookie)
+    status, _, body = _get(app, f"/export/{waiting}", other)
     assert status == 200 and body == _expected(demo_db, tmp_path)
+
+
+def test_one_account_has_one_download_at_a_time_and_others_go_on(app, demo_db, monkeypatch, tmp_path):
+    """However many links and sessions an official (or a stolen cookie) has, one download runs at a time
+    for the account: it cannot take every place for exports at once from the others."""
+    monkeypatch.setenv("OVERSIGHT_EXPORTS_AT_ONCE", "2")
+    monkeypatch.setenv("OVERSIGHT_EXPORT_WAIT_SECONDS", "1")
+    cookie, second_session, other = _cookie("street"), _cookie("street"), _cookie("other")
+    go, started = threading.Event(), threading.Event()
+    held = export.Download(export.session_key(cookie), "t", "t.csv", "street", "", "", lambda: _Held(go, started))
+    first = threading.Thread(target=_get, args=(app, f"/export/{server.DOWNLOADS.offer('tab/held', held)}", cookie))
+    first.start()
+    assert started.wait(30)
+    again = _offer(demo_db, second_session)
+    _refused(_get(app, f"/export/{again}", second_session), 429, "download.one_at_a_time")
+    status, _, body = _get(app, f"/export/{_offer(demo_db, other)}", other)  # another official is served
+    assert status == 200 and body == _expected(demo_db, tmp_path)
+    go.set()
+    first.join(30)
+    assert _get(app, f"/export/{again}", second_session)[0] == 200  # the refusal gave its use back
+
+
+class _Endless:
+    """A download of megabytes without end; `closed` once the server stops taking them."""
+
+    def __init__(self, started: threading.Event, closed: threading.Event):
+        self.started, self.closed, self.rows = started, closed, None
+
+    def __iter__(self):
+        yield b"\xef\xbb\xbfn\r\n"
+        self.started.set()
+        try:
+            while True:
+                yield b"1\n" * (1 << 19)
+        except GeneratorExit:
+            self.closed.set()
+            raise
+
+
+def test_a_browser_that_stops_reading_is_dropped_and_frees_its_place(app, demo_db, monkeypatch, tmp_path):
+    import socket
+
+    monkeypatch.setenv("OVERSIGHT_EXPORTS_AT_ONCE", "1")
+    monkeypatch.setenv("OVERSIGHT_EXPORT_WAIT_SECONDS", "20")
+    monkeypatch.setenv("OVERSIGHT_EXPORT_STALL_SECONDS", "1")
+    cookie, other = _cookie("street"), _cookie("other")
+    started, closed = threading.Event(), threading.Event()
+    endless = export.Download(
+        export.session_key(cookie), "endless", "e.csv", "street", "", "", lambda: _Endless(started, closed)
+    )
+    token = server.DOWNLOADS.offer("tab/endless", endless)
+    host, port = app.split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as browser:
+        browser.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        request = f"GET /export/{token} HTTP/1.1\r\nHost: x\r\nCookie: {sessions.COOKIE}={cookie}\r\n\r\n"
+        browser.sendall(request.encode())
+        assert started.wait(30)
+        assert browser.recv(1024).startswith(b"HTTP/1.1 200")
+        # The browser stays connected and reads nothing more: dropped after a second, its place freed.
+        assert closed.wait(20)
+        status, _, body = _get(app, f"/export/{_offer(demo_db, other)}", other)
+        assert status == 200 and body == _expected(demo_db, tmp_path)
+    assert all(d["table"] != "endless" for d in _downloads("street"))
+
+
+def test_refused_links_are_recorded_with_the_account_once_a_minute(app, demo_db):
+    cookie = _cookie("street")
+    token = _offer(demo_db, cookie)
+    forged = token[:-4] + ("AAAA" if not token.endswith("AAAA") else "BBBB")
+    for _ in range(5):
+        _refused(_get(app, f"/export/{forged}", cookie), 404, "download.refused_link")
+    log = audit.entries()
+    refused = log[(log["action"] == "download_refused") & (log["who"] == "street")]
+    assert len(refused) == 1 and json.loads(refused["detail"].iloc[0])["reason"] == "unknown"
+
+
+def test_a_session_keeps_at_most_its_share_of_prepared_downloads(accounts):
+    """Each prepared download holds its page's rows: one session cannot fill the registry."""
+    downloads = export.Downloads(seconds=600, uses=3, per_session=3)
+    mine, theirs = export.session_key(_cookie("street")), export.session_key(_cookie("other"))
+
+    def job(key: str) -> export.Download:
+        return export.Download(key, "t", "t.csv", "", "", "", lambda: export.FrameCsv(__import__("pandas").DataFrame()))
+
+    their_token = downloads.offer("their-tab/t", job(theirs))
+    tokens = [downloads.offer(f"tab/t{i}", job(mine)) for i in range(5)]
+    for old in tokens[:2]:
+        with pytest.raises(export.Refused):
+            downloads.claim(old, mine)
+    assert all(downloads.claim(t, mine) for t in tokens[2:])
+    assert downloads.claim(their_token, theirs)
 
 
 def test_head_spends_no_use_and_the_access_log_keeps_no_token(app, demo_db):

@@ -18,6 +18,7 @@ import asyncio
 import html
 import logging
 import re
+import time
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qsl, urlencode
 
@@ -159,32 +160,66 @@ def _export_slots() -> asyncio.Semaphore:
     return _slots[1]
 
 
+# One download at a time for each account in this process, so no one official (or one stolen cookie)
+# can hold every place for exports at once; a second waits for the first as for a place.
+_account_locks: tuple[asyncio.AbstractEventLoop, dict[str, asyncio.Lock]] | None = None
+
+
+def _account_lock(who: str) -> asyncio.Lock:
+    global _account_locks
+    loop = asyncio.get_running_loop()
+    if _account_locks is None or _account_locks[0] is not loop:
+        _account_locks = (loop, {})
+    return _account_locks[1].setdefault(who, asyncio.Lock())
+# Refused links recorded in the audit log: at most one entry per account a minute, with the count.
+_refused: dict[str, tuple[float, int]] = {}
+
+
+def _record_refusal(who: str, reason: str, address: str) -> None:
+    now = time.monotonic()
+    since, count = _refused.get(who, (0.0, 0))
+    if now - since < 60:
+        _refused[who] = (since, count + 1)
+        return
+    _refused[who] = (now, 0)
+    audit.record("download_refused", who, {"reason": reason, "more_in_the_last_minute": count}, address)
+
+
 async def download(request: Request):
     """Stream a prepared download to the session it was prepared for.
 
     Everything the file is made of (query, parameters, scope, headers, name) was kept server-side
     when the page was drawn; the URL only names it, and its query string is ignored. Refused with
     one line: 403 without a live session cookie, 404 for a token that is unknown, another
-    session's, expired or used up, 503 when OVERSIGHT_EXPORTS_AT_ONCE exports are running and none
-    ends within OVERSIGHT_EXPORT_WAIT_SECONDS.
+    session's, expired or used up; 429 when the same account's running download, and 503 when the
+    OVERSIGHT_EXPORTS_AT_ONCE running exports, do not end within OVERSIGHT_EXPORT_WAIT_SECONDS.
+    A browser that takes no megabyte for OVERSIGHT_EXPORT_STALL_SECONDS is dropped (_Streamed).
     """
     if request.method != "GET":  # Starlette adds HEAD to a GET route: it would spend a use on nothing
         return PlainTextResponse("GET only\n", status_code=405, headers={"Allow": "GET"})
     token = request.path_params.get("token", "")
     cookie = request.cookies.get(sessions.COOKIE)
-    if not await run_in_threadpool(sessions.is_live, cookie):
+    address = _address(request)
+    who = await run_in_threadpool(sessions.live_name, cookie)
+    if who is None:
         return _refusal("download.refused_session", 403)
     if not _TOKEN.match(token):
         return _refusal("download.refused_link", 404)
     try:
         job = DOWNLOADS.claim(token, export.session_key(cookie))
     except export.Refused as refused:
-        await run_in_threadpool(audit.record, "download_refused", "", {"reason": refused.kind}, _address(request))
+        await run_in_threadpool(_record_refusal, who, refused.kind, address)
         return _refusal("download.refused_link", 404)
-    slots = _export_slots()
+    mine, slots = _account_lock(who), _export_slots()
+    try:
+        await asyncio.wait_for(mine.acquire(), timeout=settings.export_wait_seconds())
+    except TimeoutError:
+        DOWNLOADS.give_back(token)
+        return _refusal("download.one_at_a_time", 429)
     try:
         await asyncio.wait_for(slots.acquire(), timeout=settings.export_wait_seconds())
     except TimeoutError:
+        mine.release()
         DOWNLOADS.give_back(token)
         return _refusal("download.busy", 503)
     try:
@@ -193,6 +228,7 @@ async def download(request: Request):
         first = await run_in_threadpool(next, chunks)  # the header: a query that fails says so here
     except Exception:  # noqa: BLE001 - one line to the browser, the detail in the server's log
         slots.release()
+        mine.release()
         log.exception("export %s failed", job.table)
         return _refusal("download.failed", 500)
 
@@ -207,28 +243,39 @@ async def download(request: Request):
     async def finish() -> None:
         # Runs however the response ends, even when the browser left before the body began.
         slots.release()
+        mine.release()
         try:
             await run_in_threadpool(chunks.close)  # a cancelled download ends its COPY
         except Exception:  # noqa: BLE001 - the place is free already; the log says what went wrong
             log.exception("closing export %s", job.table)
         if sent["complete"]:
             details = {"table": job.table, "filter": job.described, "rows": source.rows}
-            await run_in_threadpool(audit.record, "download", job.who, details, job.address)
+            if job.address != address:  # the page was drawn from one address, the file fetched from another
+                details["page_address"] = job.address
+            await run_in_threadpool(audit.record, "download", job.who, details, address)
 
     headers = {"Content-Disposition": export.content_disposition(job.file_name), "Cache-Control": "no-store"}
     return _Streamed(body(), finish, media_type="text/csv; charset=utf-8", headers=headers)
 
 
 class _Streamed(StreamingResponse):
-    """A streamed response with `finish` awaited when it ends, completed, cancelled or never begun."""
+    """A streamed response with `finish` awaited when it ends, completed, cancelled, never begun or
+    dropped because the browser stopped taking it (OVERSIGHT_EXPORT_STALL_SECONDS for one chunk)."""
 
     def __init__(self, content, finish, **kwargs):
         super().__init__(content, **kwargs)
         self.finish = finish
 
     async def __call__(self, scope, receive, send):
+        stall = settings.export_stall_seconds()
+
+        async def send_or_drop(message):
+            await asyncio.wait_for(send(message), timeout=stall)
+
         try:
-            await super().__call__(scope, receive, send)
+            await super().__call__(scope, receive, send_or_drop)
+        except TimeoutError:
+            log.warning("a download stalled for %ss and was dropped", stall)
         finally:
             await self.finish()
 

@@ -131,6 +131,16 @@ def test_signed_in_through_nginx_across_reloads_processes_and_a_cli_import(two_b
     serving = proxy.last_upstream()
     assert serving in (f"127.0.0.1:{first.port}", f"127.0.0.1:{second.port}")
 
+    # The list's CSV through nginx, to the process that drew the link (ip_hash); nginx's log names the
+    # route but not the download's token.
+    link = page.get_by_role("link", name="下载 CSV").last
+    token = link.get_attribute("href").removeprefix("/export/")
+    with page.expect_download() as info:
+        link.click()
+    assert open(info.value.path(), "rb").read().startswith("\ufeff诉求编号,".encode())
+    logged = (proxy.folder / "oversight.access.log").read_text()
+    assert "GET /export/- HTTP" in logged and token not in logged
+
     # An import from the command line, while both processes hold the data open.
     env = {**os.environ, "OVERSIGHT_ACCOUNTS": str(first.accounts)}
     done = cli_import("requests", FIXTURE, first.db_file, env)
