@@ -2,11 +2,10 @@
 
 import streamlit as st
 
-from oversight import fmt, metrics, settings
+from oversight import domain, fmt, metrics, settings
 from oversight.ui import charts, context, sections, widgets
 
-# Rows of the request list drawn on screen; the download always carries every row.
-LIST_LIMIT = 500
+# The compounds with the lowest closure rate named beside the chart.
 WORST_SHOWN = 10
 # The closure rate next to the name, so it shows without scrolling in the half-width table.
 WORST_COLUMNS = [
@@ -20,14 +19,6 @@ WORST_COLUMNS = [
     "rated",
     "community",
 ]
-LIST_CODES = {
-    "channel": "channel",
-    "category": "request_category",
-    "handler": "handler",
-    "overdue_request": "bool",
-    "followup_resolved": "followup_resolved",
-    "followup_satisfaction": "followup_satisfaction",
-}
 
 ctx = context.current()
 
@@ -105,4 +96,4 @@ else:
 
 st.subheader(ctx.t("requests.list"))
 total = int(ctx.fetch("kpi_requests")["requests_total"].iloc[0])
-widgets.long_table(ctx, "requests_list", "requests_list", codes=LIST_CODES, limit=LIST_LIMIT, total=total)
+widgets.long_table(ctx, "requests_list", "requests_list", codes=domain.REQUEST_LIST_CODES, total=total)

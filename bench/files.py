@@ -23,9 +23,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bench.common import ROOT, cache_dir, default_filter, emit, peak_rss_mb, run_worker, scenario, spawn, status_mb
+from oversight import domain
 
-# pages/requests.py's LIST_CODES: the list's code columns and their label sections.
-LIST_CODES = {"channel": "channel", "category": "request_category", "handler": "handler"}
+# The list's code columns and their label sections, as the requests page labels them.
+LIST_CODES = domain.REQUEST_LIST_CODES
 
 
 def _params(months: int | None) -> dict:

@@ -13,3 +13,14 @@ AGE_BANDS = ("d0_7", "d8_30", "d31_90", "d90_plus")
 
 # The start of "from the beginning": a unit's or a compound's whole record of contributions, not the period.
 SINCE_EVER = date(1900, 1, 1)
+
+# The request list's code columns and the label section each is shown with (queries/requests_list.sql):
+# the page, its CSV and the benchmark's export label the same columns.
+REQUEST_LIST_CODES = {
+    "channel": "channel",
+    "category": "request_category",
+    "handler": "handler",
+    "overdue_request": "bool",
+    "followup_resolved": "followup_resolved",
+    "followup_satisfaction": "followup_satisfaction",
+}

@@ -119,11 +119,6 @@ def is_zero_change(kind: str, current, previous) -> bool:
     return round(diff, places) == 0
 
 
-def wan(value) -> float | None:
-    """Yuan as 万元 with two decimals (tables, axes and CSV beside cards in 万元)."""
-    return None if _missing(value) else round(float(value) / 10_000, 2)
-
-
 def delta(kind: str, current, previous, lang: str = "zh") -> str | None:
     """The change from previous to current, formatted like the value (points for rates)."""
     if _missing(current) or _missing(previous):

@@ -127,7 +127,7 @@ def test_the_sidebar_options_are_worked_out_once_per_version_and_scope_the_filte
 
 
 def test_a_table_is_made_ready_once_for_the_same_rows_and_shows_what_fmt_makes(monkeypatch):
-    """widgets.displayed: labels, dates and 万元 worked out once per rows, language and codes."""
+    """widgets.shown: labels, dates and 万元 worked out once per rows, language and codes."""
     from oversight import fmt
     from oversight.ui import widgets
 
@@ -142,11 +142,11 @@ def test_a_table_is_made_ready_once_for_the_same_rows_and_shows_what_fmt_makes(m
     widgets._display.clear()
     rows = pd.DataFrame({"stage": ["design", "done"], "planned_end": pd.to_datetime(["2023-07-01", "2023-08-15"]),
                          "budget_yuan": [1_250_000.0, 30_000.0]})  # fmt: skip
-    first = widgets.displayed(rows, "zh", {"stage": "stage"})
+    first = widgets.shown(rows, "zh", {"stage": "stage"}).frame
     pd.testing.assert_frame_equal(first, fmt.display_units(real(rows, "zh", {"stage": "stage"})))
-    pd.testing.assert_frame_equal(widgets.displayed(rows.copy(), "zh", {"stage": "stage"}), first)
+    pd.testing.assert_frame_equal(widgets.shown(rows.copy(), "zh", {"stage": "stage"}).frame, first)
     assert calls == ["zh"]
-    assert widgets.displayed(rows, "en", {"stage": "stage"})["stage"].tolist() != first["stage"].tolist()
-    widgets.displayed(rows.assign(budget_yuan=[1.0, 2.0]), "zh", {"stage": "stage"})
+    assert widgets.shown(rows, "en", {"stage": "stage"}).frame["stage"].tolist() != first["stage"].tolist()
+    widgets.shown(rows.assign(budget_yuan=[1.0, 2.0]), "zh", {"stage": "stage"})
     assert calls == ["zh", "en", "zh"]
     widgets._display.clear()

@@ -52,7 +52,7 @@ def downloads(monkeypatch):
             data = b"".join(file)
             made[name] = (data, file.rows)
 
-    monkeypatch.setattr(widgets, "_download", download)
+    monkeypatch.setattr(widgets, "download", download)
     return made
 
 

@@ -12,7 +12,7 @@ from oversight.ui.context import Context
 from oversight.ui.login import client_address
 from oversight.ui.widgets import filter_words
 
-SHOWN = 500
+SHOWN = widgets.TABLE_ROWS
 
 
 def record_import(ctx: Context, result) -> None:
@@ -24,8 +24,8 @@ def record_write(ctx: Context, action: str, detail: dict) -> None:
     audit.record(action, _who(ctx), detail, client_address())
 
 
-def record_snapshot(ctx: Context, file_name: str, rows: int | None = None) -> None:
-    detail = {"file": file_name, "filter": "；".join(filter_words(ctx)), "rows": rows}
+def record_snapshot(ctx: Context, file_name: str) -> None:
+    detail = {"file": file_name, "filter": "；".join(filter_words(ctx))}
     audit.record("export", _who(ctx), detail, client_address())
 
 
@@ -67,7 +67,7 @@ def section(ctx: Context) -> None:
         st.caption(t("audit.capped", shown=SHOWN, total=len(frame)))
     st.dataframe(frame.head(SHOWN).rename(columns=headers), hide_index=True, key="audit_table")
     # Streamed by the /export route as the tables' downloads are, recorded as one (table "audit").
-    widgets._download(
+    widgets.download(
         ctx,
         "audit",
         lambda: export.FrameCsv(frame, headers),

@@ -171,6 +171,8 @@ def _account_lock(who: str) -> asyncio.Lock:
     if _account_locks is None or _account_locks[0] is not loop:
         _account_locks = (loop, {})
     return _account_locks[1].setdefault(who, asyncio.Lock())
+
+
 # Refused links recorded in the audit log: at most one entry per account a minute, with the count.
 _refused: dict[str, tuple[float, int]] = {}
 

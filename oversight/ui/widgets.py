@@ -229,12 +229,6 @@ def shown(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, l
     return _display(context.digest(frame, lang, items), _generation(), lang, items, limit, frame)
 
 
-def displayed(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None) -> pd.DataFrame:
-    """The rows as a table shows them: code labels, dates as text, money in 万元 (made once per rows;
-    shared, so read it, never change it)."""
-    return shown(frame, lang, codes).frame
-
-
 def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     """Each column's label with the unit its values are shown in (万元, %)."""
     return {c: fmt.unit_header(c, i18n.t(f"col.{c}", lang), lang) for c in frame.columns}
@@ -251,7 +245,7 @@ def _column_config(shown: pd.DataFrame, names: dict[str, str], given: dict | Non
     return {names.get(k, k): v for k, v in config.items()}
 
 
-def _download(ctx: Context, name: str, source, file_name: str | None = None, described: str | None = None) -> None:
+def download(ctx: Context, name: str, source, file_name: str | None = None, described: str | None = None) -> None:
     """The table's CSV download; source() makes its rows' CSV chunks (export.QueryCsv or FrameCsv).
     file_name and described (the filter in words, for the audit log) default to the page's filter.
 
@@ -313,7 +307,7 @@ def table(
     if limit is not None and len(frame) > limit:
         st.caption(ctx.t("page.rows_shown", shown=f"{limit:,}", total=f"{len(frame):,}"))
     rows = _show(ctx, frame, codes, column_config, height, limit)
-    _download(ctx, name, lambda: export.FrameCsv(rows.frame, rows.names))
+    download(ctx, name, lambda: export.FrameCsv(rows.frame, rows.names))
 
 
 def _show(ctx: Context, rows: pd.DataFrame, codes, column_config, height, limit: int | None = None) -> Shown:
@@ -335,7 +329,7 @@ def long_table(
     name: str,
     codes: dict[str, str] | None = None,
     column_config: dict | None = None,
-    limit: int = 500,
+    limit: int = TABLE_ROWS,
     height: int | str = 420,
     total: int | None = None,
     **params,
@@ -361,7 +355,7 @@ def long_table(
     bound = db.bind(sql, {**ctx.filter.params(ctx.compound_ids), **params, "limit": None})
     labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}
     db_file = ctx.db_file
-    _download(ctx, name, lambda: export.QueryCsv(db.connect(db_file), sql, bound, names, labels, display=True))
+    download(ctx, name, lambda: export.QueryCsv(db.connect(db_file), sql, bound, names, labels, display=True))
     return rows
 
 

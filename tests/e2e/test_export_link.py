@@ -8,30 +8,20 @@ import io
 import json
 import urllib.error
 import urllib.request
-from datetime import date
 from urllib.parse import unquote
 
 import pandas as pd
 import pytest
 
-from oversight import audit, db, export, i18n
-from oversight.filters import Filter
+from oversight import audit, db, domain, export, i18n
 from oversight.ui import widgets
 from tests.e2e.conftest import goto, shot
+from tests.period import DEFAULT_FILTER
 
 pytestmark = pytest.mark.e2e
 
-# app_pages/requests.py LIST_CODES: the list's code columns and their label sections.
-LIST_CODES = {
-    "channel": "channel",
-    "category": "request_category",
-    "handler": "handler",
-    "overdue_request": "bool",
-    "followup_resolved": "followup_resolved",
-    "followup_satisfaction": "followup_satisfaction",
-}
-# The page's default filter: the 12 months up to as_of.
-DEFAULT = Filter(start=date(2022, 10, 1), end=date(2023, 9, 1), as_of=date(2023, 9, 30))
+LIST_CODES = domain.REQUEST_LIST_CODES
+DEFAULT = DEFAULT_FILTER  # the page's default filter: the 12 months up to as_of
 
 
 def expected_list(demo_master, tmp_path, compound_ids: list[str]) -> bytes:
