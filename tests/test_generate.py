@@ -301,3 +301,10 @@ def test_rules_an_official_would_check(con):
     assert one(con, "SELECT count(*) FROM contributions WHERE kind = 'works' AND description LIKE '%政策宣传%'") == 0
     assert one(con, "SELECT count(*) FROM renovation_items WHERE item_type = 'elevator' AND elevators IS NULL") == 0
     assert one(con, "SELECT count(*) FROM renovation_items WHERE stage = 'consent'") > 0
+
+
+def test_the_generator_fills_every_contract_table_in_the_contracts_order():
+    """A new import table needs a generator step, placed as its contract is (parents before children)."""
+    from oversight import contracts
+
+    assert [name for name, _ in generate.STEPS] == [*contracts.TABLES, "meta"]
