@@ -60,33 +60,16 @@ class Account:
 
     @property
     def sees_everything(self) -> bool:
+        """Every compound of the street, not only its communities'."""
         return self.role == "street_admin"
 
     @property
     def may_import(self) -> bool:
         return self.role in ("street_admin", "community_staff")
 
-    @property
-    def may_manage_snapshots(self) -> bool:
-        return self.role == "street_admin"
-
-    # The street's own acts: moving "today" (as_of) for every figure, rolling the data back to an
-    # earlier version, reading the audit log and the SQL behind each figure.
-    @property
-    def may_set_as_of(self) -> bool:
-        return self.role == "street_admin"
-
-    @property
-    def may_roll_back(self) -> bool:
-        return self.role == "street_admin"
-
-    @property
-    def may_read_audit(self) -> bool:
-        return self.role == "street_admin"
-
-    @property
-    def may_read_sql(self) -> bool:
-        return self.role == "street_admin"
+    # The street's own acts: saved snapshots, moving "today" (as_of) for every figure, rolling the data
+    # back to an earlier version, reading the audit log and the SQL behind each figure.
+    may_manage_snapshots = may_set_as_of = may_roll_back = may_read_audit = may_read_sql = sees_everything
 
 
 def _connect(path: Path | None = None) -> sqlite3.Connection:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date
 from urllib.parse import unquote
 
@@ -254,44 +256,54 @@ def test_one_account_has_one_download_at_a_time_and_others_go_on(app, demo_db, m
     assert _get(app, f"/export/{again}", second_session)[0] == 200  # the refusal gave its use back
 
 
-class _Endless:
-    """A download of megabytes without end; `closed` once the server stops taking them."""
+class _Rows:
+    """A download's rows made on demand, `count` chunks (None: without end) `pause` seconds apart, as a
+    long COPY's come; `started` after the header, `closed` if the server stops taking them early."""
 
-    def __init__(self, started: threading.Event, closed: threading.Event):
-        self.started, self.closed, self.rows = started, closed, None
+    def __init__(self, chunk: bytes, count: int | None, pause: float = 0.0):
+        self.chunk, self.count, self.pause, self.rows = chunk, count, pause, None
+        self.started, self.closed = threading.Event(), threading.Event()
 
     def __iter__(self):
         yield b"\xef\xbb\xbfn\r\n"
         self.started.set()
+        made = 0
         try:
-            while True:
-                yield b"1\n" * (1 << 19)
+            while self.count is None or made < self.count:
+                time.sleep(self.pause)
+                made += 1
+                yield self.chunk
         except GeneratorExit:
             self.closed.set()
             raise
+        self.rows = made
+
+
+@contextmanager
+def _browser(app: str, token: str, cookie: str, receive_buffer: int | None = None):
+    """A raw connection that has asked for the download, for tests of browsers that stall or leave."""
+    host, port = app.split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as browser:
+        if receive_buffer:
+            browser.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        browser.sendall(
+            f"GET /export/{token} HTTP/1.1\r\nHost: x\r\nCookie: {sessions.COOKIE}={cookie}\r\n\r\n".encode()
+        )
+        yield browser
 
 
 def test_a_browser_that_stops_reading_is_dropped_and_frees_its_place(app, demo_db, monkeypatch, tmp_path):
-    import socket
-
     monkeypatch.setenv("OVERSIGHT_EXPORTS_AT_ONCE", "1")
     monkeypatch.setenv("OVERSIGHT_EXPORT_WAIT_SECONDS", "20")
     monkeypatch.setenv("OVERSIGHT_EXPORT_STALL_SECONDS", "1")
     cookie, other = _cookie("street"), _cookie("other")
-    started, closed = threading.Event(), threading.Event()
-    endless = export.Download(
-        export.session_key(cookie), "endless", "e.csv", "street", "", "", lambda: _Endless(started, closed)
-    )
-    token = server.DOWNLOADS.offer("tab/endless", endless)
-    host, port = app.split(":")
-    with socket.create_connection((host, int(port)), timeout=30) as browser:
-        browser.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        request = f"GET /export/{token} HTTP/1.1\r\nHost: x\r\nCookie: {sessions.COOKIE}={cookie}\r\n\r\n"
-        browser.sendall(request.encode())
-        assert started.wait(30)
+    endless = _Rows(b"1\n" * (1 << 19), None)  # megabytes without end
+    job = export.Download(export.session_key(cookie), "endless", "e.csv", "street", "", "", lambda: endless)
+    with _browser(app, server.DOWNLOADS.offer("tab/endless", job), cookie, receive_buffer=4096) as browser:
+        assert endless.started.wait(30)
         assert browser.recv(1024).startswith(b"HTTP/1.1 200")
         # The browser stays connected and reads nothing more: dropped after a second, its place freed.
-        assert closed.wait(20)
+        assert endless.closed.wait(20)
         status, _, body = _get(app, f"/export/{_offer(demo_db, other)}", other)
         assert status == 200 and body == _expected(demo_db, tmp_path)
     assert all(d["table"] != "endless" for d in _downloads("street"))
@@ -344,46 +356,19 @@ def test_head_spends_no_use_and_the_access_log_keeps_no_token(app, demo_db):
     assert token not in record.getMessage() and "/export/…" in record.getMessage()
 
 
-class _Trickle:
-    """A download whose rows come slowly for half a minute, as a long COPY's do; `closed` once ended early."""
-
-    def __init__(self, started: threading.Event, closed: threading.Event):
-        self.started, self.closed, self.rows = started, closed, None
-
-    def __iter__(self):
-        yield b"\xef\xbb\xbfn\r\n"
-        self.started.set()
-        try:
-            for _ in range(600):
-                time.sleep(0.05)
-                yield b"1\n"
-        except GeneratorExit:
-            self.closed.set()
-            raise
-        self.rows = 600
-
-
 def test_a_download_left_midway_frees_its_place_and_ends_its_rows(app, demo_db, monkeypatch, tmp_path):
-    import socket
-
     monkeypatch.setenv("OVERSIGHT_EXPORTS_AT_ONCE", "1")
     monkeypatch.setenv("OVERSIGHT_EXPORT_WAIT_SECONDS", "10")
     cookie = _cookie("street")
-    started, closed = threading.Event(), threading.Event()
-    slow = export.Download(
-        export.session_key(cookie), "slow", "s.csv", "street", "", "", lambda: _Trickle(started, closed)
-    )
-    token = server.DOWNLOADS.offer("tab/slow", slow)
-    host, port = app.split(":")
-    with socket.create_connection((host, int(port)), timeout=30) as browser:
-        request = f"GET /export/{token} HTTP/1.1\r\nHost: x\r\nCookie: {sessions.COOKIE}={cookie}\r\n\r\n"
-        browser.sendall(request.encode())
-        assert started.wait(30)
+    slow = _Rows(b"1\n", 600, pause=0.05)  # half a minute of rows
+    job = export.Download(export.session_key(cookie), "slow", "s.csv", "street", "", "", lambda: slow)
+    with _browser(app, server.DOWNLOADS.offer("tab/slow", job), cookie) as browser:
+        assert slow.started.wait(30)
         assert browser.recv(4096).startswith(b"HTTP/1.1 200")
     # The browser has gone: its rows stop being made and its place goes to the next download.
     status, _, body = _get(app, f"/export/{_offer(demo_db, cookie)}", cookie)
     assert status == 200 and body == _expected(demo_db, tmp_path)
-    assert closed.wait(10)
+    assert slow.closed.wait(10)
     assert all(d["table"] != "slow" for d in _downloads("street"))  # not recorded: it was never sent whole
 
 
