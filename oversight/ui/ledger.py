@@ -30,8 +30,10 @@ def overview_links(ctx: Context, under: dict) -> None:
     counts = ctx.fetch("supervision_counts").set_index("kind")["cases"]
     for kind, col in under.items():
         # The ledger's rule may differ from the count above it (超期 against the request's own 时限 vs
-        # open over 30 days): the link names its own.
-        label = ctx.t("supervision.link_label", kind=ctx.t(f"supervision.kind.{kind}"), count=int(counts.get(kind, 0)))
+        # open over 30 days): the link names its own, short enough for a quarter of the page.
+        label = ctx.t(
+            "supervision.link_label", kind=ctx.t(f"supervision.kind_short.{kind}"), count=int(counts.get(kind, 0))
+        )
         if col.button(label, key=f"sv_link_{kind}", help=ctx.t("supervision.link_hint"), type="tertiary"):
             st.session_state[KIND_HANDOFF] = kind
             st.switch_page(page)
