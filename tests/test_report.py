@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 from datetime import date
@@ -367,3 +368,21 @@ def test_the_english_report_of_one_community_renders_too(demo_master, tmp_path):
         old.unlink()
     subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(ARTIFACTS / "report-en-page")], check=True)
     assert 3 <= len(list(ARTIFACTS.glob("report-en-page-*.png"))) <= 8
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_summary_sentence_writes_each_unit_once(demo_master, lang):
+    """一、总体情况's sentence takes the figures as the cards show them, units included (23个, 12 compounds):
+    the sentence must not add the unit again (23个个, 12 compounds compounds)."""
+    con = duckdb.connect(str(demo_master), read_only=True)
+    try:
+        data = report.gather(con, db.all_compound_ids(con), report.month_period("2023-09"), AS_OF, lang)
+    finally:
+        con.close()
+    line = report.summary_line(data)
+    figures = {r.key: r.current for r in data.figures["overall"]}
+    for key in ("compounds_in_plan", "households_benefiting", "items_done", "requests_total", "volunteer_hours"):
+        assert figures[key] in line, (key, figures[key], line)
+    doubled = r"(个|户|项|件|小时|%)\1" if lang == "zh" else r"\b(\w+) \1\b"
+    assert not re.search(doubled, line), line
+    assert " h hours" not in line and "items renovation items" not in line, line
