@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 from oversight import db, i18n
+from oversight import metrics as metrics_catalogue
 from tests.apptest import CJK, app, assert_clean, assert_kpis, metrics, open_page
 
 
@@ -149,3 +150,7 @@ def test_each_ledger_link_names_the_rule_its_count_follows(app_env):
             assert len(label) <= (16 if lang == "zh" else 34), label  # a quarter of the page, not cut
         if lang == "zh":
             assert not re.search(r"[A-Za-z]", at.button(key="sv_link_request_overdue").label)
+    # A ledger kind must not borrow the name of a different figure (居民诉求's 超期诉求 counts closed ones too).
+    names = {i18n.t(f"metric.{key}", "zh") for key in metrics_catalogue.CATALOGUE}
+    kinds = ("late_start", "late_finish", "low_satisfaction", "request_overdue")
+    assert not names & {i18n.t(f"supervision.kind_short.{k}", "zh") for k in kinds}

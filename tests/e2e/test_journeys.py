@@ -206,7 +206,7 @@ def test_9_ledger_from_overview_link_assign_and_close(server, page):
     """From 总览's 督办 count to the ledger filtered to that kind; an admin assigns and closes a case."""
     goto(page, server)
     # The first 需要关注 figure is 未按期开工; the button under it opens the ledger at that kind.
-    link = page.locator('[data-testid="stMain"] button').filter(has_text="台账·").first
+    link = page.locator('[data-testid="stMain"] button').filter(has_text="督办 ").first
     count = int(re.search(r"(\d+) 件", link.inner_text()).group(1))
     link.click()
     page.locator("h1", has_text="督办台账").first.wait_for(timeout=30_000)  # the rerun that switches page
