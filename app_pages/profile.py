@@ -116,7 +116,7 @@ widgets.table(
     ctx,
     asked.drop(columns=["compound"]),
     "profile_requests",
-    codes={"channel": "channel", "category": "request_category", "handler": "handler"},
+    codes=domain.REQUEST_LIST_CODES,
 )
 
 st.subheader(ctx.t("profile.volunteers"))
