@@ -116,3 +116,16 @@ def test_league_ranks_only_compounds_with_a_company_and_enough_answers(app_env):
     assert len(unranked) and ((unranked["rated"] < 10) | unranked["company"].isna()).all()
     # Ranked rows come first: no unranked compound sits above a ranked one.
     assert league["rank"].notna().tolist() == sorted(league["rank"].notna().tolist(), reverse=True)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_compounds_league_caption_names_the_order_it_is_in(app_env, lang):
+    """The caption said 按满意率 while the rows are in 综合得分 order (an official's review)."""
+    at = open_page(PAGE, lang=lang)
+    note = i18n.t("red_property.league_compounds_note", lang)
+    assert note in [c.value for c in at.caption]
+    score, rank = i18n.t("col.composite_score", lang), i18n.t("col.rank", lang)
+    assert ("按综合得分从高到低" if lang == "zh" else "Highest composite score first") in note
+    league = next(d.value for d in at.dataframe if score in d.value.columns and rank in d.value.columns)
+    ranked = league[league[rank].notna()][score].astype(float).tolist()
+    assert len(ranked) >= 3 and ranked == sorted(ranked, reverse=True)
