@@ -150,3 +150,16 @@ def test_a_table_is_made_ready_once_for_the_same_rows_and_shows_what_fmt_makes(m
     widgets.shown(rows.assign(budget_yuan=[1.0, 2.0]), "zh", {"stage": "stage"})
     assert calls == ["zh", "en", "zh"]
     widgets._display.clear()
+
+
+def test_each_rate_keeps_its_colour_and_legend_place_in_both_languages():
+    """The three-rates chart coloured its lines by the labels' sort order, so 响应率 was red in Chinese
+    and Resolution red in English (an official's review): colours follow the rates' own order."""
+    months = pd.to_datetime(["2023-08-01", "2023-09-01"])
+    frame = pd.DataFrame({"month": months, **{r: [0.8, 0.9] for r in domain.THREE_RATES}})
+    colours = {}
+    for lang in ("zh", "en"):
+        scale = chartspecs.three_rates(frame, lang).to_dict(validate=False)["encoding"]["color"]["scale"]
+        assert scale["domain"] == [chartspecs.title(lang, r) for r in domain.THREE_RATES]
+        colours[lang] = dict(zip(domain.THREE_RATES, scale["range"], strict=True))
+    assert colours["zh"] == colours["en"]

@@ -78,9 +78,11 @@ def lines(
     y_kind: str | None = None,
     series_title: str = "page.series",
 ) -> alt.Chart:
-    """Monthly lines, one per column, with the legend in the UI language."""
+    """Monthly lines, one per column, with the legend in the UI language. Each column keeps its colour
+    and place in the legend whatever the language (they follow `columns`, not the labels' sort order)."""
     long = frame.melt(id_vars=[x], value_vars=columns, var_name="series", value_name="value")
     long["series"] = long["series"].map(lambda c: title(lang, c))
+    series = [title(lang, c) for c in columns]
     return (
         alt.Chart(long)
         .mark_line(point=True)
@@ -94,7 +96,7 @@ def lines(
             color=alt.Color(
                 "series:N",
                 title=i18n.t(series_title, lang),
-                scale=alt.Scale(range=PALETTE),
+                scale=alt.Scale(domain=series, range=PALETTE[: len(series)]),
                 legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
