@@ -11,8 +11,8 @@ import pytest
 from streamlit.elements import vega_charts
 
 from oversight import domain
-from oversight.ui import charts, chartspecs
-from tests.apptest import app, assert_clean
+from oversight.ui import charts, chartspecs, pages
+from tests.apptest import app, assert_clean, open_page
 
 RATES = pd.DataFrame(
     {
@@ -25,28 +25,72 @@ BARS = pd.DataFrame({"compound_id": ["X001", "X002"], "compound": ["甲", "乙"]
 
 @pytest.fixture
 def counted(monkeypatch):
-    """chartspecs.three_rates, counting how often a spec is really built."""
+    """chartspecs.three_rates, counting how often Altair really builds its spec."""
     calls = []
     real = chartspecs.three_rates
 
-    def counting(frame, lang):
+    def counting(frame, lang, prepared=False):
         calls.append(lang)
-        return real(frame, lang)
+        return real(frame, lang, prepared=prepared)
 
     monkeypatch.setattr(chartspecs, "three_rates", counting)
     charts._spec.clear()
+    charts._TEMPLATES.clear()
     yield calls
     charts._spec.clear()
+    charts._TEMPLATES.clear()
 
 
-def test_a_spec_is_built_once_for_the_same_rows_and_again_for_new_rows_or_language(counted):
+def test_altair_builds_a_spec_once_per_language_and_new_rows_are_attached_to_it(counted):
     first = charts.spec("three_rates", RATES, "zh")
     assert charts.spec("three_rates", RATES.copy(), "zh") == first
     assert counted == ["zh"]
     changed = RATES.assign(response_rate=[0.8, 0.85, 0.95])
-    assert charts.spec("three_rates", changed, "zh") != first
+    again = charts.spec("three_rates", changed, "zh")
+    assert again != first and counted == ["zh"]  # the template of the first rows, with the new rows
+    assert again == charts.vega_lite(chartspecs.lines(changed, "month", list(domain.THREE_RATES), "zh", "pct"))
     assert charts.spec("three_rates", RATES, "en") != first
-    assert counted == ["zh", "zh", "en"]
+    assert counted == ["zh", "en"]
+
+
+def test_a_column_of_another_type_gets_a_spec_of_its_own():
+    """Altair infers an untyped field's type from its column: a template is never shared across types."""
+    charts._spec.clear()
+    charts._TEMPLATES.clear()
+    text = BARS.assign(progress=["40", "75.5"])  # a tooltip field of another type
+    for frame in (BARS, text):
+        args = {"x": "compound", "y": "progress"}
+        assert charts.spec("vbar", frame, "zh", **args) == charts.vega_lite(chartspecs.vbar(frame, lang="zh", **args))
+    assert len(charts._TEMPLATES) == 2
+
+
+CHARTLESS = {"app_pages/supervision.py", "app_pages/data.py", "app_pages/help.py"}
+
+
+def _drawn(at) -> list[tuple]:
+    """Every chart a page drew: its spec (as JSON data) and its rows (Arrow bytes by dataset)."""
+    return [
+        (json.loads(c.proto.spec), sorted((d.name, d.data.data) for d in c.proto.datasets))
+        for c in at.get("vega_lite_chart")
+    ]
+
+
+@pytest.mark.parametrize("page", [p.file for p in pages.PAGES])
+def test_every_chart_drawn_from_a_template_is_the_chart_altair_builds_for_its_rows(app_env, monkeypatch, page):
+    """Every page in both languages, its charts drawn from templates that other rows made (another
+    community's), against the same page with every spec built by Altair for its own rows."""
+    for lang in ("zh", "en"):
+        charts._spec.clear()
+        charts._TEMPLATES.clear()
+        open_page(page, lang=lang, state={"community": ["C01"]})
+        charts._spec.clear()
+        templated = _drawn(open_page(page, lang=lang, state={"community": ["C02"]}))
+        with monkeypatch.context() as m:
+            m.setattr(charts, "_template", lambda *a: None)
+            charts._spec.clear()
+            built = _drawn(open_page(page, lang=lang, state={"community": ["C02"]}))
+        assert templated == built, (page, lang)
+    assert built or page in CHARTLESS, page
 
 
 @pytest.mark.parametrize(

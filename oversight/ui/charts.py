@@ -4,11 +4,18 @@ when there are no rows. Charts only ever receive rows DuckDB has already aggrega
 A chart's Vega-Lite spec is built once for its rows and arguments and kept (st.cache_data): a rerun
 with the same rows (same data version and filter) draws it with st.vega_lite_chart, without Altair
 building and validating the spec again (a fifth to a third of a warm page before).
+
+Most specs depend on their rows only through the rows they draw (chartspecs.ROWS): Altair builds such a
+spec once per builder, arguments, language and column types in the process (a template), and new rows
+(another filter, the first visit after an import) are attached to a copy of it. Altair's own building
+was most of a page's Python on those first visits.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
+from collections import OrderedDict
 from contextlib import nullcontext
 
 import altair as alt
@@ -51,18 +58,69 @@ def vega_lite(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-def _labelled_hbar(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, **args):
+def _labelled_hbar_rows(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, **_) -> pd.DataFrame:
     # Labels and 万元 worked out with the spec, once per rows, not on every rerun before the cache.
-    return chartspecs.hbar(chartspecs.money(labelled(frame, lang, codes)), lang=lang, **args)
+    return chartspecs.money(labelled(frame, lang, codes))
 
 
-# Builders of this module, beside chartspecs' own.
+def _labelled_hbar(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, prepared=False, **args):
+    return chartspecs.hbar(frame if prepared else _labelled_hbar_rows(frame, lang, codes), lang=lang, **args)
+
+
+# Builders of this module, beside chartspecs' own, and the rows they draw (see chartspecs.ROWS).
 _BUILDERS = {"labelled_hbar": _labelled_hbar}
+_ROWS = {**chartspecs.ROWS, "labelled_hbar": _labelled_hbar_rows}
+_TEMPLATES: OrderedDict[tuple, dict] = OrderedDict()
+_TEMPLATES_LOCK = threading.Lock()
+TEMPLATES_KEPT = 256  # a few per chart of every page and language; arguments such as a chosen unit add more
+
+
+def _column_types(rows: pd.DataFrame) -> tuple:
+    # Altair infers an untyped field's type from its column (a text column holding numbers is not nominal).
+    return tuple(
+        (name, str(col.dtype), pd.api.types.infer_dtype(col, skipna=False) if col.dtype.kind in "OUT" else "")
+        for name, col in rows.items()
+    )
+
+
+def _template(builder: str, lang: str, rows: pd.DataFrame, args: dict) -> dict | None:
+    """The spec of `builder` for these arguments without its rows (None: its spec needs its rows)."""
+    key = (builder, lang, repr(sorted(args.items())), _column_types(rows))
+    with _TEMPLATES_LOCK:
+        template = _TEMPLATES.get(key)
+        if template is not None:
+            _TEMPLATES.move_to_end(key)
+            return template
+    build = _BUILDERS.get(builder) or getattr(chartspecs, builder)
+    spec = vega_lite(build(rows, lang=lang, prepared=True, **args))
+    datasets = spec.pop("datasets", {})
+    if set(spec.get("data") or {}) != {"name"} or list(datasets) != [spec["data"]["name"]]:
+        return None  # rows anywhere but the top level: not a template
+    del spec["data"]
+    with _TEMPLATES_LOCK:
+        _TEMPLATES[key] = spec
+        while len(_TEMPLATES) > TEMPLATES_KEPT:
+            _TEMPLATES.popitem(last=False)
+    return spec
+
+
+def _with_rows(template: dict, rows: pd.DataFrame) -> dict:
+    """A copy of the template drawing these rows (Arrow IPC bytes under a content-hash name, as vega_lite)."""
+    spec = copy.deepcopy(template)
+    spec["datasets"] = {}
+    spec["data"] = _arrow_dataset(rows, spec["datasets"])
+    return spec
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
 def _spec(key: str, builder: str, lang: str, _frame: pd.DataFrame, _args: dict) -> dict:
     # `key` stands for the rows and arguments (see spec_key); they are left out of Streamlit's hashing.
+    rows_of = _ROWS.get(builder)
+    if rows_of is not None:
+        rows = rows_of(_frame, lang, **_args)
+        template = _template(builder, lang, rows, _args)
+        if template is not None:
+            return _with_rows(template, rows)
     build = _BUILDERS.get(builder) or getattr(chartspecs, builder)
     return vega_lite(build(_frame, lang=lang, **_args))
 

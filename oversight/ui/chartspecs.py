@@ -43,6 +43,11 @@ def tooltip(lang: str, col: str) -> alt.Tooltip:
     return alt.Tooltip(col, title=title(lang, col))
 
 
+def vbar_rows(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, **_) -> pd.DataFrame:
+    """The rows vbar draws: codes as labels, money in 万元."""
+    return money(fmt.labelled(frame, lang, codes))
+
+
 def vbar(
     frame: pd.DataFrame,
     x: str,
@@ -53,9 +58,10 @@ def vbar(
     x_type: str = "N",
     sort=None,
     y_kind: str | None = None,
+    prepared: bool = False,
 ) -> alt.Chart:
     """Vertical bars for few categories or months (labels kept horizontal)."""
-    data = money(fmt.labelled(frame, lang, codes))
+    data = frame if prepared else vbar_rows(frame, lang, codes)
     enc = {
         "x": alt.X(f"{x}:{x_type}", title=title(lang, x), sort=sort, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         "y": alt.Y(f"sum({y}):Q", title=title(lang, y), axis=alt.Axis(format=axis_format(y_kind), tickCount=5)),
@@ -70,6 +76,13 @@ def vbar(
     return alt.Chart(data).mark_bar(color=PALETTE[0]).encode(**enc).properties(height=280)
 
 
+def lines_rows(frame: pd.DataFrame, lang: str, x: str, columns: list[str], **_) -> pd.DataFrame:
+    """The rows lines draws: one row per month and column, the column's label as its series."""
+    long = frame.melt(id_vars=[x], value_vars=columns, var_name="series", value_name="value")
+    long["series"] = long["series"].map({c: title(lang, c) for c in columns})
+    return long
+
+
 def lines(
     frame: pd.DataFrame,
     x: str,
@@ -77,11 +90,11 @@ def lines(
     lang: str,
     y_kind: str | None = None,
     series_title: str = "page.series",
+    prepared: bool = False,
 ) -> alt.Chart:
     """Monthly lines, one per column, with the legend in the UI language. Each column keeps its colour
     and place in the legend whatever the language (they follow `columns`, not the labels' sort order)."""
-    long = frame.melt(id_vars=[x], value_vars=columns, var_name="series", value_name="value")
-    long["series"] = long["series"].map(lambda c: title(lang, c))
+    long = frame if prepared else lines_rows(frame, lang, x, columns)
     series = [title(lang, c) for c in columns]
     return (
         alt.Chart(long)
@@ -153,21 +166,45 @@ def hbar(
     return chart
 
 
-def three_rates(frame: pd.DataFrame, lang: str) -> alt.Chart:
+def three_rates_rows(frame: pd.DataFrame, lang: str, **_) -> pd.DataFrame:
+    return lines_rows(frame, lang, "month", list(domain.THREE_RATES))
+
+
+def three_rates(frame: pd.DataFrame, lang: str, prepared: bool = False) -> alt.Chart:
     """三率 by month (queries/three_rates_by_month.sql): Overview, Red property, Requests and the report."""
-    return lines(frame, "month", list(domain.THREE_RATES), lang, "pct")
+    return lines(frame, "month", list(domain.THREE_RATES), lang, "pct", prepared=prepared)
 
 
-def items_by_stage(frame: pd.DataFrame, lang: str) -> alt.Chart:
+ITEMS_BY_STAGE_CODES = {"stage": "stage", "category": "category"}
+
+
+def items_by_stage_rows(frame: pd.DataFrame, lang: str, **_) -> pd.DataFrame:
+    return vbar_rows(frame, lang, ITEMS_BY_STAGE_CODES)
+
+
+def items_by_stage(frame: pd.DataFrame, lang: str, prepared: bool = False) -> alt.Chart:
     """Renovation items at each stage by category (queries/items_by_stage.sql): Overview, Renovation, report."""
-    codes = {"stage": "stage", "category": "category"}
-    return vbar(frame, x="stage", y="items", lang=lang, color="category", codes=codes, sort=stage_order(lang))
+    return vbar(
+        frame,
+        x="stage",
+        y="items",
+        lang=lang,
+        color="category",
+        codes=ITEMS_BY_STAGE_CODES,
+        sort=stage_order(lang),
+        prepared=prepared,
+    )
 
 
-def backlog_by_age(frame: pd.DataFrame, lang: str) -> alt.Chart:
+def backlog_by_age_rows(frame: pd.DataFrame, lang: str, **_) -> pd.DataFrame:
+    return vbar_rows(frame, lang, {"age_band": "requests.age_band"})
+
+
+def backlog_by_age(frame: pd.DataFrame, lang: str, prepared: bool = False) -> alt.Chart:
     """Open requests by how long they have been open, youngest band first."""
     order = [i18n.label("requests.age_band", b, lang) for b in domain.AGE_BANDS]
-    return vbar(frame, x="age_band", y="open_requests", lang=lang, codes={"age_band": "requests.age_band"}, sort=order)
+    data = frame if prepared else backlog_by_age_rows(frame, lang)
+    return vbar(data, x="age_band", y="open_requests", lang=lang, sort=order, prepared=True)
 
 
 # Timeline bars: the planned one in grey, the actual one coloured by how it stands.
@@ -215,10 +252,15 @@ def renovation_timeline(frame: pd.DataFrame, lang: str, as_of) -> alt.Chart:
     return alt.layer(planned, actual, today).properties(height=max(160, 22 * len(order) + 60))
 
 
-def elevator_pipeline(frame: pd.DataFrame, lang: str) -> alt.Chart:
-    """Elevator items at each stage, every stage shown in order (whole numbers on the axis)."""
+def elevator_pipeline_rows(frame: pd.DataFrame, lang: str, **_) -> pd.DataFrame:
     data = fmt.labelled(frame, lang, {"stage": "stage"})
     data["budget_wan"] = data["budget"].astype(float) / 10_000
+    return data
+
+
+def elevator_pipeline(frame: pd.DataFrame, lang: str, prepared: bool = False) -> alt.Chart:
+    """Elevator items at each stage, every stage shown in order (whole numbers on the axis)."""
+    data = frame if prepared else elevator_pipeline_rows(frame, lang)
     col = lambda c: _col(lang, c)  # noqa: E731
     return (
         alt.Chart(data)
@@ -237,10 +279,14 @@ def elevator_pipeline(frame: pd.DataFrame, lang: str) -> alt.Chart:
     )
 
 
-def progress_steps(frame: pd.DataFrame, lang: str, by_item: bool = False) -> alt.Chart:
+def progress_steps_rows(frame: pd.DataFrame, lang: str, **_) -> pd.DataFrame:
+    return fmt.labelled(frame, lang, {"stage": "stage"})
+
+
+def progress_steps(frame: pd.DataFrame, lang: str, by_item: bool = False, prepared: bool = False) -> alt.Chart:
     """Reported progress as a step line (a report holds until the next one): one item's, or one line per
     item (by_item, the compound profile)."""
-    data = fmt.labelled(frame, lang, {"stage": "stage"})
+    data = frame if prepared else progress_steps_rows(frame, lang)
     col = lambda c: _col(lang, c)  # noqa: E731
     tips = [
         alt.Tooltip("reported_on:T", title=col("reported_on"), format="%Y-%m-%d"),
@@ -280,11 +326,17 @@ def progress_steps(frame: pd.DataFrame, lang: str, by_item: bool = False) -> alt
     )
 
 
-def unit_bars(frame: pd.DataFrame, lang: str, x: str, chosen: str | None, x_kind: str | None = None) -> alt.Chart:
+def unit_bars_rows(frame: pd.DataFrame, lang: str, **_) -> pd.DataFrame:
+    return frame.assign(value_yuan=frame["value_yuan"].astype(float) / 10_000)  # 万元, as the cards
+
+
+def unit_bars(
+    frame: pd.DataFrame, lang: str, x: str, chosen: str | None, x_kind: str | None = None, prepared: bool = False
+) -> alt.Chart:
     """Partner units as horizontal bars, one row each however few (every name stays readable), the chosen
     one marked."""
     col = lambda c: fmt.unit_header(c, _col(lang, c), lang)  # noqa: E731
-    frame = frame.assign(value_yuan=frame["value_yuan"].astype(float) / 10_000)  # 万元, as the cards
+    frame = frame if prepared else unit_bars_rows(frame, lang)
     return (
         alt.Chart(frame)
         .mark_bar()
@@ -304,3 +356,20 @@ def unit_bars(frame: pd.DataFrame, lang: str, x: str, chosen: str | None, x_kind
         )
         .properties(height=alt.Step(28))
     )
+
+
+# Builders whose spec depends on their rows only through the rows they draw, which these functions make
+# (the rest of the spec follows from the arguments and the language): a page builds such a spec once per
+# arguments and attaches each filter's rows to it (oversight/ui/charts.py). The builder, called with
+# prepared=True, takes those rows as they are. renovation_timeline is not one: its axis order and height
+# follow its rows.
+ROWS = {
+    "vbar": vbar_rows,
+    "lines": lines_rows,
+    "three_rates": three_rates_rows,
+    "items_by_stage": items_by_stage_rows,
+    "backlog_by_age": backlog_by_age_rows,
+    "elevator_pipeline": elevator_pipeline_rows,
+    "progress_steps": progress_steps_rows,
+    "unit_bars": unit_bars_rows,
+}
