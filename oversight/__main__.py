@@ -383,19 +383,6 @@ def _cmd_audit(args) -> int:
     return 0
 
 
-def streamlit_options() -> dict[str, str]:
-    """Streamlit's settings for a served dashboard, as environment variables: one upload limit
-    (OVERSIGHT_UPLOAD_LIMIT_MB), no file watcher, no usage statistics, no browser."""
-    return {
-        "STREAMLIT_SERVER_MAX_UPLOAD_SIZE": str(settings.upload_limit_mb()),
-        "STREAMLIT_SERVER_HEADLESS": "true",
-        "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
-        "STREAMLIT_SERVER_RUN_ON_SAVE": "false",
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-        "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "none",
-    }
-
-
 def _cmd_serve(args) -> int:
     """Serve the dashboard: Streamlit's st.App under uvicorn, with the session routes and headers."""
     import logging
@@ -403,10 +390,11 @@ def _cmd_serve(args) -> int:
 
     # Absolute, but not resolved: OVERSIGHT_DB may be the symlink to the current data version.
     os.environ["OVERSIGHT_DB"] = os.path.abspath(args.db)
-    os.environ.update(streamlit_options())
     import uvicorn
 
     from oversight.ui import server
+
+    server.apply_streamlit_options()
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     print(f"serving {args.db} on http://{args.host}:{args.port}", flush=True)
