@@ -33,7 +33,7 @@ from bench.common import ROOT, cache_dir, default_filter, load_average, pages, r
 PARTS = ("pages", "baseline", "files", "writes", "browser", "load", "monthly")
 QUICK = {"reps": 1, "cold_reps": 1, "cold_warmup": 0, "baseline_reps": 1, "load_seconds": 20.0, "report_reps": 1}
 FULL = {"reps": 5, "cold_reps": 3, "cold_warmup": 1, "baseline_reps": 3, "load_seconds": 60.0, "report_reps": 3}
-QUICK["load_sweep"], FULL["load_sweep"] = "20,50", "10,20,30,40,50"
+QUICK["load_sweep"], FULL["load_sweep"] = "20,50,100", "10,20,30,40,50,75,100"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -47,7 +47,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--cold-warmup", type=int, help="discarded cold processes per page and filter (default 1)")
     p.add_argument("--baseline-reps", type=int, help="baseline runs per page and filter (default 3; quick 1)")
     p.add_argument("--load-sessions", type=int, default=20, help="the concurrency target's session count")
-    p.add_argument("--load-sweep", help="session counts on one process; the largest also on two (default 10,...,50)")
+    p.add_argument(
+        "--load-sweep",
+        help="session counts on one process; the target's, 50 and the largest also on two (default 10,...,100)",
+    )
     p.add_argument("--load-seconds", type=float, help="each load's length (default 60; quick 20)")
     p.add_argument("--import-rows", type=int, default=1_000_000)
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "results.md")

@@ -110,3 +110,30 @@ def test_concurrent_sessions_are_timed_at_the_server_without_errors(demo_master,
     assert two["processes"] == 2 and two["split"] == [1, 1]  # ip_hash sent one session to each
     keys = [t["key"] for t in concurrency.targets(result)]
     assert keys == ["load_p95", "load_saturation", "load_two_processes"]
+
+
+def _run(sessions: int, processes: int, throughput: float, p95: float) -> dict:
+    return {
+        "sessions": sessions,
+        "processes": processes,
+        "throughput": throughput,
+        "actions": {"p95_s": p95},
+        "errors": [],
+        "cpu": {"servers_s": 1.0, "available_s": 2.0, "machine_s": 1.0, "clients_s": 0.0},
+    }
+
+
+def test_two_processes_are_judged_at_50_sessions_and_beyond_where_one_process_keeps_up():
+    """Where one process runs every run 50 sessions ask for (about 14/s), no second process can run more: the
+    report says so, and what two processes add at the largest count, without calling the target met."""
+    n = concurrency.ISSUE_SESSIONS
+    offered = concurrency._offered(n)
+    one_50, two_50 = _run(n, 1, offered * 0.97, 3.9), _run(n, 2, offered * 0.98, 0.9)
+    one_100, two_100 = _run(100, 1, offered, 9.0), _run(100, 2, offered * 1.8, 1.2)
+    text, status = concurrency._two_processes(two_100, one_100, 1.8, one_100, two_50, one_50, 0.98 / 0.97)
+    assert status == "**not met** at 50, met at 100"
+    assert "no second process can run more" in text and "1.80×" in text
+    _, status = concurrency._two_processes(
+        two_100, one_100, 1.8, one_100, _run(n, 2, offered * 1.6, 0.5), _run(n, 1, offered * 0.6, 9.0), 1.6 / 0.6
+    )
+    assert status == "met"
