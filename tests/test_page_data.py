@@ -101,3 +101,33 @@ def test_the_templates_tab_offers_the_chosen_table_as_xlsx_and_csv(data_env):
     name = i18n.t("data.table_requests", "zh")
     labels = {b.proto.label for b in at.get("download_button")}
     assert {i18n.t(f"data.template_{kind}", "zh", table=name) for kind in ("xlsx", "csv")} <= labels
+
+
+@pytest.fixture
+def shanghai_time(monkeypatch):
+    """The process's local time zone is a street office server's: 8 hours from the stored UTC."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_audit_log_shows_the_newest_entries_in_server_time_with_their_actions_named(data_env, shanghai_time):
+    from datetime import datetime
+
+    from oversight import audit
+
+    audit.record("sign_in", "wang", {"result": "ok"}, "10.0.0.5")
+    audit.record("not_an_action_yet", "li", "", "10.0.0.6")
+    newest = audit.entries(last=2).iloc[::-1]
+    at = open_page(PAGE)
+    shown = table_with(at, "来源地址").head(2)
+    assert list(shown["用户"]) == ["li", "wang"]
+    assert list(shown["操作"]) == ["not_an_action_yet", "登录"]  # a code without a label shows as it is
+    assert list(shown["时间"]) == [
+        datetime.fromisoformat(at_utc).astimezone().strftime("%Y-%m-%d %H:%M:%S") for at_utc in newest["at"]
+    ]
+    assert shown["时间"].iloc[0] != newest["at"].iloc[0][:19].replace("T", " ")  # converted, not copied

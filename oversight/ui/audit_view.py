@@ -59,9 +59,13 @@ def section(ctx: Context) -> None:
         st.info(t("audit.empty"))
         return
     frame = frame.iloc[::-1].reset_index(drop=True)
-    # Stored in UTC; shown in the server's time zone (Beijing time on a street office's server).
-    frame["at"] = frame["at"].map(lambda at: datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S"))
-    frame["action"] = frame["action"].map(lambda a: t(f"audit.action_{a}") if f"audit.action_{a}" in _keys(ctx) else a)
+    # Stored in UTC; shown in the server's time zone (Beijing time on a street office's server). Once per
+    # distinct value: the log is read on every rerun of this page.
+    times = {at: datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S") for at in set(frame["at"])}
+    frame["at"] = frame["at"].map(times)
+    keys = _keys(ctx)
+    actions = {a: t(f"audit.action_{a}") if f"audit.action_{a}" in keys else a for a in set(frame["action"])}
+    frame["action"] = frame["action"].map(actions)
     headers = {c: t(f"audit.col_{c}") for c in audit.COLUMNS}
     if len(frame) > SHOWN:
         st.caption(t("audit.capped", shown=SHOWN, total=len(frame)))
