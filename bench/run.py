@@ -41,7 +41,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--compounds", type=int, default=5000)
     p.add_argument("--months", type=int, default=36)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--quick", action="store_true", help="one repetition of each, a 20-second load of 20 and 50")
+    p.add_argument("--quick", action="store_true", help="one repetition of each, a 20-second load of 20, 50 and 100")
     p.add_argument("--reps", type=int, help="warm, uncached and query repetitions (default 5; quick 1)")
     p.add_argument("--cold-reps", type=int, help="cold samples per page and filter (default 3; quick 1)")
     p.add_argument("--cold-warmup", type=int, help="discarded cold processes per page and filter (default 1)")
