@@ -60,8 +60,10 @@ def label(section: str, value, lang: str) -> str:
     return strings(lang).get(f"{section}.{value}", str(value))
 
 
+@cache
 def codes(section: str, lang: str) -> dict[str, str]:
-    """Every code of a section with its label: {"done": "完成", ...}."""
+    """Every code of a section with its label: {"done": "完成", ...}. Shared: read it, never change it
+    (every table and chart labels its codes with it, on every first draw of its rows)."""
     prefix = section + "."
     return {
         k[len(prefix) :]: v for k, v in strings(lang).items() if k.startswith(prefix) and "." not in k[len(prefix) :]

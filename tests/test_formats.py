@@ -1,6 +1,7 @@
 """Formats as officials read them (issue 12): units, 万元, one-decimal percentages, 红黑榜 never overlapping."""
 
 import pandas as pd
+import pytest
 
 from oversight import fmt, metrics
 
@@ -38,3 +39,29 @@ def test_red_and_black_lists_take_the_ends_and_never_share_a_row():
     assert red.empty and black.empty
     red, black = metrics.red_black(pd.concat([ranked] * 2, ignore_index=True), 3)
     assert len(red) == len(black) == 3
+
+
+@pytest.mark.parametrize("unit", ["s", "us", "ns"])
+@pytest.mark.parametrize("tz", [None, "Asia/Shanghai"])
+def test_dates_show_as_days_and_timestamps_to_the_minute_whatever_their_unit(unit, tz):
+    """A column of midnights shows days, any other time shows minutes; a missing value stays missing."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(7)
+    for n, with_time in [(0, False), (1, False), (40, False), (40, True), (500, True)]:
+        stamps = pd.Timestamp("2021-03-01") + pd.to_timedelta(rng.integers(0, 1500, n), unit="D")
+        if with_time:
+            stamps = stamps + pd.to_timedelta(rng.integers(0, 86_400 * 10**6, n), unit="us")
+        column = pd.Series(stamps).astype(f"datetime64[{unit}]")
+        if tz:
+            column = column.dt.tz_localize(tz)
+        if n:
+            column.iloc[rng.integers(0, n, n // 5 + 1)] = pd.NaT
+        shown = fmt.display_dates(pd.DataFrame({"when": column, "n": range(n)}))
+        present = column.dropna()
+        pattern = "%Y-%m-%d" if all(t == t.normalize() for t in present) else "%Y-%m-%d %H:%M"
+        expected = [None if pd.isna(t) else t.strftime(pattern) for t in column]
+        assert [None if pd.isna(v) else v for v in shown["when"]] == expected
+        assert list(shown["n"]) == list(range(n))
+        assert with_time or n == 0 or pattern == "%Y-%m-%d"
