@@ -93,9 +93,11 @@ def _template(builder: str, lang: str, rows: pd.DataFrame, args: dict) -> dict |
             return template
     build = _BUILDERS.get(builder) or getattr(chartspecs, builder)
     spec = vega_lite(build(rows, lang=lang, prepared=True, **args))
-    datasets = spec.pop("datasets", {})
-    if set(spec.get("data") or {}) != {"name"} or list(datasets) != [spec["data"]["name"]]:
+    name = (spec.get("data") or {}).get("name")
+    if name is None or set(spec["data"]) != {"name"} or name not in spec.get("datasets", {}):
         return None  # rows anywhere but the top level: not a template
+    # Any other dataset (the timeline's as_of rule) comes from the arguments, and stays.
+    spec["datasets"] = {k: v for k, v in spec["datasets"].items() if k != name}
     del spec["data"]
     with _TEMPLATES_LOCK:
         _TEMPLATES[key] = spec
@@ -106,9 +108,10 @@ def _template(builder: str, lang: str, rows: pd.DataFrame, args: dict) -> dict |
 
 def _with_rows(template: dict, rows: pd.DataFrame) -> dict:
     """A copy of the template drawing these rows (Arrow IPC bytes under a content-hash name, as vega_lite)."""
-    spec = copy.deepcopy(template)
-    spec["datasets"] = {}
-    spec["data"] = _arrow_dataset(rows, spec["datasets"])
+    datasets = dict(template["datasets"])  # bytes: shared, never changed
+    spec = copy.deepcopy({k: v for k, v in template.items() if k != "datasets"})
+    spec["data"] = _arrow_dataset(rows, datasets)
+    spec["datasets"] = datasets
     return spec
 
 

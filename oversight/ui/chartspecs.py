@@ -211,15 +211,27 @@ def backlog_by_age(frame: pd.DataFrame, lang: str, prepared: bool = False) -> al
 TIMELINE_BARS = {"planned": "#c8c8c8", "done": "#5b8c5a", "in_progress": "#3a7ca5", "overdue": "#b23a3a"}
 
 
-def renovation_timeline(frame: pd.DataFrame, lang: str, as_of) -> alt.Chart:
-    """Planned bars (wide, grey) with the actual bars (narrow, coloured) over them, and a rule at as_of."""
-    bar = lambda b: i18n.t(f"renovation.bar.{b}", lang)  # noqa: E731
+def renovation_timeline_rows(frame: pd.DataFrame, lang: str, **_) -> pd.DataFrame:
+    """The rows renovation_timeline draws: labels, and each item's place in the rows' order."""
     data = fmt.labelled(frame, lang, {"stage": "stage"})
-    data["bar"] = data["bar"].map(bar)
-    order = list(dict.fromkeys(data["item"]))
+    data["bar"] = data["bar"].map({b: i18n.t(f"renovation.bar.{b}", lang) for b in TIMELINE_BARS})
+    data["item_order"] = pd.factorize(data["item"])[0]
+    return data
+
+
+def renovation_timeline(frame: pd.DataFrame, lang: str, as_of, prepared: bool = False) -> alt.Chart:
+    """Planned bars (wide, grey) with the actual bars (narrow, coloured) over them, and a rule at as_of.
+    Items keep the rows' order (item_order) and a fixed height each, so the spec does not depend on them."""
+    bar = lambda b: i18n.t(f"renovation.bar.{b}", lang)  # noqa: E731
+    data = frame if prepared else renovation_timeline_rows(frame, lang)
     col = lambda c: _col(lang, c)  # noqa: E731
-    base = alt.Chart(data).encode(
-        y=alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=300)),
+    base = alt.Chart().encode(
+        y=alt.Y(
+            "item:N",
+            sort=alt.EncodingSortField(field="item_order", op="min", order="ascending"),
+            title=None,
+            axis=alt.Axis(labelLimit=300),
+        ),
         x=alt.X("start_date:T", title=col("date"), axis=alt.Axis(format="%Y-%m", labelAngle=0, labelOverlap=True)),
         x2="end_date:T",
         color=alt.Color(
@@ -249,7 +261,7 @@ def renovation_timeline(frame: pd.DataFrame, lang: str, as_of) -> alt.Chart:
             tooltip=[alt.Tooltip("as_of:T", title=i18n.t("renovation.as_of_rule", lang), format="%Y-%m-%d")],
         )
     )
-    return alt.layer(planned, actual, today).properties(height=max(160, 22 * len(order) + 60))
+    return alt.layer(planned, actual, today, data=data).properties(height=alt.Step(24))
 
 
 def elevator_pipeline_rows(frame: pd.DataFrame, lang: str, **_) -> pd.DataFrame:
@@ -361,8 +373,7 @@ def unit_bars(
 # Builders whose spec depends on their rows only through the rows they draw, which these functions make
 # (the rest of the spec follows from the arguments and the language): a page builds such a spec once per
 # arguments and attaches each filter's rows to it (oversight/ui/charts.py). The builder, called with
-# prepared=True, takes those rows as they are. renovation_timeline is not one: its axis order and height
-# follow its rows.
+# prepared=True, takes those rows as they are.
 ROWS = {
     "vbar": vbar_rows,
     "lines": lines_rows,
@@ -372,4 +383,5 @@ ROWS = {
     "elevator_pipeline": elevator_pipeline_rows,
     "progress_steps": progress_steps_rows,
     "unit_bars": unit_bars_rows,
+    "renovation_timeline": renovation_timeline_rows,
 }
