@@ -81,9 +81,26 @@ def labelled(frame, lang: str, codes: dict[str, str] | None = None):
         if col in out.columns and labels:
             if pd.api.types.is_bool_dtype(out[col]):
                 labels = {True: labels.get("true", "true"), False: labels.get("false", "false")}
-            # A dict lookup per value in pandas, not a Python call per cell.
-            out[col] = out[col].map(labels).fillna(out[col].astype(object))
+            out[col] = _labels(out[col], labels)
     return out
+
+
+def _labels(values, labels: dict):
+    """Each code replaced by its label; a value without one stays as it is."""
+    import pandas as pd
+
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        # Arrow's own lookup: pandas' map made a Python object of every value first (most of a small
+        # table's labelling, on every first draw of its rows).
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        codes = values.array.__arrow_array__()
+        found = pc.index_in(codes, value_set=pa.array(list(labels), pa.string()))
+        text = pc.coalesce(pc.take(pa.array(list(labels.values()), pa.string()), found), codes)
+        return pd.Series(text.to_pandas(), index=values.index, dtype=values.dtype)
+    # A dict lookup per value in pandas, not a Python call per cell.
+    return values.map(labels).fillna(values.astype(object))
 
 
 def cell(value) -> str:

@@ -65,3 +65,19 @@ def test_dates_show_as_days_and_timestamps_to_the_minute_whatever_their_unit(uni
         assert [None if pd.isna(v) else v for v in shown["when"]] == expected
         assert list(shown["n"]) == list(range(n))
         assert with_time or n == 0 or pattern == "%Y-%m-%d"
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_codes_show_their_labels_and_anything_else_as_it_is(dtype):
+    """Every code of a section becomes its label; a value without one (or missing) is kept as it is."""
+    from oversight import i18n
+
+    labels = i18n.codes("channel", "zh")
+    values = [*labels, "not_a_channel", None, next(iter(labels))]
+    frame = pd.DataFrame({"channel": pd.Series(values, dtype=dtype), "done": [True, False] * 4})
+    shown = fmt.labelled(frame, "zh", {"channel": "channel", "done": "bool"})
+    expected = [None if v is None else labels.get(v, v) for v in values]
+    assert [None if pd.isna(v) else v for v in shown["channel"]] == expected
+    assert shown["channel"].dtype == "str"  # text, as every other text column of a table
+    yes_no = i18n.codes("bool", "zh")
+    assert list(shown["done"]) == [yes_no["true"], yes_no["false"]] * 4
