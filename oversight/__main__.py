@@ -394,8 +394,6 @@ def _cmd_serve(args) -> int:
 
     from oversight.ui import server
 
-    server.apply_streamlit_options()
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     print(f"serving {args.db} on http://{args.host}:{args.port}", flush=True)
     # proxy_headers off: X-Forwarded-For is believed only from OVERSIGHT_TRUSTED_PROXIES, by our code;

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 import zipfile
 
 from oversight import settings
@@ -61,7 +62,7 @@ from streamlit import config
 from oversight import __main__ as cli
 
 NAMES = ("server.maxUploadSize", "server.fileWatcherType", "runner.postScriptGC", "client.showErrorDetails",
-         "browser.gatherUsageStats", "server.headless")
+         "browser.gatherUsageStats", "server.headless", "client.toolbarMode", "theme.primaryColor")
 
 def started(app, **_):
     async def start():
@@ -90,6 +91,7 @@ def test_the_served_dashboard_holds_its_streamlit_options(demo_db, tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     options = json.loads(done.stdout.strip().splitlines()[-1])
+    toml = tomllib.loads((settings.ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
     assert options == {
         "server.maxUploadSize": 3,
         "server.fileWatcherType": "none",
@@ -97,4 +99,7 @@ def test_the_served_dashboard_holds_its_streamlit_options(demo_db, tmp_path):
         "client.showErrorDetails": "none",
         "browser.gatherUsageStats": False,
         "server.headless": True,
+        # The rest of .streamlit/config.toml, beside the code, wherever the service starts.
+        "client.toolbarMode": toml["client"]["toolbarMode"],
+        "theme.primaryColor": toml["theme"]["primaryColor"],
     }

@@ -349,7 +349,8 @@ def streamlit_options() -> dict[str, object]:
 
 def apply_streamlit_options() -> None:
     # st.App under uvicorn reads .streamlit/config.toml but no STREAMLIT_* variable (only `streamlit
-    # run`'s command line turns those into options): they go in as that command line's flags do.
+    # run`'s command line turns those into options): they go in as that command line's flags do. Once
+    # st.App knows the script: the parse then reads the config.toml beside it, wherever the service starts.
     from streamlit import config
 
     config.get_config_options(force_reparse=True, options_from_flags=streamlit_options())
@@ -360,7 +361,7 @@ def build() -> st.App:
     global ACTIVE
     ACTIVE = True
     logging.getLogger("uvicorn.access").addFilter(_NoQueryStrings())
-    return st.App(
+    app = st.App(
         str(settings.ROOT / "dashboard.py"),
         routes=[
             Route(OPEN_PATH, open_session, methods=["GET"]),
@@ -370,6 +371,8 @@ def build() -> st.App:
         ],
         middleware=[Middleware(Guard)],
     )
+    apply_streamlit_options()
+    return app
 
 
 ACTIVE = False  # True in a process serving build(): sign-ins then go through the cookie routes
