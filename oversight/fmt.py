@@ -53,7 +53,7 @@ def display_dates(frame):
         values = out[col]
         if not pd.api.types.is_datetime64_any_dtype(values):
             continue
-        if getattr(values.dtype, "tz", None) is not None:
+        if not isinstance(values.dtype, np.dtype):  # a time zone, or held by Arrow: pandas formats it
             midnight = values.dropna().dt.normalize().eq(values.dropna()).all()
             text = values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
             out[col] = text.where(values.notna(), None)

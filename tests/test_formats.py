@@ -81,3 +81,19 @@ def test_codes_show_their_labels_and_anything_else_as_it_is(dtype):
     assert shown["channel"].dtype == "str"  # text, as every other text column of a table
     yes_no = i18n.codes("bool", "zh")
     assert list(shown["done"]) == [yes_no["true"], yes_no["false"]] * 4
+
+
+@pytest.mark.parametrize(
+    "dtype", ["timestamp[us][pyarrow]", "timestamp[us, tz=Asia/Shanghai][pyarrow]", "date32[day][pyarrow]"]
+)
+def test_dates_held_by_arrow_show_as_numpy_ones_do(dtype):
+    """pandas' Arrow-backed dates and timestamps (as DuckDB's .arrow() or a parquet file gives them)."""
+    stamps = pd.Series(pd.to_datetime(["2023-09-30 08:15:00", None, "2023-10-01 00:00:00"]))
+    if dtype.startswith("date32"):
+        stamps = stamps.dt.normalize()
+    if "tz=" in dtype:
+        stamps = stamps.dt.tz_localize("Asia/Shanghai")
+    shown = fmt.display_dates(pd.DataFrame({"when": stamps.astype(dtype)}))
+    expected = fmt.display_dates(pd.DataFrame({"when": stamps}))
+    assert [None if pd.isna(v) else v for v in shown["when"]] == [None if pd.isna(v) else v for v in expected["when"]]
+    assert shown["when"].iloc[0] == ("2023-09-30" if dtype.startswith("date32") else "2023-09-30 08:15")
