@@ -1,7 +1,7 @@
 """Concurrent officials, measured at the server: `python -m oversight serve` driven over Streamlit's own
 websocket protocol by clients that do not render (bench/streamclient.py).
 
-    python -m bench.concurrency --db bench/cache/city-5000-36-1.duckdb [--sessions 20] [--sweep 10,20,30,40,50]
+    python -m bench.concurrency --db bench/cache/city-5000-36-1.duckdb [--sessions 20] [--sweep 10,20,30,40,50,75,100]
 
 Why the protocol and not AppTest sessions in threads: AppTest runs the script in its own harness,
 without the server's session manager, websocket, message queue and cookie check; the protocol
@@ -230,7 +230,8 @@ def measure(
     progress=print,
     filters: int = 3,
 ) -> dict:
-    """The sweep on one process, then the largest session count on two; see the module docstring."""
+    """The sweep on one process, then on two the target's session count, the issue's 50 (when the sweep
+    goes beyond it) and the largest; see the module docstring."""
     counts = sorted({*sweep, sessions})
     scratch = cache_dir() / "concurrency"
     store_path, accounts = prepare(db_file, scratch)
@@ -253,7 +254,7 @@ def measure(
         # The target's session count again on the two processes a deployment runs (README, Processes).
         result["two_at_target"] = scenario(servers, toks[:sessions], seconds, seed, chosen)
         progress(_line(result["two_at_target"]))
-        if ISSUE_SESSIONS in counts and max(counts) > ISSUE_SESSIONS:
+        if ISSUE_SESSIONS in counts and max(counts) > ISSUE_SESSIONS and sessions != ISSUE_SESSIONS:
             # The issue compares the processes at 50 sessions; where one process keeps up with 50, the
             # largest count (beyond its saturation) shows what a second process adds.
             result["two_at_issue"] = scenario(servers, toks[:ISSUE_SESSIONS], seconds, seed, chosen)
@@ -365,6 +366,8 @@ def targets(c: dict) -> list[dict]:
     sat = saturation(c)
     ratio = big["throughput"] / one_big["throughput"] if one_big and one_big["throughput"] else math.nan
     at_issue, one_at_issue = c.get("two_at_issue"), _at(c, ISSUE_SESSIONS)
+    if at_issue is None and c.get("sessions") == ISSUE_SESSIONS:
+        at_issue = c.get("two_at_target")
     issue_ratio = (
         at_issue["throughput"] / one_at_issue["throughput"]
         if at_issue and one_at_issue and one_at_issue["throughput"]
@@ -391,12 +394,16 @@ def targets(c: dict) -> list[dict]:
             "key": names[1][0],
             "target": names[1][1],
             "measured": "; ".join(
-                f"{r['sessions']} sessions: p95 {_ms(r['actions']['p95_s'])}, {r['throughput']:.1f} runs/s"
-                for r in c["one"]
-                if r["sessions"] >= ISSUE_SESSIONS
-            )
-            + f"; saturates at about {sat['sessions']} sessions ({sat['throughput']:.1f} runs/s, "
-            f"p95 {_ms(sat['actions']['p95_s'])})",
+                [
+                    f"{r['sessions']} sessions: p95 {_ms(r['actions']['p95_s'])}, {r['throughput']:.1f} runs/s"
+                    for r in c["one"]
+                    if r["sessions"] >= ISSUE_SESSIONS
+                ]
+                + [
+                    f"saturates at about {sat['sessions']} sessions ({sat['throughput']:.1f} runs/s, "
+                    f"p95 {_ms(sat['actions']['p95_s'])})"
+                ]
+            ),
             "status": "measured",
             "values": [r["throughput"] for r in c["one"]],
             "why": [],
@@ -457,8 +464,8 @@ def _two_processes(big, one_big, ratio, sat, at_issue, one_at_issue, issue_ratio
         status = "met" if issue_ratio >= SPEEDUP_TARGET else "**not met** at 50"
         if issue_ratio < SPEEDUP_TARGET and ratio >= SPEEDUP_TARGET:
             status += f", met at {big['sessions']}"
-    else:
-        status = "met" if ratio >= SPEEDUP_TARGET else "**not met**"
+    else:  # no run of the issue's count: judged at the largest, and the status says so
+        status = ("met" if ratio >= SPEEDUP_TARGET else "**not met**") + f" (at {big['sessions']} sessions)"
     return "; ".join(parts), status
 
 
