@@ -413,7 +413,7 @@ def targets(c: dict) -> list[dict]:
             "target": names[2][1],
             "measured": two_measured,
             "status": two_status,
-            "values": [big["throughput"], ratio, issue_ratio],
+            "values": [big["throughput"], ratio] + ([] if math.isnan(issue_ratio) else [issue_ratio]),
             "why": []
             if two_status == "met"
             else [
