@@ -2,6 +2,16 @@
 -- (NULL: every row, for the download). Each with its 办理时限 (time_limit_days, else
 -- $default_time_limit_days), the day it was due, the days it took to close, whether it ran past
 -- its limit (closed late, or still open past it on $as_at) and the 回访 answers.
+-- The page's rows are found on the sort keys alone and then read whole by rowid: sorting every
+-- request's wide columns to keep 501 of them cost three times as much at city scale.
+WITH newest AS (
+    SELECT rowid AS row_number_in_table
+    FROM requests
+    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND received_at >= $period_start::DATE AND received_at < $period_end::DATE
+    ORDER BY received_at DESC, request_id
+    LIMIT $limit
+)
 SELECT
     r.request_id, c.name AS compound, r.received_at, r.channel, r.category, r.summary, r.handler,
     r.responded_at, r.resolved_at,
@@ -14,7 +24,5 @@ SELECT
     ) AS overdue_request,
     r.followup_resolved, r.followup_satisfaction
 FROM requests r JOIN compounds c USING (compound_id)
-WHERE r.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
-  AND r.received_at >= $period_start::DATE AND r.received_at < $period_end::DATE
+WHERE r.rowid IN (SELECT row_number_in_table FROM newest)
 ORDER BY r.received_at DESC, r.request_id
-LIMIT $limit

@@ -90,6 +90,25 @@ def test_backlog_bands_and_list_download_cover_every_row(app_env):
     assert data.decode("utf-8-sig").count("\r\n") == len(every) + 1
 
 
+def test_the_list_shows_the_newest_requests_of_the_scope_whole(app_env):
+    """The list finds its rows on the sort keys alone and then reads them whole: the same rows, in the
+    same order and with the same columns, as the full list's first ones and a hand-written query."""
+    con = db.connect(app_env)
+    ids = db.all_compound_ids(con)
+    for scope in (ids, ids[:3], []):
+        params = DEFAULT_FILTER.params(scope)
+        every = db.run("requests_list", con, **params, limit=None)
+        first = db.run("requests_list", con, **params, limit=7)
+        assert first.equals(every.head(7)), len(scope)
+        hand = con.execute(
+            "SELECT request_id, summary FROM requests WHERE compound_id = ANY($ids) AND received_at >= $s"
+            " AND received_at < $e ORDER BY received_at DESC, request_id LIMIT 7",
+            {"ids": scope, "s": params["period_start"], "e": params["period_end"]},
+        ).fetchall()
+        assert list(zip(first["request_id"], first["summary"], strict=True)) == hand
+        assert len(first) == (7 if scope else 0)
+
+
 def test_rates_note_gives_the_composite_score_weights(app_env):
     at = open_page(PAGE)
     # The default weights (settings.score_weights), as percentages.
