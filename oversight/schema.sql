@@ -258,6 +258,18 @@ CREATE TABLE IF NOT EXISTS rollup_requests_open (
     handler         VARCHAR NOT NULL
 );
 
+-- The whole street's two median times (kpi_requests_times.sql) without sorting every request: each
+-- request's hours to the first answer (measure 'response') and days to closing ('handling'), exactly as the
+-- median reads them, grouped by month received and bucket (response: the minute, handling: the hour), with
+-- their count and the times themselves, so the median is found in the one bucket that holds the middle.
+CREATE TABLE IF NOT EXISTS rollup_request_times (
+    month    DATE NOT NULL,
+    measure  VARCHAR NOT NULL,
+    bucket   BIGINT NOT NULL,    -- floor(hours * 60) or floor(days * 24): rises with the time
+    requests BIGINT NOT NULL,
+    times    DOUBLE[] NOT NULL   -- hours (response) or days (handling), one per request, unordered
+);
+
 -- Volunteer services and redemptions by the volunteer's compound and month.
 CREATE TABLE IF NOT EXISTS rollup_services_monthly (
     compound_id     VARCHAR NOT NULL,
