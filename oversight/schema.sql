@@ -258,6 +258,19 @@ CREATE TABLE IF NOT EXISTS rollup_requests_open (
     handler         VARCHAR NOT NULL
 );
 
+-- Requests by compound, month received and channel, and by compound, month received and category (a
+-- row has one of the two), with the rate each chart shows beside them (响应率 by channel, 办结率 by category).
+CREATE TABLE IF NOT EXISTS rollup_requests_breakdown (
+    compound_id   VARCHAR NOT NULL,
+    month         DATE NOT NULL,
+    channel       VARCHAR,
+    category      VARCHAR,
+    requests      BIGINT NOT NULL,
+    responded_24h BIGINT NOT NULL,   -- answered within 24 hours
+    resolved      BIGINT NOT NULL,   -- closed (resolved_at set)
+    CHECK ((channel IS NULL) <> (category IS NULL))
+);
+
 -- The whole street's two median times (kpi_requests_times.sql) without sorting every request: each
 -- request's hours to the first answer (measure 'response') and days to closing ('handling'), exactly as the
 -- median reads them, grouped by month received and bucket (response: the minute, handling: the hour), with
