@@ -3,12 +3,28 @@
 -- $default_time_limit_days), the day it was due, the days it took to close, whether it ran past
 -- its limit (closed late, or still open past it on $as_at) and the 回访 answers.
 -- The page's rows are found on the sort keys alone and then read whole by rowid: sorting every
--- request's wide columns to keep 501 of them cost three times as much at city scale.
-WITH newest AS (
+-- request's wide columns to keep 501 of them cost three times as much at city scale. For whole months
+-- the search starts at the latest month from which on the scope received $limit requests or more
+-- (counted in rollup_requests_monthly), so the newest rows are sought among a month's requests, not a year's.
+WITH by_month AS (
+    SELECT month, sum(requests) AS requests
+    FROM rollup_requests_monthly
+    WHERE $period_start::DATE = date_trunc('month', $period_start::DATE)
+      AND $period_end::DATE = date_trunc('month', $period_end::DATE)
+      AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND month >= $period_start::DATE AND month < $period_end::DATE
+    GROUP BY month
+),
+since AS (
+    SELECT greatest(coalesce(max(month) FILTER (WHERE from_here >= $limit), $period_start::DATE), $period_start::DATE)
+        AS day
+    FROM (SELECT month, sum(requests) OVER (ORDER BY month DESC) AS from_here FROM by_month)
+),
+newest AS (
     SELECT rowid AS row_number_in_table
     FROM requests
     WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
-      AND received_at >= $period_start::DATE AND received_at < $period_end::DATE
+      AND received_at >= (SELECT day FROM since) AND received_at < $period_end::DATE
     ORDER BY received_at DESC, request_id
     LIMIT $limit
 )
