@@ -258,6 +258,16 @@ CREATE TABLE IF NOT EXISTS rollup_requests_open (
     handler         VARCHAR NOT NULL
 );
 
+-- The requests open on a month's last day or on meta.as_of (the days a page's backlog stands on) that were
+-- received within the 30 days before it, counted by compound and days waited (requests_backlog_by_age.sql;
+-- those open longer are in rollup_requests_open).
+CREATE TABLE IF NOT EXISTS rollup_requests_recent_open (
+    as_at       DATE NOT NULL,
+    compound_id VARCHAR NOT NULL,
+    age_days    BIGINT NOT NULL,   -- 0 to 30
+    requests    BIGINT NOT NULL
+);
+
 -- Requests by compound, month received and channel, and by compound, month received and category (a
 -- row has one of the two), with the rate each chart shows beside them (响应率 by channel, 办结率 by category).
 CREATE TABLE IF NOT EXISTS rollup_requests_breakdown (
