@@ -15,7 +15,7 @@ rolled AS (
         AND (SELECT count(*) FROM scope) = (SELECT count(*) FROM compounds) AS whole_street
 ),
 histogram AS (
-    SELECT measure, bucket, sum(requests) AS requests
+    SELECT measure, bucket, sum(requests)::BIGINT AS requests
     FROM rollup_request_times
     WHERE month >= $period_start::DATE AND month < $period_end::DATE AND (SELECT whole_street FROM rolled)
     GROUP BY ALL
@@ -36,28 +36,22 @@ middle AS (
     FROM cumulative
     WHERE up_to > (total - 1) // 2 AND before <= total // 2
 ),
-near AS (
-    SELECT measure, bucket, unnest(times) AS t
-    FROM rollup_request_times
-    WHERE month >= $period_start::DATE AND month < $period_end::DATE
-      AND (measure, bucket) IN (SELECT (measure, bucket) FROM middle)
-),
-ranked AS (
-    SELECT
-        measure,
-        t,
-        row_number() OVER (PARTITION BY measure ORDER BY bucket, t) - 1
-            + (SELECT min(before) FROM middle m WHERE m.measure = near.measure) AS rank
-    FROM near
+-- Their times in the period, in order: the rank r of the street is the time at r - before + 1.
+sorted AS (
+    SELECT measure, bucket, list_sort(flatten(list(t.times))) AS times
+    FROM rollup_request_times t
+    JOIN middle m USING (measure, bucket)
+    WHERE t.month >= $period_start::DATE AND t.month < $period_end::DATE
+    GROUP BY measure, bucket
 ),
 medians AS (
     SELECT
-        r.measure,
-        any_value(r.t) FILTER (WHERE r.rank = m.lo_rank) * 0.5
-            + any_value(r.t) FILTER (WHERE r.rank = m.hi_rank) * 0.5 AS median
-    FROM ranked r
-    JOIN (SELECT DISTINCT measure, lo_rank, hi_rank FROM middle) m USING (measure)
-    GROUP BY r.measure
+        measure,
+        max(s.times[(m.lo_rank - m.before + 1)::BIGINT]) FILTER (WHERE m.lo_rank < m.before + len(s.times)) * 0.5
+            + max(s.times[(m.hi_rank - m.before + 1)::BIGINT]) FILTER (WHERE m.hi_rank >= m.before) * 0.5 AS median
+    FROM middle m
+    JOIN sorted s USING (measure, bucket)
+    GROUP BY measure
 ),
 fast AS (
     SELECT
