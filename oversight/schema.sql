@@ -269,9 +269,10 @@ CREATE TABLE IF NOT EXISTS rollup_requests_recent_open (
 );
 
 -- Requests by compound, month received and channel, and by compound, month received and category (a
--- row has one of the two), with the rate each chart shows beside them (响应率 by channel, 办结率 by category).
+-- row has one of the two), with the rate each chart shows beside them (响应率 by channel, 办结率 by category);
+-- rows without a compound count the whole street's, read when every compound is in scope.
 CREATE TABLE IF NOT EXISTS rollup_requests_breakdown (
-    compound_id   VARCHAR NOT NULL,
+    compound_id   VARCHAR,           -- NULL: every compound
     month         DATE NOT NULL,
     channel       VARCHAR,
     category      VARCHAR,
