@@ -25,6 +25,7 @@ TABLES = (
     "rollup_requests_recent_open",
     "rollup_requests_breakdown",
     "rollup_request_times",
+    "rollup_requests_newest",
     "rollup_services_monthly",
     "rollup_redemptions_monthly",
     "rollup_volunteer_months",

@@ -282,6 +282,25 @@ CREATE TABLE IF NOT EXISTS rollup_requests_breakdown (
     CHECK ((channel IS NULL) <> (category IS NULL))
 );
 
+-- At least the 1,000 newest requests of the whole street received in each month (all those received at or
+-- after the 1,000th newest's time), with what the list of requests shows (requests_list.sql): the page's
+-- 501 newest of a whole-month period for the whole street are among them.
+CREATE TABLE IF NOT EXISTS rollup_requests_newest (
+    month                 DATE NOT NULL,   -- the month received
+    request_id            VARCHAR NOT NULL,
+    compound_id           VARCHAR NOT NULL,
+    received_at           TIMESTAMP NOT NULL,
+    channel               VARCHAR NOT NULL,
+    category              VARCHAR NOT NULL,
+    summary               VARCHAR,
+    handler               VARCHAR NOT NULL,
+    responded_at          TIMESTAMP,
+    resolved_at           TIMESTAMP,
+    time_limit_days       INTEGER,
+    followup_resolved     VARCHAR,
+    followup_satisfaction VARCHAR
+);
+
 -- The whole street's two median times (kpi_requests_times.sql) without sorting every request: each
 -- request's hours to the first answer (measure 'response') and days to closing ('handling'), exactly as the
 -- median reads them, grouped by month received and bucket (response: the minute, handling: the hour), with
