@@ -22,6 +22,10 @@ from oversight import db, settings
 TABLES = (
     "rollup_requests_monthly",
     "rollup_requests_open",
+    "rollup_requests_recent_open",
+    "rollup_requests_breakdown",
+    "rollup_request_times",
+    "rollup_requests_newest",
     "rollup_services_monthly",
     "rollup_redemptions_monthly",
     "rollup_volunteer_months",

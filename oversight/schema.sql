@@ -258,6 +258,61 @@ CREATE TABLE IF NOT EXISTS rollup_requests_open (
     handler         VARCHAR NOT NULL
 );
 
+-- The requests open on a month's last day or on meta.as_of (the days a page's backlog stands on) that were
+-- received within the 30 days before it, counted by compound and days waited (requests_backlog_by_age.sql;
+-- those open longer are in rollup_requests_open).
+CREATE TABLE IF NOT EXISTS rollup_requests_recent_open (
+    as_at       DATE NOT NULL,
+    compound_id VARCHAR NOT NULL,
+    age_days    BIGINT NOT NULL,   -- 0 to 30
+    requests    BIGINT NOT NULL
+);
+
+-- Requests by compound, month received and channel, and by compound, month received and category (a
+-- row has one of the two), with the rate each chart shows beside them (响应率 by channel, 办结率 by category);
+-- rows without a compound count the whole street's, read when every compound is in scope.
+CREATE TABLE IF NOT EXISTS rollup_requests_breakdown (
+    compound_id   VARCHAR,           -- NULL: every compound
+    month         DATE NOT NULL,
+    channel       VARCHAR,
+    category      VARCHAR,
+    requests      BIGINT NOT NULL,
+    responded_24h BIGINT NOT NULL,   -- answered within 24 hours
+    resolved      BIGINT NOT NULL,   -- closed (resolved_at set)
+    CHECK ((channel IS NULL) <> (category IS NULL))
+);
+
+-- At least the 1,000 newest requests of the whole street received in each month (all those received at or
+-- after the 1,000th newest's time), with what the list of requests shows (requests_list.sql): the page's
+-- 501 newest of a whole-month period for the whole street are among them.
+CREATE TABLE IF NOT EXISTS rollup_requests_newest (
+    month                 DATE NOT NULL,   -- the month received
+    request_id            VARCHAR NOT NULL,
+    compound_id           VARCHAR NOT NULL,
+    received_at           TIMESTAMP NOT NULL,
+    channel               VARCHAR NOT NULL,
+    category              VARCHAR NOT NULL,
+    summary               VARCHAR,
+    handler               VARCHAR NOT NULL,
+    responded_at          TIMESTAMP,
+    resolved_at           TIMESTAMP,
+    time_limit_days       INTEGER,
+    followup_resolved     VARCHAR,
+    followup_satisfaction VARCHAR
+);
+
+-- The whole street's two median times (kpi_requests_times.sql) without sorting every request: each
+-- request's hours to the first answer (measure 'response') and days to closing ('handling'), exactly as the
+-- median reads them, grouped by month received and bucket (response: the minute, handling: the hour), with
+-- their count and the times themselves, so the median is found in the one bucket that holds the middle.
+CREATE TABLE IF NOT EXISTS rollup_request_times (
+    month    DATE NOT NULL,
+    measure  VARCHAR NOT NULL,
+    bucket   BIGINT NOT NULL,    -- floor(hours * 60) or floor(days * 24): rises with the time
+    requests BIGINT NOT NULL,
+    times    DOUBLE[] NOT NULL   -- hours (response) or days (handling), one per request, unordered
+);
+
 -- Volunteer services and redemptions by the volunteer's compound and month.
 CREATE TABLE IF NOT EXISTS rollup_services_monthly (
     compound_id     VARCHAR NOT NULL,

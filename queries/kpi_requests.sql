@@ -24,8 +24,11 @@ rates AS (
     FROM rolled
     WHERE month >= $period_start::DATE AND month < $period_end::DATE
 ),
+-- Only the columns read below: DuckDB keeps a CTE read twice, and the list's text columns are wide.
 open_rows AS (
-    SELECT *, received_at + to_days(coalesce(time_limit_days, $default_time_limit_days)::INTEGER) AS due_at
+    SELECT
+        received_at, resolved_at, time_limit_days,
+        received_at + to_days(coalesce(time_limit_days, $default_time_limit_days)::INTEGER) AS due_at
     FROM rollup_requests_open
     WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
 ),

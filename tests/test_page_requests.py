@@ -6,9 +6,11 @@ import statistics
 from datetime import datetime, timedelta
 
 import duckdb
+import pandas as pd
 import pytest
 
 from oversight import db, export, i18n, metrics, rollups
+from oversight.filters import add_months
 from tests.apptest import CJK, assert_headline, assert_kpis, hand_sql, open_page, page_words
 from tests.period import DEFAULT_FILTER, END, START
 
@@ -88,6 +90,33 @@ def test_backlog_bands_and_list_download_cover_every_row(app_env):
     data = export.csv_bytes(every)
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").count("\r\n") == len(every) + 1
+
+
+def test_the_list_shows_the_newest_requests_of_the_scope_whole(app_env):
+    """The list finds its rows on the sort keys alone, from the latest month whose requests reach the
+    limit (counted in the roll-up), and then reads them whole: the same rows, in the same order and with
+    the same columns, as the full list's first ones and a hand-written query; also where the limit is
+    exactly the last month's count, one more, or more than the period holds."""
+    con = db.connect(app_env)
+    ids = db.all_compound_ids(con)
+    for scope in (ids, ids[:3], []):
+        params = DEFAULT_FILTER.params(scope)
+        every = db.run("requests_list", con, **params, limit=None)
+        last_month = add_months(params["period_end"], -1)
+        in_last = int((every["received_at"] >= pd.Timestamp(last_month)).sum())
+        for limit in sorted({7, in_last, in_last + 1, len(every) + 1} - {0}):
+            first = db.run("requests_list", con, **params, limit=limit)
+            assert first.equals(every.head(limit)), (len(scope), limit)
+        first = db.run("requests_list", con, **params, limit=7)
+        hand = con.execute(
+            "SELECT request_id, summary FROM requests WHERE compound_id = ANY($ids) AND received_at >= $s"
+            " AND received_at < $e ORDER BY received_at DESC, request_id LIMIT 7",
+            {"ids": scope, "s": params["period_start"], "e": params["period_end"]},
+        ).fetchall()
+        assert list(zip(first["request_id"], first["summary"], strict=True)) == hand
+        assert len(first) == (7 if scope else 0)
+        # The whole street's last month alone holds 7 (the search starts there); three compounds' does not.
+        assert (in_last > 7) == (scope == ids), len(scope)
 
 
 def test_rates_note_gives_the_composite_score_weights(app_env):

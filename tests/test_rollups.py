@@ -381,3 +381,97 @@ def test_the_company_league_counts_each_request_for_the_company_serving_that_mon
     assert list(league.columns).count("company_id") == 1
     got = {r.company_id: r.requests for r in league.itertuples() if r.requests}
     assert got == expected and expected[other] > 0
+
+
+def street_medians_by_hand(con, start, end) -> tuple:
+    """DuckDB's own median() of every request of the street received in [start, end)."""
+    return con.execute(
+        "SELECT median(epoch(responded_at - received_at) / 3600), median(epoch(resolved_at - received_at) / 86400)"
+        " FROM requests WHERE received_at >= $s AND received_at < $e",
+        {"s": start, "e": end},
+    ).fetchone()
+
+
+@pytest.mark.parametrize("which", ["demo", "generated"])
+def test_the_street_medians_from_the_roll_up_are_duckdbs_to_the_bit(which, demo_master, generated):
+    """The whole street's medians over whole months come from rollup_request_times (the middle bucket's
+    times only): for every period of whole months in the data, exactly (==) what median() gives."""
+    con = duckdb.connect(str(demo_master if which == "demo" else generated), read_only=True)
+    try:
+        ids = db.all_compound_ids(con)
+        as_of = date.fromisoformat(db.meta(con)["as_of"])
+        first = con.execute("SELECT min(month) FROM rollup_request_times").fetchone()[0]
+        months = []
+        while first <= as_of:
+            months.append(first)
+            first = add_months(first, 1)
+        months.append(first)
+        checked = 0
+        for i, start in enumerate(months):
+            for end in months[i + 1 :: 3] if which == "demo" else months[i + 1 :: 5]:
+                params = {"compound_ids": ids, "period_start": start, "period_end": end, "as_of": as_of}
+                got = db.run("kpi_requests_times", con, **params).iloc[0]
+                expected = street_medians_by_hand(con, start, end)
+                assert (got["median_response_hours"], got["median_handling_days"]) == expected, (start, end)
+                checked += 1
+        assert checked > 20
+    finally:
+        con.close()
+
+
+def test_a_median_between_two_buckets_and_of_an_even_count(demo_db):
+    """Four requests whose two middle times lie in different buckets (1.5 and 2.25 hours; 1.2 and 3.7
+    days): the median is their mean, as median() gives it; three requests give the middle one."""
+    con = duckdb.connect(str(demo_db))
+    try:
+        compound = con.execute("SELECT min(compound_id) FROM compounds").fetchone()[0]
+        con.execute("DELETE FROM requests")
+        hours, days = [1.0, 1.5, 2.25, 30.0], [0.5, 1.2, 3.7, 9.0]
+        for n, (h, d) in enumerate(zip(hours, days, strict=True)):
+            con.execute(
+                "INSERT INTO requests (request_id, compound_id, received_at, channel, category, handler, responded_at,"
+                " resolved_at) VALUES ($id, $c, TIMESTAMP '2024-03-05 08:00', 'visit', 'other', 'property',"
+                " TIMESTAMP '2024-03-05 08:00' + to_seconds($h * 3600),"
+                " TIMESTAMP '2024-03-05 08:00' + to_seconds($d * 86400))",
+                {"id": f"T{n}", "c": compound, "h": h, "d": d},
+            )
+        rollups.rebuild(con)
+        ids = db.all_compound_ids(con)
+        params = {"compound_ids": ids, "period_start": date(2024, 3, 1), "period_end": date(2024, 4, 1)}
+        got = db.run("kpi_requests_times", con, **params, as_of=date(2024, 12, 31)).iloc[0]
+        assert got["median_response_hours"] == street_medians_by_hand(con, date(2024, 3, 1), date(2024, 4, 1))[0]
+        assert (got["median_response_hours"], got["median_handling_days"]) == (1.875, 2.45)
+        con.execute("DELETE FROM requests WHERE request_id = 'T3'")
+        rollups.rebuild(con)
+        got = db.run("kpi_requests_times", con, **params, as_of=date(2024, 12, 31)).iloc[0]
+        assert (got["median_response_hours"], got["median_handling_days"]) == (1.5, 1.2)
+        # One compound (not the whole street) reads the requests themselves: the same figures.
+        one = db.run("kpi_requests_times", con, **{**params, "compound_ids": [compound]}, as_of=date(2024, 12, 31))
+        assert (one.iloc[0]["median_response_hours"], one.iloc[0]["median_handling_days"]) == (1.5, 1.2)
+    finally:
+        con.close()
+
+
+def test_with_as_of_in_the_middle_of_a_month_the_roll_ups_still_give_the_event_tables_figures(demo_db, tmp_path):
+    """The demo's and the generator's as_of are a month's last day; stock figures on an as_of within a
+    month (requests received and closed after it in the data) must still equal the events' figures."""
+    con = duckdb.connect(str(demo_db))
+    as_of = date.fromisoformat(db.meta(con)["as_of"]) - timedelta(days=13)
+    con.execute("UPDATE meta SET value = $d WHERE key = 'as_of'", {"d": as_of.isoformat()})
+    rollups.rebuild(con)
+    con.close()
+    con = duckdb.connect(str(demo_db), read_only=True)
+    events = without_rollups(demo_db, tmp_path)
+    try:
+        checked = 0
+        for label, window in windows(con):
+            for name in REWRITTEN:
+                params = {**window, "limit": None}
+                same(db.run(name, con, **params), events_version(name, events, params), name, label)
+                checked += window["as_at"] == as_of
+        assert checked > len(REWRITTEN)  # the pages' windows stand on that day
+        backlog = db.run("requests_backlog_by_age", con, **windows(con)[0][1])
+        assert backlog["open_requests"].sum() > 0
+    finally:
+        con.close()
+        events.close()
