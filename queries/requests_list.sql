@@ -8,6 +8,8 @@
 -- (counted in rollup_requests_monthly), so the newest rows are sought among a month's requests, not a year's.
 -- For whole months of the whole street and at most 1,000 rows, they are among rollup_requests_newest
 -- (each month's 1,000 newest or more) and read from there; the data alone chooses, the other reads nothing.
+-- Every row (the download, $limit NULL) is read straight from the requests: the search by rowid would
+-- only add a sort of the keys and a join to the one sort every row needs anyway.
 WITH scope AS (
     SELECT compound_id FROM compounds WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
 ),
@@ -34,7 +36,8 @@ since AS (
 newest AS (
     SELECT rowid AS row_number_in_table
     FROM requests
-    WHERE compound_id IN (SELECT compound_id FROM scope WHERE NOT (SELECT whole_street FROM rolled))
+    WHERE $limit IS NOT NULL
+      AND compound_id IN (SELECT compound_id FROM scope WHERE NOT (SELECT whole_street FROM rolled))
       AND received_at >= (SELECT day FROM since) AND received_at < $period_end::DATE
     ORDER BY received_at DESC, request_id
     LIMIT $limit
@@ -51,6 +54,14 @@ listed AS (
         time_limit_days, followup_resolved, followup_satisfaction
     FROM requests
     WHERE rowid IN (SELECT row_number_in_table FROM newest)
+    UNION ALL
+    SELECT
+        request_id, compound_id, received_at, channel, category, summary, handler, responded_at, resolved_at,
+        time_limit_days, followup_resolved, followup_satisfaction
+    FROM requests
+    WHERE $limit IS NULL
+      AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND received_at >= $period_start::DATE AND received_at < $period_end::DATE
 )
 SELECT
     r.request_id, c.name AS compound, r.received_at, r.channel, r.category, r.summary, r.handler,

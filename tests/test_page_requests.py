@@ -102,6 +102,13 @@ def test_the_list_shows_the_newest_requests_of_the_scope_whole(app_env):
     for scope in (ids, ids[:3], []):
         params = DEFAULT_FILTER.params(scope)
         every = db.run("requests_list", con, **params, limit=None)
+        # Every row (the download): the scope's requests of the period, newest first.
+        hand_all = con.execute(
+            "SELECT request_id FROM requests WHERE compound_id = ANY($ids) AND received_at >= $s"
+            " AND received_at < $e ORDER BY received_at DESC, request_id",
+            {"ids": scope, "s": params["period_start"], "e": params["period_end"]},
+        ).fetchall()
+        assert list(every["request_id"]) == [r[0] for r in hand_all], len(scope)
         last_month = add_months(params["period_end"], -1)
         in_last = int((every["received_at"] >= pd.Timestamp(last_month)).sum())
         for limit in sorted({7, in_last, in_last + 1, len(every) + 1} - {0}):
