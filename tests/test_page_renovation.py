@@ -166,3 +166,21 @@ def test_compound_without_items_shows_the_empty_state(app_env):
     assert any(i.value == i18n.t("renovation.no_elevators", "zh") for i in at.info)
     # The compound still gets its elevator priority: it may need one most of all.
     assert frame_with(at, i18n.t("col.score", "zh")).shape[0] == 1
+
+
+def test_the_timeline_draws_its_items_in_order_of_planned_start(app_env):
+    """As its caption says: the chosen items top to bottom by planned start (item_order, the rows' order)."""
+    import json
+
+    import pyarrow.ipc as ipc
+
+    at = open_page(PAGE)
+    (timeline,) = [c for c in at.get("vega_lite_chart") if len(json.loads(c.proto.spec).get("layer", [])) == 3]
+    tables = [ipc.open_stream(d.data.data).read_all().to_pandas() for d in timeline.proto.datasets]
+    (rows,) = [t for t in tables if "item_order" in t.columns]
+    planned = i18n.t("renovation.bar.planned", "zh")
+    starts = rows[rows["bar"] == planned].set_index("item")["start_date"]
+    ordered = rows.groupby("item")["item_order"].min().sort_values().index
+    shown = [starts.get(item) for item in ordered if item in starts.index]
+    assert len(shown) >= 50 and shown == sorted(shown)
+    assert list(ordered) == list(dict.fromkeys(rows["item"]))  # first appearance in the rows is the order
