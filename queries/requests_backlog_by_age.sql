@@ -3,17 +3,20 @@
 -- Those received more than 30 days before $as_at and still open on it were open over 30 days, so they
 -- are in rollup_requests_open (rollups.py), read instead of every request. The others, received in the
 -- 31 days up to $as_at: on a month's last day or on $as_of (every page, the monthly report) counted in
--- rollup_requests_recent_open; on any other day (the weekly report) read from the requests themselves.
+-- rollup_requests_recent_open, which holds those days of the stored as_of; on any other day (the weekly
+-- report), or for an as_of other than the stored one, read from the requests themselves.
 WITH open_requests AS (
     SELECT age_days, requests AS open_requests
     FROM rollup_requests_recent_open
     WHERE ($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE)
+      AND $as_of::DATE = (SELECT max(value::DATE) FROM meta WHERE key = 'as_of')
       AND as_at = $as_at::DATE
       AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
     UNION ALL
     SELECT date_diff('day', received_at::DATE, $as_at::DATE), 1
     FROM requests
-    WHERE NOT ($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE)
+    WHERE NOT (($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE)
+               AND $as_of::DATE = (SELECT max(value::DATE) FROM meta WHERE key = 'as_of'))
       AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
       AND received_at >= $as_at::DATE - 30 AND received_at < $as_at::DATE + 1
       AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)

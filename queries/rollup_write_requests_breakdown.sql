@@ -12,6 +12,7 @@ SELECT
     count(*) FILTER (WHERE responded_at <= received_at + INTERVAL 24 HOUR) AS responded_24h,
     count(resolved_at) AS resolved
 FROM requests
+WHERE compound_id IN (SELECT compound_id FROM compounds)  -- a snapshot's tables have no foreign key
 GROUP BY GROUPING SETS (
     (compound_id, month, channel), (compound_id, month, category), (month, channel), (month, category)
 )
