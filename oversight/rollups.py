@@ -81,25 +81,66 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
         rebuild(con)
 
 
-def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty and refill every roll-up from the event tables of con (creating them on an older database),
-    then store the macros and the definition they were made by."""
+def sources(table: str) -> frozenset[str]:
+    """The tables a roll-up is made from: every table of db.TABLES its write names, with those of the
+    roll-ups and the served table it reads. Named in a comment counts too: a roll-up is then rebuilt
+    more often than it needs, never less."""
+    text = db.query_text(table.replace("rollup_", "rollup_write_", 1))
+    found = {t for t in db.TABLES if re.search(rf"\b{t}\b", text)}
+    if re.search(r"\b_rollup_served\b", text):
+        found |= _named(db.query_text("rollup_write_served"))
+    for other in TABLES:
+        if other != table and re.search(rf"\b{other}\b", text):
+            found |= sources(other)
+    return frozenset(found)
+
+
+def _named(text: str) -> set[str]:
+    return {t for t in db.TABLES if re.search(rf"\b{t}\b", text)}
+
+
+def rebuild(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> None:
+    """Empty and refill the roll-ups from the event tables of con (creating them on an older database),
+    then store the macros and the definition they were made by.
+
+    changed: the tables the write changed (None: any). Roll-ups made from none of them are kept as they
+    are, where they were made by this release's definition: an import of services leaves the requests'
+    roll-ups, and a 督办 action all of them."""
+    if changed is not None and has_rollups(con):
+        stale = [t for t in TABLES if sources(t) & set(changed)]
+        if stale:
+            _write(con, stale)
+        return
     con.execute("SET enable_progress_bar = false")
     # Qualified: where a version is read through memory (open_read_only), its own stale roll-ups stay.
-    here = '"' + con.execute("SELECT current_database()").fetchone()[0].replace('"', '""') + '".main'
-    for table in (*TABLES, DEFINITION_TABLE):
-        con.execute(f"DROP TABLE IF EXISTS {here}.{table}")  # noqa: S608 (our names): derived, made anew
-    for statement in _create_statements():
-        con.execute(statement)
-    db.run("rollup_write_served", con)  # services by volunteer and month, for both service roll-ups
-    try:
-        for table in TABLES:
-            db.run(table.replace("rollup_", "rollup_write_", 1), con)
-    finally:
-        con.execute("DROP TABLE IF EXISTS _rollup_served")
+    here = _here(con)
+    con.execute(f"DROP TABLE IF EXISTS {here}.{DEFINITION_TABLE}")  # noqa: S608 (a constant)
+    _write(con, TABLES)
     for name in MACROS:
         db.run(f"rollup_define_{name}", con)
     con.execute(f"CREATE TABLE {here}.{DEFINITION_TABLE} AS SELECT $d AS sha256", {"d": _definition()})  # noqa: S608
+
+
+def _here(con: duckdb.DuckDBPyConnection) -> str:
+    return '"' + con.execute("SELECT current_database()").fetchone()[0].replace('"', '""') + '".main'
+
+
+def _write(con: duckdb.DuckDBPyConnection, tables) -> None:
+    """Drop, create and fill these roll-ups, in TABLES' order."""
+    con.execute("SET enable_progress_bar = false")
+    here = _here(con)
+    creates = {t: s for s in _create_statements() for t in TABLES if re.search(rf"\b{t}\b", s)}
+    for table in tables:
+        con.execute(f"DROP TABLE IF EXISTS {here}.{table}")  # noqa: S608 (our names): derived, made anew
+        con.execute(creates[table])
+    served = any("_rollup_served" in db.query_text(t.replace("rollup_", "rollup_write_", 1)) for t in tables)
+    if served:
+        db.run("rollup_write_served", con)  # services by volunteer and month, for both service roll-ups
+    try:
+        for table in tables:
+            db.run(table.replace("rollup_", "rollup_write_", 1), con)
+    finally:
+        con.execute("DROP TABLE IF EXISTS _rollup_served")
 
 
 # Where a version from before the roll-ups is read: its roll-ups in memory, its tables attached as `data`.

@@ -314,6 +314,25 @@ class Write:
         self.aborted = True
 
 
+def _as_of(con: duckdb.DuckDBPyConnection):
+    try:
+        # fetchall: a result left open (fetchone) would refuse the caller's next statement.
+        return con.execute("SELECT max(value) FROM meta WHERE key = 'as_of'").fetchall()[0][0]
+    except duckdb.CatalogException:
+        return None  # an empty database: no meta yet
+
+
+def _changed(job: Write) -> set[str] | None:
+    """The tables a write changes, as its action says (None: it does not say, so any may have changed).
+    An import or a delete changes its own table (and meta's data version, which no roll-up reads); a
+    督办 action the ledger's tables; an as-of change meta, which write() finds by comparing as_of."""
+    if job.action in ("import", "delete") and job.table_name:
+        return {job.table_name}
+    if job.action in ("supervision", "as_of"):
+        return set()
+    return None
+
+
 @contextmanager
 def write(
     path: Path | str,
@@ -360,12 +379,17 @@ def write(
         published = False
         try:
             _pause("building")
+            as_of = _as_of(job.con)
             yield job
             if not job.aborted:
                 from oversight import rollups, supervision
 
                 supervision.sync(job.con)  # the ledger always matches the version it is in
-                rollups.rebuild(job.con)  # so do the roll-ups the pages' figures read
+                # So do the roll-ups the pages' figures read: those made from what this write changed.
+                changed = None if origin is None or source is not None else _changed(job)
+                if changed is not None and _as_of(job.con) != as_of:
+                    changed.add("meta")
+                rollups.rebuild(job.con, changed)
                 job.con.execute("CHECKPOINT")
                 published = True
         finally:
