@@ -86,7 +86,7 @@ def sources(table: str) -> frozenset[str]:
     roll-ups and the served table it reads. Named in a comment counts too: a roll-up is then rebuilt
     more often than it needs, never less."""
     text = db.query_text(table.replace("rollup_", "rollup_write_", 1))
-    found = {t for t in db.TABLES if re.search(rf"\b{t}\b", text)}
+    found = _named(text)
     if re.search(r"\b_rollup_served\b", text):
         found |= _named(db.query_text("rollup_write_served"))
     for other in TABLES:
@@ -111,7 +111,6 @@ def rebuild(con: duckdb.DuckDBPyConnection, changed: set[str] | None = None) -> 
         if stale:
             _write(con, stale)
         return
-    con.execute("SET enable_progress_bar = false")
     # Qualified: where a version is read through memory (open_read_only), its own stale roll-ups stay.
     here = _here(con)
     con.execute(f"DROP TABLE IF EXISTS {here}.{DEFINITION_TABLE}")  # noqa: S608 (a constant)
