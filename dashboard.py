@@ -78,6 +78,7 @@ context.store(
         account=account,
         first_month=options.first_day,
         compound_labels=options.compound_labels,
+        whole_street=options.whole_street(flt),
     )
 )
 st.sidebar.caption(i18n.t("app.as_of", lang, as_of=meta["as_of"]))

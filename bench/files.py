@@ -38,7 +38,8 @@ def _params(months: int | None) -> dict:
     flt = default_filter(con, sc)
     if months:
         flt = replace(flt, start=max(flt.start, add_months(flt.end, 1 - months)))
-    return flt.params(sc.compound_ids)
+    # No filter: the whole street, bound as the page binds it (db.STREET), where this release has it.
+    return flt.params(getattr(db, "STREET", sc.compound_ids))
 
 
 def export_worker(out: Path, months: int | None, lang: str) -> dict:

@@ -155,12 +155,31 @@ def run(query_name: str, con: duckdb.DuckDBPyConnection | None = None, **params)
     return (con or connect()).execute(sql, bind(sql, params)).df()
 
 
+class _Street:
+    """The whole street as $compound_ids: every compound of the version read (see STREET)."""
+
+    def __repr__(self) -> str:
+        return "STREET"
+
+
+# $compound_ids for every compound of the version: bound as NULL, which queries' scope() macro reads as
+# the street's own list (queries/rollup_define_scope.sql), so 5,000 ids are not planned as a constant.
+# A bare None is refused by bind: only this, passed on purpose, widens a query to the whole street.
+STREET = _Street()
+
+
 def bind(sql: str, params: dict) -> dict:
     """The parameters the SQL mentions (outside comments), so callers may pass a common set."""
     used = set(re.findall(r"\$(\w+)", re.sub(r"--[^\n]*", "", sql)))
     # Figures' settings (score weights, minimum sample, time limit) unless the caller gives them.
     given = {**settings.query_settings(), **params}
-    return {k: v for k, v in given.items() if k in used}
+    bound = {k: v for k, v in given.items() if k in used}
+    if "compound_ids" in bound:
+        if bound["compound_ids"] is None:
+            raise ValueError("compound_ids is None: pass a list of ids, or db.STREET for the whole street")
+        if bound["compound_ids"] is STREET:
+            bound["compound_ids"] = None
+    return bound
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -43,7 +43,7 @@ SOURCES = ("requests", "volunteers", "services", "redemptions", "meta")
 # The macros the queries call, each made by queries/rollup_define_<name>.sql, in this order: DuckDB
 # checks a macro's body when it is made, so one that calls another (request_rates) comes after it.
 # Besides the roll-ups they read compounds, red_property_monthly and the SOURCES.
-MACROS = ("request_counts", "request_rates", "request_breakdown", "volunteer_flows", "points_balance")
+MACROS = ("scope", "request_counts", "request_rates", "request_breakdown", "volunteer_flows", "points_balance")
 # Where rebuild() stores DEFINITION, so a reader knows whose roll-ups a version holds.
 DEFINITION_TABLE = "rollup_definition"
 

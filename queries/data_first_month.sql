@@ -4,10 +4,10 @@
 -- request was received: the same month as the requests' own, without reading them.
 SELECT
     least(
-        (SELECT min(month) FROM red_property_monthly WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))),
+        (SELECT min(month) FROM red_property_monthly WHERE compound_id IN (SELECT unnest(scope($compound_ids)))),
         (SELECT min(month) FROM rollup_requests_monthly
-          WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) AND requests > 0),
+          WHERE compound_id IN (SELECT unnest(scope($compound_ids))) AND requests > 0),
         $as_of::DATE
     ) AS first_day,
     (SELECT strptime(min(plan_batch) || '-01', '%Y-%m-%d')::DATE FROM compounds
-      WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) AND in_renovation_plan) AS first_plan_batch
+      WHERE compound_id IN (SELECT unnest(scope($compound_ids))) AND in_renovation_plan) AS first_plan_batch

@@ -6,5 +6,5 @@ SELECT
     count(DISTINCT unit_id) AS partner_units_active,
     coalesce(sum(households_benefited), 0) AS households_benefited
 FROM contributions
-WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
   AND contributed_on >= $period_start::DATE AND contributed_on < $period_end::DATE

@@ -3,7 +3,7 @@
 -- committee party share is given. 业委会组建率 = compounds with one / compounds; the party share is
 -- averaged over the compounds that have one.
 WITH scoped AS (
-    SELECT * FROM red_property_monthly WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    SELECT * FROM red_property_monthly WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 latest AS (
     SELECT s.*, p.has_party_branch,

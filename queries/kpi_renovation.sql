@@ -3,11 +3,11 @@
 -- started (开工) when any of its in-plan items has an actual start on or before $as_at, and is
 -- finished (完工) when it has in-plan items and every one of them was done by $as_at.
 WITH c AS (
-    SELECT * FROM compounds WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    SELECT * FROM compounds WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 i AS (
     SELECT *, stage = 'done' AND coalesce(actual_end, $as_of::DATE) <= $as_at::DATE AS done_then
-    FROM renovation_items WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    FROM renovation_items WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 planned AS (
     SELECT * FROM c

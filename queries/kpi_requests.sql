@@ -10,7 +10,7 @@
 -- same figures. The two branches below are chosen by the parameters alone, so the other is never run.
 WITH rolled AS (
     SELECT * FROM rollup_requests_monthly
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 rates AS (
     SELECT
@@ -30,7 +30,7 @@ open_rows AS (
         received_at, resolved_at, time_limit_days,
         received_at + to_days(coalesce(time_limit_days, $default_time_limit_days)::INTEGER) AS due_at
     FROM rollup_requests_open
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 fast AS (
     SELECT
@@ -63,7 +63,7 @@ fast AS (
 r AS (
     SELECT *, received_at + to_days(coalesce(time_limit_days, $default_time_limit_days)::INTEGER) AS due_at
     FROM requests
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
       AND received_at >= $period_start::DATE AND received_at < $period_end::DATE
 ),
 slow AS (
@@ -81,11 +81,11 @@ slow AS (
                OR ((resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1) AND due_at < $as_at::DATE + 1)
         ) AS overdue_requests,
         (SELECT count(*) FROM requests
-          WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+          WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
             AND received_at < $as_at::DATE + 1
             AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)) AS open_backlog,
         (SELECT count(*) FROM requests
-          WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+          WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
             AND received_at < $as_at::DATE - 30
             AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)) AS open_over_30_days
     FROM r

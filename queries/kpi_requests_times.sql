@@ -7,7 +7,7 @@
 -- interpolation of a DOUBLE, lo * (1 - d) + hi * d, with d = 0.5).
 -- Any other scope or period reads the requests; the data alone chooses, and the other branch reads nothing.
 WITH scope AS (
-    SELECT compound_id FROM compounds WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    SELECT compound_id FROM compounds WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 rolled AS (
     SELECT $period_start::DATE = date_trunc('month', $period_start::DATE)

@@ -4,19 +4,19 @@
 -- months and the events otherwise. Active volunteers are distinct people over the period's months: from
 -- each volunteer's months (rollup_volunteer_months) for whole months, else from the services.
 WITH v AS (
-    SELECT volunteer_id FROM volunteers WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    SELECT volunteer_id FROM volunteers WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 flows AS (
-    SELECT * FROM volunteer_flows($period_start, $period_end, $compound_ids)
+    SELECT * FROM volunteer_flows($period_start, $period_end, scope($compound_ids))
 ),
 balance AS (
-    SELECT * FROM points_balance($as_at, $as_of, $compound_ids)
+    SELECT * FROM points_balance($as_at, $as_of, scope($compound_ids))
 ),
 active AS (
     SELECT count(*) AS n FROM rollup_volunteer_months
     WHERE $period_start::DATE = date_trunc('month', $period_start::DATE)
       AND $period_end::DATE = date_trunc('month', $period_end::DATE)
-      AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND compound_id IN (SELECT unnest(scope($compound_ids)))
       AND list_any_value(list_filter(months, lambda m: m >= $period_start::DATE AND m < $period_end::DATE))
           IS NOT NULL
     UNION ALL

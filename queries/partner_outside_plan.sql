@@ -14,7 +14,7 @@ SELECT
 FROM contributions k
 JOIN renovation_items i USING (item_id)
 JOIN partner_units u USING (unit_id)
-WHERE k.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE k.compound_id IN (SELECT unnest(scope($compound_ids)))
   AND NOT i.in_plan AND k.contributed_on <= $as_of::DATE
 GROUP BY ALL
 ORDER BY value_yuan DESC, unit

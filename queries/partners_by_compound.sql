@@ -8,7 +8,7 @@ SELECT
 FROM contributions k
 JOIN compounds c USING (compound_id)
 JOIN communities m USING (community_id)
-WHERE k.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE k.compound_id IN (SELECT unnest(scope($compound_ids)))
   AND k.contributed_on >= $period_start::DATE AND k.contributed_on < $period_end::DATE
 GROUP BY ALL
 ORDER BY value_yuan DESC, c.compound_id

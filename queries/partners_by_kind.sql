@@ -6,7 +6,7 @@ SELECT
     sum(k.volunteer_hours) AS volunteer_hours,
     count(*) AS contributions
 FROM contributions k JOIN partner_units u USING (unit_id)
-WHERE k.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE k.compound_id IN (SELECT unnest(scope($compound_ids)))
   AND k.contributed_on >= $period_start::DATE AND k.contributed_on < $period_end::DATE
 GROUP BY ALL
 ORDER BY value_yuan DESC, u.kind

@@ -7,7 +7,7 @@ SELECT
     sum(volunteer_hours) AS volunteer_hours,
     count(*) AS contributions
 FROM contributions
-WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
   AND contributed_on >= $period_start::DATE AND contributed_on < $period_end::DATE
 GROUP BY ALL
 ORDER BY month, kind

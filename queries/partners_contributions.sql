@@ -7,7 +7,7 @@ FROM contributions k
 JOIN partner_units u USING (unit_id)
 JOIN compounds c ON c.compound_id = k.compound_id
 LEFT JOIN renovation_items i ON i.item_id = k.item_id
-WHERE k.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE k.compound_id IN (SELECT unnest(scope($compound_ids)))
   AND k.contributed_on >= $period_start::DATE AND k.contributed_on < $period_end::DATE
 ORDER BY k.contributed_on DESC, k.contribution_id
 LIMIT $limit

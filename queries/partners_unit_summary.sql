@@ -3,7 +3,7 @@
 WITH k AS (
     SELECT *, contributed_on >= $period_start::DATE AND contributed_on < $period_end::DATE AS in_period
     FROM contributions
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) AND contributed_on <= $as_of::DATE
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids))) AND contributed_on <= $as_of::DATE
 ),
 given AS (
     SELECT
@@ -28,6 +28,6 @@ JOIN communities m USING (community_id)
 LEFT JOIN given g USING (unit_id)
 WHERE g.unit_id IS NOT NULL
    OR u.community_id IN (
-        SELECT community_id FROM compounds WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+        SELECT community_id FROM compounds WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
    )
 ORDER BY value_to_date DESC, u.unit_id

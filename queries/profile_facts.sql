@@ -6,5 +6,5 @@ SELECT
 FROM compounds c
 JOIN communities m USING (community_id)
 LEFT JOIN property_companies p USING (company_id)
-WHERE c.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE c.compound_id IN (SELECT unnest(scope($compound_ids)))
 ORDER BY c.compound_id

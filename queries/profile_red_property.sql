@@ -8,7 +8,7 @@ SELECT
     avg(committee_party_share) AS committee_party_share,
     round(avg(fee_collection_pct), 1) AS fee_collection_pct
 FROM red_property_monthly
-WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
   AND month >= $period_start::DATE AND month < $period_end::DATE
 GROUP BY month
 ORDER BY month

@@ -6,6 +6,6 @@ SELECT
     round(epoch(r.responded_at - r.received_at) / 3600, 1) AS response_hours,
     round(epoch(r.resolved_at - r.received_at) / 86400, 1) AS handling_days
 FROM requests r JOIN compounds c USING (compound_id)
-WHERE r.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE r.compound_id IN (SELECT unnest(scope($compound_ids)))
   AND r.received_at >= $period_start::DATE AND r.received_at < $period_end::DATE
 ORDER BY r.received_at DESC, r.request_id

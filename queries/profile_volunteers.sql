@@ -3,7 +3,7 @@
 WITH v AS (
     SELECT v.*, c.name AS compound
     FROM volunteers v JOIN compounds c USING (compound_id)
-    WHERE v.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE v.compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 served AS (
     SELECT

@@ -19,6 +19,6 @@ SELECT
 FROM compounds c
 JOIN communities m USING (community_id)
 JOIN renovation_items i USING (compound_id)
-WHERE c.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE c.compound_id IN (SELECT unnest(scope($compound_ids)))
 GROUP BY ALL
 ORDER BY progress DESC, c.compound_id

@@ -16,7 +16,7 @@ SELECT
     sum(r.joint_meetings)::BIGINT AS joint_meetings
 FROM red_property_monthly r
 LEFT JOIN property_companies p USING (company_id)
-WHERE r.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE r.compound_id IN (SELECT unnest(scope($compound_ids)))
   AND r.month >= $period_start::DATE AND r.month < $period_end::DATE
 GROUP BY r.month
 ORDER BY r.month

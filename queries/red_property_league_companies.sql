@@ -5,14 +5,14 @@
 WITH served AS (
     SELECT compound_id, month, company_id, fee_collection_pct
     FROM red_property_monthly
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
       AND month >= $period_start::DATE AND month < $period_end::DATE
       AND company_id IS NOT NULL
 ),
 -- The requests' rates by the company that served the compound in the month they were received
 -- (request_rates: queries/rollup_define_request_rates.sql).
 rq AS (
-    SELECT * FROM request_rates($period_start, $period_end, $compound_ids, 'company_id')
+    SELECT * FROM request_rates($period_start, $period_end, scope($compound_ids), 'company_id')
     WHERE company_id IS NOT NULL
 ),
 fees AS (

@@ -5,7 +5,7 @@
 -- least $min_rated 回访 answers is ranked; the others are listed after, unranked.
 -- The rates come from request_rates (queries/rollup_define_request_rates.sql).
 WITH rq AS (
-    SELECT * FROM request_rates($period_start, $period_end, $compound_ids, 'compound_id')
+    SELECT * FROM request_rates($period_start, $period_end, scope($compound_ids), 'compound_id')
 ),
 rp AS (
     SELECT
@@ -17,7 +17,7 @@ rp AS (
         sum(joint_meetings)::BIGINT AS joint_meetings,
         round(avg(fee_collection_pct), 1) AS avg_fee_collection
     FROM red_property_monthly
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
       AND month >= $period_start::DATE AND month < $period_end::DATE AND month <= $as_at::DATE
     GROUP BY compound_id
 ),
@@ -46,7 +46,7 @@ scored AS (
     LEFT JOIN rq USING (compound_id)
     LEFT JOIN rp USING (compound_id)
     LEFT JOIN property_companies p ON p.company_id = rp.company_id
-    WHERE c.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE c.compound_id IN (SELECT unnest(scope($compound_ids)))
       AND (rq.compound_id IS NOT NULL OR rp.compound_id IS NOT NULL)
 )
 SELECT

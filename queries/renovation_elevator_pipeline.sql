@@ -6,7 +6,7 @@ WITH stages (stage, step) AS (
 ),
 lifts AS (
     SELECT * FROM renovation_items
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) AND item_type = 'elevator'
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids))) AND item_type = 'elevator'
 )
 SELECT
     s.stage,

@@ -11,7 +11,7 @@ WITH w AS (
     SELECT 0.35 AS w_elderly, 0.25 AS w_floors, 0.25 AS w_consent, 0.15 AS w_requests, 3 AS request_cap
 ),
 c AS (
-    SELECT * FROM compounds WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    SELECT * FROM compounds WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 lifts AS (
     SELECT
@@ -19,13 +19,13 @@ lifts AS (
         bool_or(stage NOT IN ('survey', 'consent')) AS under_way,
         max(CASE stage WHEN 'consent' THEN 1.0 WHEN 'survey' THEN 0.5 ELSE 0 END) AS consent
     FROM renovation_items
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) AND item_type = 'elevator'
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids))) AND item_type = 'elevator'
     GROUP BY compound_id
 ),
 open_requests AS (
     SELECT compound_id, count(*) AS open_stairs_requests
     FROM requests
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
       AND category = 'stairs_elevator'
       AND received_at < $as_at::DATE + 1
       AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)

@@ -3,7 +3,7 @@
 WITH given AS (
     SELECT k.item_id, string_agg(DISTINCT u.name, '、' ORDER BY u.name) AS partners, sum(k.value_yuan) AS value_yuan
     FROM contributions k JOIN partner_units u USING (unit_id)
-    WHERE k.compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) AND k.item_id IS NOT NULL
+    WHERE k.compound_id IN (SELECT unnest(scope($compound_ids))) AND k.item_id IS NOT NULL
     GROUP BY k.item_id
 )
 SELECT
@@ -12,5 +12,5 @@ SELECT
 FROM renovation_items i
 JOIN compounds c USING (compound_id)
 LEFT JOIN given g USING (item_id)
-WHERE i.compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) AND NOT i.in_plan
+WHERE i.compound_id IN (SELECT unnest(scope($compound_ids))) AND NOT i.in_plan
 ORDER BY i.compound_id, i.item_id

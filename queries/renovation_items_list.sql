@@ -7,6 +7,6 @@ SELECT
     CASE WHEN i.stage <> 'done' AND i.planned_end < $as_of::DATE
          THEN date_diff('day', i.planned_end, $as_of::DATE) END AS days_overdue
 FROM renovation_items i JOIN compounds c USING (compound_id)
-WHERE i.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE i.compound_id IN (SELECT unnest(scope($compound_ids)))
 ORDER BY i.compound_id, i.planned_start NULLS LAST, i.item_id
 LIMIT $limit

@@ -7,6 +7,6 @@ SELECT
     coalesce(sum(budget_yuan), 0) AS budget,
     coalesce(sum(spent_yuan), 0) AS spent
 FROM renovation_items
-WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 GROUP BY ALL
 ORDER BY plan_status DESC, funding

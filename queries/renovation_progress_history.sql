@@ -6,7 +6,7 @@ WITH i AS (
         i.title || CASE WHEN count(*) OVER (PARTITION BY i.compound_id, i.title) > 1
                         THEN '（' || i.item_id || '）' ELSE '' END AS item
     FROM renovation_items i JOIN compounds c USING (compound_id)
-    WHERE i.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE i.compound_id IN (SELECT unnest(scope($compound_ids)))
 )
 SELECT i.item_id, i.compound_id, i.compound, i.item, i.title, u.reported_on, u.stage, u.progress_pct, u.note
 FROM progress_updates u JOIN i USING (item_id)

@@ -11,7 +11,7 @@ WITH scoped AS (
         date_diff('day', i.planned_end, coalesce(i.actual_end, $as_of::DATE)) AS delay_days,
         count(*) OVER () AS items_in_scope
     FROM renovation_items i JOIN compounds c USING (compound_id)
-    WHERE i.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE i.compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 picked AS (
     SELECT *,

@@ -3,7 +3,7 @@
 WITH s AS (
     SELECT c.community_id, count(*) AS compounds_in_community
     FROM compounds c
-    WHERE c.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE c.compound_id IN (SELECT unnest(scope($compound_ids)))
     GROUP BY ALL
 ),
 street AS (

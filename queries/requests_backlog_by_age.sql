@@ -11,19 +11,19 @@ WITH open_requests AS (
     WHERE ($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE)
       AND $as_of::DATE = (SELECT max(value::DATE) FROM meta WHERE key = 'as_of')
       AND as_at = $as_at::DATE
-      AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND compound_id IN (SELECT unnest(scope($compound_ids)))
     UNION ALL
     SELECT date_diff('day', received_at::DATE, $as_at::DATE), 1
     FROM requests
     WHERE NOT (($as_at::DATE = last_day($as_at::DATE) OR $as_at::DATE = $as_of::DATE)
                AND $as_of::DATE = (SELECT max(value::DATE) FROM meta WHERE key = 'as_of'))
-      AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND compound_id IN (SELECT unnest(scope($compound_ids)))
       AND received_at >= $as_at::DATE - 30 AND received_at < $as_at::DATE + 1
       AND (resolved_at IS NULL OR resolved_at >= $as_at::DATE + 1)
     UNION ALL
     SELECT date_diff('day', r.received_at::DATE, $as_at::DATE), 1
     FROM rollup_requests_open r
-    WHERE r.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE r.compound_id IN (SELECT unnest(scope($compound_ids)))
       AND r.received_at < $as_at::DATE - 30
       AND (r.resolved_at IS NULL OR r.resolved_at >= $as_at::DATE + 1)
 ),

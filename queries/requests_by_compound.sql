@@ -13,7 +13,7 @@ SELECT
     n.rated,
     n.rated >= $min_rated AS ranked,
     n.unresolved AS open_requests
-FROM request_rates($period_start, $period_end, $compound_ids, 'compound_id') n
+FROM request_rates($period_start, $period_end, scope($compound_ids), 'compound_id') n
 JOIN compounds c USING (compound_id)
 JOIN communities m USING (community_id)
 ORDER BY closure_rate, c.compound_id

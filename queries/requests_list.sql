@@ -11,7 +11,7 @@
 -- Every row (the download, $limit NULL) is read straight from the requests: the search by rowid would
 -- only add a sort of the keys and a join to the one sort every row needs anyway.
 WITH scope AS (
-    SELECT compound_id FROM compounds WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    SELECT compound_id FROM compounds WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 rolled AS (
     SELECT $period_start::DATE = date_trunc('month', $period_start::DATE)
@@ -24,7 +24,7 @@ by_month AS (
     FROM rollup_requests_monthly
     WHERE $period_start::DATE = date_trunc('month', $period_start::DATE)
       AND $period_end::DATE = date_trunc('month', $period_end::DATE)
-      AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND compound_id IN (SELECT unnest(scope($compound_ids)))
       AND month >= $period_start::DATE AND month < $period_end::DATE
     GROUP BY month
 ),
@@ -60,7 +60,7 @@ listed AS (
         time_limit_days, followup_resolved, followup_satisfaction
     FROM requests
     WHERE $limit IS NULL
-      AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+      AND compound_id IN (SELECT unnest(scope($compound_ids)))
       AND received_at >= $period_start::DATE AND received_at < $period_end::DATE
 )
 SELECT

@@ -2,7 +2,7 @@
 -- [$period_start, $period_end) (口径 as kpi_requests.sql); ranked only with at least $min_rated 回访 answers.
 -- The rates come from request_rates (queries/rollup_define_request_rates.sql).
 WITH rq AS (
-    SELECT * FROM request_rates($period_start, $period_end, $compound_ids, 'community_id')
+    SELECT * FROM request_rates($period_start, $period_end, scope($compound_ids), 'community_id')
 ),
 scored AS (
     SELECT

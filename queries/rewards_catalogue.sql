@@ -5,7 +5,7 @@ WITH d AS (
     SELECT reward_id, count(*) AS redemptions, sum(points_spent) AS points_spent
     FROM redemptions
     WHERE volunteer_id IN (
-        SELECT volunteer_id FROM volunteers WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+        SELECT volunteer_id FROM volunteers WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
     )
       AND redeemed_on >= $period_start::DATE AND redeemed_on < $period_end::DATE
     GROUP BY reward_id

@@ -13,7 +13,7 @@ SELECT
 FROM renovation_items a
 FULL OUTER JOIN before_items b ON a.item_id = b.item_id
 LEFT JOIN compounds c ON c.compound_id = coalesce(a.compound_id, b.compound_id)
-WHERE coalesce(a.compound_id, b.compound_id) IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE coalesce(a.compound_id, b.compound_id) IN (SELECT unnest(scope($compound_ids)))
   AND (a.item_id IS NULL OR b.item_id IS NULL
        OR a.stage IS DISTINCT FROM b.stage OR a.progress_pct IS DISTINCT FROM b.progress_pct)
 ORDER BY compound_id, item_id

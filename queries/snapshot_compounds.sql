@@ -1,2 +1,2 @@
 -- Snapshot: the compounds in $compound_ids.
-SELECT * FROM compounds WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) ORDER BY compound_id
+SELECT * FROM compounds WHERE compound_id IN (SELECT unnest(scope($compound_ids))) ORDER BY compound_id

@@ -1,2 +1,2 @@
 -- Snapshot: partner contributions to the compounds in $compound_ids.
-SELECT * FROM contributions WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[])) ORDER BY contribution_id
+SELECT * FROM contributions WHERE compound_id IN (SELECT unnest(scope($compound_ids))) ORDER BY contribution_id

@@ -13,7 +13,7 @@ SELECT * FROM (
     FROM supervision_cases s
     JOIN compounds c USING (compound_id)
     JOIN communities m ON m.community_id = c.community_id
-    WHERE s.compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE s.compound_id IN (SELECT unnest(scope($compound_ids)))
       AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds::VARCHAR[], s.kind))
       AND (len($units::VARCHAR[]) = 0 OR list_contains($units::VARCHAR[], s.assignee_unit))
 ) q

@@ -2,5 +2,5 @@
 SELECT kind, count(*) AS cases,
        count(*) FILTER (WHERE due_on < $as_of::DATE) AS overdue
 FROM supervision_cases
-WHERE status <> 'closed' AND compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE status <> 'closed' AND compound_id IN (SELECT unnest(scope($compound_ids)))
 GROUP BY kind

@@ -3,7 +3,7 @@
 SELECT CASE WHEN status <> 'closed' AND due_on < $as_of::DATE THEN 'overdue' ELSE status END AS status,
        count(*) AS cases
 FROM supervision_cases
-WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
   AND (len($kinds::VARCHAR[]) = 0 OR list_contains($kinds::VARCHAR[], kind))
   AND (len($units::VARCHAR[]) = 0 OR list_contains($units::VARCHAR[], assignee_unit))
 GROUP BY 1

@@ -10,6 +10,6 @@ SELECT
     sum(earned) AS earned,
     sum(redemptions)::BIGINT AS redemptions,
     sum(redeemed) AS redeemed
-FROM volunteer_flows($period_start, $period_end, $compound_ids)
+FROM volunteer_flows($period_start, $period_end, scope($compound_ids))
 GROUP BY month
 ORDER BY month

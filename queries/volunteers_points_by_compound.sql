@@ -3,7 +3,7 @@
 -- kpi_volunteers.sql), most outstanding first.
 WITH registered AS (
     SELECT compound_id, count(*) AS volunteers FROM volunteers
-    WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
     GROUP BY ALL
 )
 SELECT
@@ -17,6 +17,6 @@ SELECT
 FROM registered r
 JOIN compounds c USING (compound_id)
 JOIN communities m USING (community_id)
-JOIN points_balance($as_at, $as_of, $compound_ids) b USING (compound_id)
+JOIN points_balance($as_at, $as_of, scope($compound_ids)) b USING (compound_id)
 WHERE b.earned IS NOT NULL OR b.redeemed IS NOT NULL
 ORDER BY balance DESC, c.compound_id

@@ -1,7 +1,7 @@
 -- The $limit volunteers of the compounds in $compound_ids with the most service hours in
 -- [$period_start, $period_end): masked name only, and the points balance on $as_at.
 WITH v AS (
-    SELECT * FROM volunteers WHERE compound_id IN (SELECT unnest($compound_ids::VARCHAR[]))
+    SELECT * FROM volunteers WHERE compound_id IN (SELECT unnest(scope($compound_ids)))
 ),
 period AS (
     SELECT volunteer_id, sum(hours) AS hours, sum(points) AS earned, count(*) AS services

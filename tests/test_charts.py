@@ -168,6 +168,10 @@ def test_the_sidebar_options_are_worked_out_once_per_version_and_scope_the_filte
     ):
         assert everything.scope(flt) == filters.scope(frame, flt)
         assert staff.scope(flt) == filters.scope(frame, Filter(flt.communities, flt.compounds, allowed=staff.allowed))
+        # Queries read the whole street (db.STREET) only for a street account with nothing chosen.
+        assert everything.whole_street(flt) == (flt == Filter())
+        assert everything.whole_street(flt) == (everything.scope(flt) == sorted(db.all_compound_ids(con)))
+        assert not staff.whole_street(flt)
 
 
 def test_a_table_is_made_ready_once_for_the_same_rows_and_shows_what_fmt_makes(monkeypatch):

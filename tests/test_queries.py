@@ -102,9 +102,15 @@ def test_every_query_runs_and_is_scoped(which, published):
             assert runnable(name), f"{name} takes a parameter the tests do not know"
             full = db.run(name, con, **params_for(con))
             none = db.run(name, con, **params_for(con, compound_ids=[]))
+            # The whole street bound as db.STREET (NULL, read by scope()) finds what every id finds.
+            street = db.run(name, con, **params_for(con, compound_ids=db.STREET))
+            pd.testing.assert_frame_equal(street, full, obj=name)
             if name in UNSCOPED:
                 continue
             assert "$compound_ids" in db.query_text(name), name
+            # Every use of the ids goes through scope(), so db.STREET means the street everywhere.
+            code = re.sub(r"--[^\n]*", "", db.query_text(name))
+            assert code.count("$compound_ids") == code.count("scope($compound_ids)"), name
             # With no compound in scope, a scoped query finds no rows, or only zeros and blanks.
             numbers = none.select_dtypes("number").fillna(0)
             assert len(none) == 0 or (numbers == 0).all().all(), (name, none.head())
@@ -170,6 +176,24 @@ def test_one_compound_filter_gives_that_compounds_figures(demo_master):
             ren["items_total"]
             == con.execute("SELECT count(*) FROM renovation_items WHERE compound_id = 'X001'").fetchone()[0]
         )
+    finally:
+        con.close()
+
+
+def test_only_db_street_widens_a_query_to_the_whole_street(demo_master):
+    """A bare None for the ids is refused (a bug must not show the street to a community account);
+    db.STREET binds NULL, the whole street; a list binds itself."""
+    sql = db.query_text("kpi_requests")
+    with pytest.raises(ValueError, match="db.STREET"):
+        db.bind(sql, {"compound_ids": None})
+    assert db.bind(sql, {"compound_ids": db.STREET})["compound_ids"] is None
+    assert db.bind(sql, {"compound_ids": ["X001"]})["compound_ids"] == ["X001"]
+    assert "compound_ids" not in db.bind(db.query_text("account_scope"), {"compound_ids": None})
+    con = duckdb.connect(str(demo_master), read_only=True)
+    try:
+        street = db.run("kpi_requests", con, **params_for(con, compound_ids=db.STREET)).iloc[0]["requests_total"]
+        one = db.run("kpi_requests", con, **params_for(con, compound_ids=["X001"])).iloc[0]["requests_total"]
+        assert street == db.run("kpi_requests", con, **params_for(con)).iloc[0]["requests_total"] > one > 0
     finally:
         con.close()
 

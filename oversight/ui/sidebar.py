@@ -70,6 +70,10 @@ class Options:
     months: tuple[str, ...]
     period_default: tuple[str, str]
 
+    def whole_street(self, flt: Filter) -> bool:
+        """Whether the filter leaves every compound of the street (a street account, nothing chosen)."""
+        return self.allowed is None and not flt.communities and not flt.compounds
+
     def scope(self, flt: Filter) -> list[str]:
         """The compounds the filter leaves (as oversight.filters.scope, without a DataFrame)."""
         if not flt.communities and not flt.compounds:
@@ -102,7 +106,7 @@ def _options(db_file: str, data_version: str, generation: str, as_of: date, comm
         if communities is None
         else tuple(db.run("account_scope", con, community_ids=list(communities))["compound_id"])
     )
-    scope_ids = list(allowed) if allowed is not None else db.all_compound_ids(con)
+    scope_ids = list(allowed) if allowed is not None else db.STREET
     frame, first_day = load_options(db_file, data_version, scope_ids, as_of)
     return build_options(frame, first_day, first_plan_batch(db_file, data_version, scope_ids, as_of), as_of, allowed)
 

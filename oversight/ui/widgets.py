@@ -352,7 +352,7 @@ def long_table(
             st.caption(ctx.t("page.rows_shown", shown=f"{limit:,}", total=f"{total:,}"))
     names = _show(ctx, rows, codes, column_config, height if len(rows) > 10 else "auto").names
     sql = db.query_text(query)
-    bound = db.bind(sql, {**ctx.filter.params(ctx.compound_ids), **params, "limit": None})
+    bound = db.bind(sql, {**ctx.filter.params(ctx.scope_ids), **params, "limit": None})
     labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}
     db_file = ctx.db_file
     download(ctx, name, lambda: export.QueryCsv(db.connect(db_file), sql, bound, names, labels, display=True))
