@@ -64,8 +64,12 @@ def export_worker(out: Path, months: int | None, lang: str) -> dict:
         labels = {col: i18n.codes(section, lang) for col, section in LIST_CODES.items()}
         rss_before = status_mb(os.getpid(), "VmRSS")
         started = time.perf_counter()
-        rows = export.write_query_csv(con, sql, bound, out, names, labels)
-        path = f"export.write_query_csv (DuckDB COPY in its own instance, memory_limit {export.MEMORY_LIMIT}, spilling)"
+        parts = export.months_newest_first(bound) if hasattr(export, "months_newest_first") else None
+        rows = export.write_query_csv(con, sql, bound, out, names, labels, parts=parts)
+        path = (
+            f"export.write_query_csv (DuckDB COPY in its own instance, memory_limit {export.MEMORY_LIMIT}, spilling"
+            + (f"; {len(parts)} months, newest first)" if parts else ")")
+        )
     else:
         # The older download: a DataFrame of every row, labelled, then export.csv_bytes.
         rss_before = status_mb(os.getpid(), "VmRSS")

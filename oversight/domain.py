@@ -24,3 +24,7 @@ REQUEST_LIST_CODES = {
     "followup_resolved": "followup_resolved",
     "followup_satisfaction": "followup_satisfaction",
 }
+
+# Lists whose rows are ordered newest first by a day within the period (received_at DESC, then the
+# id): their download runs month by month, newest first (export.months_newest_first).
+BY_MONTH_DOWNLOADS = frozenset({"requests_list"})

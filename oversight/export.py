@@ -103,6 +103,10 @@ MEMORY_LIMIT = "192MB"
 # city scale one thread took about 1.2 s less and a third less CPU, leaving a core to the pages.
 EXPORT_THREADS = 1
 CHUNK = 1 << 20  # bytes handed on at a time, from the pipe to the file or the response
+# A download in parts (QueryCsv parts, a month each): COPYs run at once, and parts written ahead of
+# the reader. Two at once took a year of requests (1.79 M rows) from about 4.5 s to 2.7 s at city scale.
+PARTS_AT_ONCE = 2
+PARTS_AHEAD = 3
 
 
 @contextmanager
@@ -149,18 +153,19 @@ class QueryCsv:
 
     Closing the iterator early (a download cancelled) closes the pipe: DuckDB's write fails and its
     thread ends, and a sort still running is interrupted.
+
+    parts: parameters to override for one COPY each, in order (see months_newest_first); the rows
+    are those of the COPYs one after the other. None: one COPY with `params`.
     """
 
-    def __init__(self, con, sql: str, params: dict, headers: dict[str, str], codes=None, display=False):
+    def __init__(self, con, sql: str, params: dict, headers: dict[str, str], codes=None, display=False, parts=None):
         self.con, self.sql, self.params = con, sql, dict(params)
         self.headers, self.codes, self.display = headers, codes or {}, display
+        self.parts: list[dict] = list(parts) if parts else [{}]
         self.rows: int | None = None
 
     def __iter__(self):
-        import os
         import tempfile
-        import threading
-        from pathlib import Path
 
         with tempfile.TemporaryDirectory(prefix="export-") as tmp, _export_connection(self.con, tmp) as work:
             params = self.params
@@ -168,46 +173,129 @@ class QueryCsv:
             select = _select_list(description, self.codes, params, self.display)
             header = ",".join(_csv_cell(neutralise(self.headers.get(d[0], d[0]))) for d in description)
             yield (BOM + header + "\r\n").encode("utf-8")
-
-            pipe = Path(tmp) / "rows.csv"
-            os.mkfifo(pipe, 0o600)
-            params["_out"] = str(pipe)
             copy = f"COPY (SELECT {select} FROM ({self.sql}) q) TO $_out (FORMAT csv, HEADER false)"  # noqa: S608
-            # Our own read end opened first, then a write end of our own held until the COPY is over:
-            # reads wait for data rather than meeting an end of file before DuckDB has opened the pipe.
-            reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
-            os.set_blocking(reader, True)
-            keeper = os.open(pipe, os.O_WRONLY)
-            _widen(reader)
-            outcome: dict = {}
+            if len(self.parts) == 1:
+                yield from self._through_pipe(work, copy, {**params, **self.parts[0]}, tmp)
+            else:
+                yield from self._through_files(work, copy, params, tmp)
 
-            def run_copy() -> None:
-                try:
-                    outcome["rows"] = work.execute(copy, params).fetchone()[0]
-                except BaseException as e:  # noqa: BLE001 - handed to the reading side
-                    outcome["error"] = e
-                finally:
-                    os.close(keeper)
+    def _through_pipe(self, work, copy: str, params: dict, tmp: str):
+        """One COPY into a named pipe, read a chunk at a time: nothing of the CSV is kept anywhere."""
+        import os
+        import threading
+        from pathlib import Path
 
-            worker = threading.Thread(target=run_copy, name="export-copy", daemon=True)
-            worker.start()
+        pipe = Path(tmp) / "rows.csv"
+        os.mkfifo(pipe, 0o600)
+        params = {**params, "_out": str(pipe)}
+        # Our own read end opened first, then a write end of our own held until the COPY is over:
+        # reads wait for data rather than meeting an end of file before DuckDB has opened the pipe.
+        reader = os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(reader, True)
+        keeper = os.open(pipe, os.O_WRONLY)
+        _widen(reader)
+        outcome: dict = {}
+
+        def run_copy() -> None:
             try:
-                with os.fdopen(reader, "rb", buffering=CHUNK) as source:  # read() fills a whole chunk
-                    reader = None
+                outcome["rows"] = work.execute(copy, params).fetchone()[0]
+            except BaseException as e:  # noqa: BLE001 - handed to the reading side
+                outcome["error"] = e
+            finally:
+                os.close(keeper)
+
+        worker = threading.Thread(target=run_copy, name="export-copy", daemon=True)
+        worker.start()
+        try:
+            with os.fdopen(reader, "rb", buffering=CHUNK) as source:  # read() fills a whole chunk
+                reader = None
+                while chunk := source.read(CHUNK):
+                    yield chunk
+        finally:
+            if reader is not None:
+                os.close(reader)
+            if worker.is_alive():
+                try:
+                    work.interrupt()
+                except Exception:  # noqa: BLE001, S110 - the COPY may be past interrupting
+                    pass
+            worker.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        self.rows = outcome["rows"]
+
+    def _through_files(self, work, copy: str, params: dict, tmp: str):
+        """The parts' COPYs PARTS_AT_ONCE at a time, each into a file of its own in tmp, read back in
+        order as each is done and deleted once read. DuckDB's CSV writer runs on one thread per COPY,
+        so two at once take about half the time; at most PARTS_AHEAD parts are written ahead of the
+        reader, so a slow download holds a few months' CSV on disk, not the whole list."""
+        from concurrent.futures import ThreadPoolExecutor
+        from pathlib import Path
+
+        cursors = [_cursor(work) for _ in range(PARTS_AT_ONCE)]
+        free = list(cursors)
+
+        def run_part(i: int) -> int:
+            cursor = free.pop()  # list.pop and append are atomic: each COPY has a cursor of its own
+            try:
+                out = {**params, **self.parts[i], "_out": str(Path(tmp) / f"part-{i}.csv")}
+                return cursor.execute(copy, out).fetchone()[0]
+            finally:
+                free.append(cursor)
+
+        pool = ThreadPoolExecutor(PARTS_AT_ONCE, thread_name_prefix="export-copy")
+        running, rows = {}, 0
+        try:
+            for i in range(len(self.parts)):
+                for ahead in range(i, min(i + PARTS_AHEAD, len(self.parts))):
+                    if ahead not in running:
+                        running[ahead] = pool.submit(run_part, ahead)
+                rows += running.pop(i).result()
+                part = Path(tmp) / f"part-{i}.csv"
+                with part.open("rb", buffering=0) as source:
                     while chunk := source.read(CHUNK):
                         yield chunk
-            finally:
-                if reader is not None:
-                    os.close(reader)
-                if worker.is_alive():
-                    try:
-                        work.interrupt()
-                    except Exception:  # noqa: BLE001, S110 - the COPY may be past interrupting
-                        pass
-                worker.join()
-            if "error" in outcome:
-                raise outcome["error"]
-            self.rows = outcome["rows"]
+                part.unlink()
+        finally:
+            for future in running.values():
+                future.cancel()
+            for cursor in cursors:
+                try:
+                    cursor.interrupt()
+                except Exception:  # noqa: BLE001, S110 - a cursor with nothing running
+                    pass
+            pool.shutdown(wait=True)
+            for cursor in cursors:
+                cursor.close()
+        self.rows = rows
+
+
+def _cursor(work):
+    """Another cursor reading what `work` reads: a DuckDB cursor inherits neither USE nor the search path."""
+    from oversight import db
+
+    cursor = db.cursor(work)
+    database = work.execute("SELECT current_database()").fetchone()[0]
+    cursor.execute('USE "' + database.replace('"', '""') + '"')  # noqa: S608 - the connection's own name
+    return cursor
+
+
+def months_newest_first(params: dict) -> list[dict]:
+    """The period [$period_start, $period_end) cut at the first of each month, newest month first.
+
+    A query whose rows are ordered newest first by a day within its period (domain.BY_MONTH_DOWNLOADS)
+    gives, month by month, the same rows in the same order as at once. Each month's sort then stays
+    within the export's memory instead of spilling a year's rows, and a table stored in time order is
+    read only where that month lies."""
+    start, end = pd.Timestamp(params["period_start"]), pd.Timestamp(params["period_end"])
+    parts, month = [], start.to_period("M").to_timestamp()
+    while month < end:
+        following = month + pd.DateOffset(months=1)
+        first, last = max(month, start), min(following, end)
+        if first < last:
+            parts.append({"period_start": first.date(), "period_end": last.date()})
+        month = following
+    return parts[::-1]
 
 
 def _widen(pipe: int) -> None:
@@ -232,15 +320,17 @@ class FrameCsv:
         yield data
 
 
-def write_query_csv(con, sql: str, params: dict, out, headers: dict[str, str], codes=None, display=False) -> int:
+def write_query_csv(
+    con, sql: str, params: dict, out, headers: dict[str, str], codes=None, display=False, parts=None
+) -> int:
     """Write a query's rows to the file `out` as Excel-safe CSV (see QueryCsv: the same bytes a
     download streams): BOM and labelled header, then every row, neither pandas nor memory beyond
     MEMORY_LIMIT involved however many rows there are.
 
     codes maps a column to its {code: label}; display scales money to 万元 and rates to % as pages
-    show them; returns the number of rows written.
+    show them; parts as for QueryCsv; returns the number of rows written.
     """
-    stream = QueryCsv(con, sql, params, headers, codes, display)
+    stream = QueryCsv(con, sql, params, headers, codes, display, parts)
     with open(out, "wb") as target:
         for chunk in stream:
             target.write(chunk)

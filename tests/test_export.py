@@ -4,8 +4,9 @@ import csv
 import io
 
 import pandas as pd
+import pytest
 
-from oversight import db, export, i18n
+from oversight import db, domain, export, i18n
 
 
 def test_csv_bytes_bom_headers_and_injection_safe_cells():
@@ -87,6 +88,47 @@ def _requests_export(con, out):
     )
     codes = {"channel": i18n.codes("channel", "zh"), "category": i18n.codes("request_category", "zh")}
     return export.write_query_csv(con, sql, params, out, {"request_id": "诉求编号"}, codes, display=True)
+
+
+def test_months_newest_first_cuts_the_period_at_each_month_and_keeps_its_ends():
+    from datetime import date
+
+    parts = export.months_newest_first({"period_start": date(2023, 1, 20), "period_end": date(2023, 4, 10)})
+    assert parts == [
+        {"period_start": date(2023, 4, 1), "period_end": date(2023, 4, 10)},
+        {"period_start": date(2023, 3, 1), "period_end": date(2023, 4, 1)},
+        {"period_start": date(2023, 2, 1), "period_end": date(2023, 3, 1)},
+        {"period_start": date(2023, 1, 20), "period_end": date(2023, 2, 1)},
+    ]
+    whole = export.months_newest_first({"period_start": date(2023, 1, 1), "period_end": date(2024, 1, 1)})
+    assert len(whole) == 12 and whole[0]["period_start"] == date(2023, 12, 1)
+    assert export.months_newest_first({"period_start": date(2023, 5, 3), "period_end": date(2023, 5, 3)}) == []
+
+
+@pytest.mark.parametrize("query", sorted(domain.BY_MONTH_DOWNLOADS))
+def test_a_download_by_month_is_byte_for_byte_the_download_at_once(demo_db, tmp_path, query):
+    """The lists downloaded month by month (newest first) give the same file as one COPY of the
+    period: the same rows in the same order. The period starts and ends inside a month."""
+    from datetime import date
+
+    con = db.connect(demo_db)
+    sql = db.query_text(query)
+    params = db.bind(
+        sql,
+        {
+            "compound_ids": db.all_compound_ids(con),
+            "period_start": date(2022, 3, 17),
+            "period_end": date(2023, 9, 12),
+            "as_at": date(2023, 9, 11),
+            "limit": None,
+        },
+    )
+    at_once, by_month = tmp_path / "at-once.csv", tmp_path / "by-month.csv"
+    rows = export.write_query_csv(con, sql, params, at_once, {}, display=True)
+    parts = export.months_newest_first(params)
+    assert len(parts) == 19
+    assert export.write_query_csv(con, sql, params, by_month, {}, display=True, parts=parts) == rows > 100
+    assert by_month.read_bytes() == at_once.read_bytes()
 
 
 def test_export_of_a_version_runs_within_its_own_memory_limit_and_gives_the_same_file(store_db, demo_db, tmp_path):

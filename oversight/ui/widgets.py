@@ -10,7 +10,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from oversight import audit, db, export, fmt, i18n, metrics
+from oversight import audit, db, domain, export, fmt, i18n, metrics
 from oversight.ui import context, state
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -355,7 +355,8 @@ def long_table(
     bound = db.bind(sql, {**ctx.filter.params(ctx.scope_ids), **params, "limit": None})
     labels = {col: i18n.codes(section, ctx.lang) for col, section in (codes or {}).items()}
     db_file = ctx.db_file
-    download(ctx, name, lambda: export.QueryCsv(db.connect(db_file), sql, bound, names, labels, display=True))
+    parts = export.months_newest_first(bound) if query in domain.BY_MONTH_DOWNLOADS else None
+    download(ctx, name, lambda: export.QueryCsv(db.connect(db_file), sql, bound, names, labels, True, parts))
     return rows
 
 
