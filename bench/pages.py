@@ -167,9 +167,11 @@ def call_tag(params: dict, base: dict, previous: dict) -> str:
             previous.get("period_end"),
         )
         parts.append("previous period" if same_as_previous else f"since {params['period_start']}")
-    ids = params.get("compound_ids")
-    if ids is not None and list(ids) != list(base["compound_ids"]):
-        parts.append(f"{len(ids)} compound{'s' if len(ids) != 1 else ''}")
+    ids, base_ids = params.get("compound_ids"), base["compound_ids"]
+    listed = isinstance(ids, list | tuple) and isinstance(base_ids, list | tuple)
+    if ids is not None and ids is not base_ids and (not listed or list(ids) != list(base_ids)):
+        counted = f"{len(ids)} compound{'s' if len(ids) != 1 else ''}" if isinstance(ids, list | tuple) else "street"
+        parts.append(counted)
     for key, value in params.items():
         if key not in base:
             parts.append(f"{key}={value}")
@@ -259,7 +261,9 @@ def warm_worker(page_names: list[str], reps: int) -> dict:
     for key in ("none", "community"):
         sc = scenario(con, key)
         flt = default_filter(con, sc)
-        filters[key] = (flt.params(sc.compound_ids), flt.params(sc.compound_ids, previous=True))
+        # No filter: the pages bind the whole street as db.STREET, where this release has it.
+        ids = getattr(db, "STREET", sc.compound_ids) if key == "none" else sc.compound_ids
+        filters[key] = (flt.params(ids), flt.params(ids, previous=True))
         community = sc.community_id or community
     db.close_all()
 
