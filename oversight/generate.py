@@ -596,7 +596,7 @@ STEPS: list[tuple[str, list[str]]] = [
             FROM g_service_run v, range(v.n) r(j),
                  LATERAL (SELECT (first_day + floor((j + g_u($seed, first_n + j, 'day')) * active / n)::INTEGER)::DATE
                           AS served_day)
-            ORDER BY date_trunc('month', served_day), first_n + j  -- month by month, as the requests
+            ORDER BY first_n + j  -- by volunteer: a compound's or a volunteer's services sit together
             """,
         ],
     ),
