@@ -95,7 +95,8 @@ current = st.navigation(sections)
 st.session_state[state.PAGES] = {p.url_path: p for group in sections.values() for p in group}
 
 try:
-    current.run()
+    with context.planned(context.current(), current.url_path):
+        current.run()
 except Exception:  # noqa: BLE001 - the official sees a message, never a traceback; the log keeps it
     log.exception("page failed")
     st.error(i18n.t("app.page_error", lang))

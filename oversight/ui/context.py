@@ -7,6 +7,12 @@ Results are cached by query, parameters and the data's version, so an import ref
 from __future__ import annotations
 
 import hashlib
+import logging
+import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,19 +21,42 @@ import pandas as pd
 import pyarrow.types as pa_types
 import streamlit as st
 from pandas.arrays import DatetimeArray, NumpyExtensionArray, TimedeltaArray
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from oversight import auth, db, i18n, settings
 from oversight.filters import Filter
 from oversight.ui import state
 
 _KEY = state.CONTEXT
+log = logging.getLogger(__name__)
 
 
 @st.cache_data(show_spinner=False, max_entries=4000)
 def _run_cached(db_file: str, data_version: str, query: str, key: str, _params: dict) -> pd.DataFrame:
     # _params is left out of Streamlit's hashing (thousands of compound ids at city scale);
     # `key` stands for it, made once by _key.
-    return db.run(query, db.connect(db_file), **_params)
+    frame = db.run(query, db.connect(db_file), **_params)
+    _made(db_file, data_version).add((query, key))
+    return frame
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _generation(db_file: str, data_version: str) -> str:
+    # Lives as long as this version's cached results: st.cache_data.clear() (the benchmark's uncached
+    # runs) ends it, and so forgets what _made says was made.
+    return secrets.token_hex(8)
+
+
+_made_in: dict[tuple[str, str], tuple[str, set]] = {}
+
+
+def _made(db_file: str, data_version: str) -> set:
+    """(query, key) of the results made for this version since its cached results were last emptied."""
+    generation = _generation(db_file, data_version)
+    held = _made_in.get((db_file, data_version))
+    if held is None or held[0] != generation:
+        held = _made_in[(db_file, data_version)] = (generation, set())
+    return held[1]
 
 
 def _key(params: dict) -> str:
@@ -49,9 +78,45 @@ def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFram
     return _run_cached(db_file, data_version, query, _key(params), params)
 
 
+# A page's plan: the queries its last run fetched for the filter's compounds, (query, previous, extra).
+# A run of the page first hands the ones not yet made to PREFETCH, which runs them two at a time while
+# the page draws (DuckDB releases the GIL); the page's own fetch then finds each made, or waits for it
+# (st.cache_data computes a value once, under a lock per key). A plan from another filter or an older
+# run may name a query this run does not make: it is made for nothing, once, and the page is right.
+_plans: dict[str, list[tuple[str, bool, dict]]] = {}
+_recording: ContextVar[list | None] = ContextVar("recording", default=None)
+PREFETCH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prefetch")
+
+
+@contextmanager
+def planned(ctx: Context, page: str):
+    """Run a page with its last run's queries fetched ahead, two at a time; record this run's."""
+    made = _made(ctx.db_file, ctx.data_version)
+    script = get_script_run_ctx()
+    for query, previous, extra in _plans.get(page, []):
+        params = {**ctx.filter.params(ctx.scope_ids, previous), **extra}
+        if (query, _key(params)) not in made:
+            PREFETCH.submit(_prefetch, script, ctx.db_file, ctx.data_version, query, params)
+    calls: list = []
+    token = _recording.set(calls)
+    try:
+        yield
+    finally:
+        _recording.reset(token)
+        _plans[page] = calls
+
+
+def _prefetch(script, db_file: str, data_version: str, query: str, params: dict) -> None:
+    add_script_run_ctx(threading.current_thread(), script)
+    try:
+        cached(db_file, data_version, query, **params)
+    except Exception:  # noqa: BLE001 - the page's own fetch runs it again and shows what went wrong
+        log.debug("prefetch of %s failed", query, exc_info=True)
+
+
 _seen_version = {"file": ""}
 # What follow_version empties when a newer version is current (query results, chart specs, ...).
-_on_new_version = [_run_cached.clear]
+_on_new_version = [_run_cached.clear, _made_in.clear]
 
 
 def on_new_version(clear) -> None:
@@ -150,6 +215,9 @@ class Context:
         """queries/<query>.sql for this filter (or the period before it), cached by data version."""
         ids = self.scope_ids if compound_ids is None else compound_ids
         params = {**self.filter.params(ids, previous), **extra}
+        calls = _recording.get()
+        if calls is not None and compound_ids is None:
+            calls.append((query, previous, extra))
         # st.cache_data hands each caller its own copy already.
         return cached(self.db_file, self.data_version, query, **params)
 

@@ -1,0 +1,65 @@
+"""A page's queries fetched ahead (context.planned): on a run with nothing cached, the queries the
+page's last run fetched are made by the prefetch threads, each once, and the page shows what it shows
+without them."""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from oversight import db
+from oversight.ui import context
+from tests.apptest import metrics, open_page
+
+PAGE = "app_pages/requests.py"
+
+
+def _recording_runs(monkeypatch) -> list[tuple[str, str, str]]:
+    """(thread name, query, parameters) of every query run below st.cache_data from now on."""
+    runs: list[tuple[str, str, str]] = []
+    real = db.run
+
+    def run(name, con=None, **params):
+        runs.append((threading.current_thread().name, name, repr(sorted(params.items()))))
+        return real(name, con, **params)
+
+    monkeypatch.setattr(db, "run", run)
+    return runs
+
+
+def test_a_pages_queries_are_made_ahead_once_each_and_the_page_is_the_same(app_env, monkeypatch):
+    first = open_page(PAGE)  # records the page's plan (and fills the cache)
+    shown = metrics(first)
+    tables = [d.value for d in first.dataframe]
+    assert context._plans, "the run recorded no plan"
+
+    st.cache_data.clear()  # a filter no one has chosen yet, or the first visit after an import
+    runs = _recording_runs(monkeypatch)
+    second = open_page(PAGE)
+    ahead = [r for r in runs if r[0].startswith("prefetch")]
+    assert len(ahead) >= 3, runs  # the page's queries ran in the prefetch threads
+    assert len({(q, p) for _, q, p in runs}) == len(runs), "a query was made twice"
+    assert metrics(second) == shown
+    assert len(second.dataframe) == len(tables)
+    for got, want in zip((d.value for d in second.dataframe), tables, strict=True):
+        assert got.equals(want)
+
+
+def test_nothing_is_fetched_ahead_when_the_page_is_cached(app_env, monkeypatch):
+    open_page(PAGE)
+    runs = _recording_runs(monkeypatch)
+    open_page(PAGE)
+    assert runs == []  # every result was there: neither the page nor the prefetch made one
+
+
+def test_a_stale_plan_entry_is_made_once_and_does_not_change_the_page(app_env, monkeypatch):
+    first = open_page(PAGE)
+    shown = metrics(first)
+    page = next(iter(context._plans))
+    context._plans[page] = [*context._plans[page], ("kpi_requests", False, {"no_such_parameter": 1})]
+    st.cache_data.clear()
+    runs = _recording_runs(monkeypatch)
+    second = open_page(PAGE)
+    assert metrics(second) == shown
+    assert not [r for r in runs if "no_such_parameter" in r[2] and not r[0].startswith("prefetch")]
