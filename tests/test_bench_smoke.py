@@ -137,3 +137,14 @@ def test_two_processes_are_judged_at_50_sessions_and_beyond_where_one_process_ke
         two_100, one_100, 1.8, one_100, _run(n, 2, offered * 1.6, 0.5), _run(n, 1, offered * 0.6, 9.0), 1.6 / 0.6
     )
     assert status == "met"
+
+
+def test_two_processes_without_pauses_are_judged_on_their_capacity_at_50_sessions():
+    """50 sessions that act as soon as each page is drawn ask for more than one process serves: the
+    comparison of the processes' throughput there is reported beside the paced one, with its own status."""
+    n = concurrency.ISSUE_SESSIONS
+    text, status = concurrency._saturated(_run(n, 1, 10.0, 6.0), _run(n, 2, 18.0, 3.0))
+    assert status == "met at 50 without pauses" and "18.0 runs/s on two vs 10.0 on one (1.80×)" in text
+    _, status = concurrency._saturated(_run(n, 1, 10.0, 6.0), _run(n, 2, 14.0, 3.0))
+    assert status == "**not met** at 50 without pauses"
+    assert concurrency._saturated(None, _run(n, 2, 14.0, 3.0)) is None
