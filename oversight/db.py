@@ -96,13 +96,14 @@ def connect(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
         if database is None:
             database = _databases[key] = _Database(key, read_only)
             _retire({key})
-            cursors.pop(key, None)  # a cursor on a closed (retired) database
         database.last_used = time.monotonic()
-        if key not in cursors:
-            cursors[key] = database.cursor()
+        # Each cursor kept with its database: a thread that outlived a closing (the prefetch threads) finds
+        # the file opened again under the same key, and must not use its cursor on the closed one.
+        if key not in cursors or cursors[key][0] is not database:
+            cursors[key] = (database, database.cursor())
         for stale in [k for k in cursors if k not in _databases]:
             del cursors[stale]
-    return cursors[key]
+    return cursors[key][1]
 
 
 def release(path: Path | str) -> None:

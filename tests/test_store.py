@@ -305,3 +305,17 @@ def test_a_plain_file_where_the_link_was_becomes_the_next_version_keeping_the_hi
     assert main(["as-of", "2024-02-29", "--db", str(store_db)]) == 0
     assert list(store.history(store_db)["action"]) == ["as_of", "adopt", "as_of", "demo"]
     assert store.current(store_db).seq == 4 and as_of(store_db) == "2024-02-29"
+
+
+def test_a_long_lived_thread_reads_a_database_closed_and_opened_again(demo_db):
+    """A thread that outlives a database's closing (the pages' prefetch threads) gets a cursor on the
+    database opened again, not its old cursor on the closed one (as after a rollback to a retired version)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    count = "SELECT count(*) FROM compounds"
+    expected = duckdb.connect(str(demo_db), read_only=True).execute(count).fetchone()[0]
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        assert worker.submit(lambda: db.connect(demo_db).execute(count).fetchone()[0]).result() == expected
+        db.close_all()  # from another thread: the worker's cursor is closed with its database
+        assert db.connect(demo_db).execute(count).fetchone()[0] == expected  # opened again
+        assert worker.submit(lambda: db.connect(demo_db).execute(count).fetchone()[0]).result() == expected
