@@ -95,8 +95,9 @@ def planned(ctx: Context, page: str):
     script = get_script_run_ctx()
     for query, previous, extra in _plans.get(page, []):
         params = {**ctx.filter.params(ctx.scope_ids, previous), **extra}
-        if (query, _key(params)) not in made:
-            PREFETCH.submit(_prefetch, script, ctx.db_file, ctx.data_version, query, params)
+        key = _key(params)
+        if (query, key) not in made:
+            PREFETCH.submit(_prefetch, script, ctx.db_file, ctx.data_version, query, key, params)
     calls: list = []
     token = _recording.set(calls)
     try:
@@ -106,10 +107,12 @@ def planned(ctx: Context, page: str):
         _plans[page] = calls
 
 
-def _prefetch(script, db_file: str, data_version: str, query: str, params: dict) -> None:
+def _prefetch(script, db_file: str, data_version: str, query: str, key: str, params: dict) -> None:
     add_script_run_ctx(threading.current_thread(), script)
+    if (query, key) in _made(db_file, data_version):
+        return  # the page (or another session) made it meanwhile: a cache hit would only copy it
     try:
-        cached(db_file, data_version, query, **params)
+        _run_cached(db_file, data_version, query, key, params)
     except Exception:  # noqa: BLE001 - the page's own fetch runs it again and shows what went wrong
         log.debug("prefetch of %s failed", query, exc_info=True)
 
