@@ -78,7 +78,7 @@ context.store(
         account=account,
         first_month=options.first_day,
         compound_labels=options.compound_labels,
-        whole_street=options.whole_street(flt),
+        street_size=len(options.compound_ids) if options.allowed is None else None,
     )
 )
 st.sidebar.caption(i18n.t("app.as_of", lang, as_of=meta["as_of"]))

@@ -232,8 +232,15 @@ class QueryCsv:
         from concurrent.futures import ThreadPoolExecutor
         from pathlib import Path
 
-        cursors = [_cursor(work) for _ in range(PARTS_AT_ONCE)]
-        free = list(cursors)
+        cursors: list = []
+        try:
+            for _ in range(PARTS_AT_ONCE):
+                cursors.append(_cursor(work))
+        except BaseException:
+            for cursor in cursors:
+                cursor.close()
+            raise
+        free = list(cursors)  # one per pool thread, so a thread always finds one
 
         def run_part(i: int) -> int:
             cursor = free.pop()  # list.pop and append are atomic: each COPY has a cursor of its own
@@ -271,12 +278,16 @@ class QueryCsv:
 
 
 def _cursor(work):
-    """Another cursor reading what `work` reads: a DuckDB cursor inherits neither USE nor the search path."""
-    from oversight import db
+    """Another cursor reading what `work` reads: a DuckDB cursor inherits neither USE nor the search path.
 
-    cursor = db.cursor(work)
-    database = work.execute("SELECT current_database()").fetchone()[0]
-    cursor.execute('USE "' + database.replace('"', '""') + '"')  # noqa: S608 - the connection's own name
+    A version read through memory names its tables by rollups' search path, which db.cursor sets (a USE
+    would reset it); the export's own instance reads the attached file, which USE names."""
+    from oversight import db, rollups
+
+    database, search_path = work.execute("SELECT current_database(), current_setting('search_path')").fetchone()
+    cursor = db.cursor(work, search_path)
+    if search_path != rollups.SEARCH_PATH:
+        cursor.execute('USE "' + database.replace('"', '""') + '"')  # noqa: S608 - the connection's own name
     return cursor
 
 

@@ -141,11 +141,13 @@ def test_the_timeline_spec_marks_as_of():
 
 def test_the_sidebar_options_are_worked_out_once_per_version_and_scope_the_filter_as_before(app_env):
     """The sidebar's options (shared by every rerun with that scope) leave the compounds filters.scope does."""
+    import dataclasses
+
     import streamlit as st
 
     from oversight import db, filters
     from oversight.filters import Filter
-    from oversight.ui import sidebar
+    from oversight.ui import context, sidebar
 
     con = db.connect(app_env)
     meta = db.meta(con)
@@ -168,10 +170,16 @@ def test_the_sidebar_options_are_worked_out_once_per_version_and_scope_the_filte
     ):
         assert everything.scope(flt) == filters.scope(frame, flt)
         assert staff.scope(flt) == filters.scope(frame, Filter(flt.communities, flt.compounds, allowed=staff.allowed))
-        # Queries read the whole street (db.STREET) only for a street account with nothing chosen.
-        assert everything.whole_street(flt) == (flt == Filter())
-        assert everything.whole_street(flt) == (everything.scope(flt) == sorted(db.all_compound_ids(con)))
-        assert not staff.whole_street(flt)
+        # Queries read the whole street (db.STREET) only for a street account with nothing chosen, and
+        # not once a page narrows the context (the profile's one compound).
+        street = context.Context(
+            "zh", flt, everything.scope(flt), str(app_env), "v", {}, {}, street_size=len(everything.compound_ids)
+        )
+        assert street.whole_street == (flt == Filter())
+        assert (street.scope_ids is db.STREET) == (flt == Filter())
+        assert dataclasses.replace(street, compound_ids=some[:1]).scope_ids == some[:1]
+        part = context.Context("zh", flt, staff.scope(flt), str(app_env), "v", {}, {}, street_size=None)
+        assert not part.whole_street and part.scope_ids == staff.scope(flt)
 
 
 def test_a_table_is_made_ready_once_for_the_same_rows_and_shows_what_fmt_makes(monkeypatch):

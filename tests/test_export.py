@@ -72,7 +72,7 @@ def test_streamed_query_csv_bom_labels_neutralised_and_every_row(demo_db, tmp_pa
     assert all(len(r["received_at"]) == 16 for r in rows)  # YYYY-MM-DD HH:MM
 
 
-def _requests_export(con, out):
+def _requests_export(con, out, by_month: bool = False):
     from datetime import date
 
     sql = db.query_text("requests_list")
@@ -87,7 +87,8 @@ def _requests_export(con, out):
         },
     )
     codes = {"channel": i18n.codes("channel", "zh"), "category": i18n.codes("request_category", "zh")}
-    return export.write_query_csv(con, sql, params, out, {"request_id": "诉求编号"}, codes, display=True)
+    parts = export.months_newest_first(params) if by_month else None
+    return export.write_query_csv(con, sql, params, out, {"request_id": "诉求编号"}, codes, display=True, parts=parts)
 
 
 def test_months_newest_first_cuts_the_period_at_each_month_and_keeps_its_ends():
@@ -175,6 +176,28 @@ def test_a_version_read_through_memory_exports_the_same_file(demo_db, tmp_path):
         through_memory = tmp_path / "through-memory.csv"
         assert _requests_export(old, through_memory) == rows > 0
         assert through_memory.read_bytes() == plain.read_bytes()
+    finally:
+        old.close()
+
+
+def test_a_version_read_through_memory_downloads_month_by_month_the_same_file(demo_db, tmp_path):
+    """Upgrade day again, for the list downloaded month by month: the parts' own cursors must find the
+    version's tables through the search path too (a USE of the in-memory database loses it)."""
+    import duckdb
+
+    from oversight import rollups
+
+    plain = tmp_path / "from-plain.csv"
+    rows = _requests_export(db.connect(demo_db), plain)
+    db.close_all()
+    con = duckdb.connect(str(demo_db))
+    con.execute(f"UPDATE {rollups.DEFINITION_TABLE} SET sha256 = 'an older definition'")  # noqa: S608
+    con.close()
+    old = rollups.open_read_only(str(demo_db))
+    try:
+        by_month = tmp_path / "by-month.csv"
+        assert _requests_export(old, by_month, by_month=True) == rows > 0
+        assert by_month.read_bytes() == plain.read_bytes()
     finally:
         old.close()
 

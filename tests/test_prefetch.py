@@ -63,3 +63,24 @@ def test_a_stale_plan_entry_is_made_once_and_does_not_change_the_page(app_env, m
     second = open_page(PAGE)
     assert metrics(second) == shown
     assert not [r for r in runs if "no_such_parameter" in r[2] and not r[0].startswith("prefetch")]
+
+
+def test_no_more_than_the_queue_holds_is_fetched_ahead(app_env, monkeypatch):
+    open_page(PAGE)
+    monkeypatch.setattr(context, "PREFETCH_QUEUE", 0)  # the queue is full: the page makes everything itself
+    st.cache_data.clear()
+    runs = _recording_runs(monkeypatch)
+    shown = metrics(open_page(PAGE))
+    assert runs and not [r for r in runs if r[0].startswith("prefetch")]
+    assert shown["居民诉求"]
+
+
+def test_a_prefetch_for_a_replaced_version_reads_nothing(app_env, monkeypatch):
+    """A task still queued when a newer version became current does not open the old one again."""
+    open_page(PAGE)
+    runs = _recording_runs(monkeypatch)
+    monkeypatch.setitem(context._seen_version, "file", str(app_env) + ".newer")
+    task = (str(app_env), "an older version", "kpi_requests", "a key")
+    context._queued.add(task)
+    context._prefetch(None, task, {"compound_ids": db.STREET})
+    assert runs == [] and task not in context._queued

@@ -31,7 +31,10 @@ _KEY = state.CONTEXT
 log = logging.getLogger(__name__)
 
 
-@st.cache_data(show_spinner=False, max_entries=4000)
+MAX_RESULTS = 4000  # query results kept (st.cache_data's LRU)
+
+
+@st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
 def _run_cached(db_file: str, data_version: str, query: str, key: str, _params: dict) -> pd.DataFrame:
     # _params is left out of Streamlit's hashing (thousands of compound ids at city scale);
     # `key` stands for it, made once by _key.
@@ -54,7 +57,9 @@ def _made(db_file: str, data_version: str) -> set:
     """(query, key) of the results made for this version since its cached results were last emptied."""
     generation = _generation(db_file, data_version)
     held = _made_in.get((db_file, data_version))
-    if held is None or held[0] != generation:
+    # Started afresh past twice the cache's size: st.cache_data has dropped the oldest by then, and a
+    # key said made but dropped only loses its prefetch.
+    if held is None or held[0] != generation or len(held[1]) > 2 * MAX_RESULTS:
         held = _made_in[(db_file, data_version)] = (generation, set())
     return held[1]
 
@@ -84,8 +89,13 @@ def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFram
 # (st.cache_data computes a value once, under a lock per key). A plan from another filter or an older
 # run may name a query this run does not make: it is made for nothing, once, and the page is right.
 _plans: dict[str, list[tuple[str, bool, dict]]] = {}
-_recording: ContextVar[list | None] = ContextVar("recording", default=None)
+_recording: ContextVar[tuple | None] = ContextVar("recording", default=None)
 PREFETCH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prefetch")
+# What is queued and not yet run: a key queued once, and at most PREFETCH_QUEUE at a time (under load, or
+# a filter clicked through quickly, the page's own fetch makes what the prefetch has no room for).
+PREFETCH_QUEUE = 64
+_queued: set[tuple] = set()
+_queued_lock = threading.Lock()
 
 
 @contextmanager
@@ -95,11 +105,16 @@ def planned(ctx: Context, page: str):
     script = get_script_run_ctx()
     for query, previous, extra in _plans.get(page, []):
         params = {**ctx.filter.params(ctx.scope_ids, previous), **extra}
-        key = _key(params)
-        if (query, key) not in made:
-            PREFETCH.submit(_prefetch, script, ctx.db_file, ctx.data_version, query, key, params)
+        task = (ctx.db_file, ctx.data_version, query, _key(params))
+        if task[2:] in made:
+            continue
+        with _queued_lock:
+            if task in _queued or len(_queued) >= PREFETCH_QUEUE:
+                continue
+            _queued.add(task)
+        PREFETCH.submit(_prefetch, script, task, params)
     calls: list = []
-    token = _recording.set(calls)
+    token = _recording.set((ctx, calls))
     try:
         yield
     finally:
@@ -107,14 +122,21 @@ def planned(ctx: Context, page: str):
         _plans[page] = calls
 
 
-def _prefetch(script, db_file: str, data_version: str, query: str, key: str, params: dict) -> None:
-    add_script_run_ctx(threading.current_thread(), script)
-    if (query, key) in _made(db_file, data_version):
-        return  # the page (or another session) made it meanwhile: a cache hit would only copy it
+def _prefetch(script, task: tuple, params: dict) -> None:
+    db_file, data_version, query, key = task
+    thread = threading.current_thread()
+    add_script_run_ctx(thread, script)
     try:
-        _run_cached(db_file, data_version, query, key, params)
+        # Not for a version a newer one has replaced (its caches are emptied; it would be opened again),
+        # nor what the page (or another session) made meanwhile: a cache hit would only copy it.
+        if db_file == _seen_version["file"] and (query, key) not in _made(db_file, data_version):
+            _run_cached(db_file, data_version, query, key, params)
     except Exception:  # noqa: BLE001 - the page's own fetch runs it again and shows what went wrong
         log.debug("prefetch of %s failed", query, exc_info=True)
+    finally:
+        with _queued_lock:
+            _queued.discard(task)
+        add_script_run_ctx(thread, None)  # the session's context is not kept alive by an idle thread
 
 
 _seen_version = {"file": ""}
@@ -188,7 +210,9 @@ class Context:
     store_path: str = ""  # the path writes go to (settings.db_path())
     first_month: date | None = None  # the first month with data: no change is shown against a period before it
     compound_labels: dict[str, str] | None = None  # compound_id -> the unique label the sidebar and URLs use
-    whole_street: bool = False  # compound_ids are every compound (a street account, no filter): see scope_ids
+    # A street account's count of the street's compounds (None: an account that sees part of it): its
+    # compound_ids, always a subset of them, are the whole street when they are as many (see scope_ids).
+    street_size: int | None = None
 
     @property
     def as_of(self) -> date:
@@ -210,6 +234,12 @@ class Context:
         return i18n.t(key, self.lang, **fmt)
 
     @property
+    def whole_street(self) -> bool:
+        """Whether compound_ids are every compound of the street: derived, so a context made narrower by
+        dataclasses.replace (the profile's one compound) is not."""
+        return self.street_size is not None and len(self.compound_ids) == self.street_size
+
+    @property
     def scope_ids(self):
         """$compound_ids for this filter's queries: db.STREET when it is the whole street, else the ids."""
         return db.STREET if self.whole_street else self.compound_ids
@@ -218,9 +248,9 @@ class Context:
         """queries/<query>.sql for this filter (or the period before it), cached by data version."""
         ids = self.scope_ids if compound_ids is None else compound_ids
         params = {**self.filter.params(ids, previous), **extra}
-        calls = _recording.get()
-        if calls is not None and compound_ids is None:
-            calls.append((query, previous, extra))
+        recording = _recording.get()
+        if recording is not None and recording[0] is self and compound_ids is None:
+            recording[1].append((query, previous, extra))  # the run's own context: a narrower one is not planned
         # st.cache_data hands each caller its own copy already.
         return cached(self.db_file, self.data_version, query, **params)
 

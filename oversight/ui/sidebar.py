@@ -70,10 +70,6 @@ class Options:
     months: tuple[str, ...]
     period_default: tuple[str, str]
 
-    def whole_street(self, flt: Filter) -> bool:
-        """Whether the filter leaves every compound of the street (a street account, nothing chosen)."""
-        return self.allowed is None and not flt.communities and not flt.compounds
-
     def scope(self, flt: Filter) -> list[str]:
         """The compounds the filter leaves (as oversight.filters.scope, without a DataFrame)."""
         if not flt.communities and not flt.compounds:
