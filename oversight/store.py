@@ -384,11 +384,13 @@ def write(
             if not job.aborted:
                 from oversight import rollups, supervision
 
-                supervision.sync(job.con)  # the ledger always matches the version it is in
-                # So do the roll-ups the pages' figures read: those made from what this write changed.
                 changed = None if origin is None or source is not None else _changed(job)
                 if changed is not None and _as_of(job.con) != as_of:
                     changed.add("meta")
+                # The ledger always matches the version it is in: synced unless an import or delete changed
+                # none of its causes' tables (a 督办 action is synced too: its rules may reopen a case).
+                supervision.sync(job.con, changed=changed if job.action in ("import", "delete") else None)
+                # So do the roll-ups the pages' figures read: those made from what this write changed.
                 rollups.rebuild(job.con, changed)
                 job.con.execute("CHECKPOINT")
                 published = True

@@ -15,6 +15,7 @@ Who may do what:
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -67,12 +68,35 @@ def has_ledger(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(found[0])
 
 
-def sync(con: duckdb.DuckDBPyConnection, who: str = "system") -> None:
-    """Open, close and reopen cases so the ledger matches the causes on the data's as_of."""
+# The tables the causes are read from (queries/supervision_write_causes.sql), with meta for as_of.
+SOURCES = frozenset({"requests", "renovation_items", "compounds", "meta"})
+# meta's record of the rules and thresholds the ledger was last synced by (see sync).
+SYNCED_KEY = "supervision_synced"
+
+
+def _rules() -> str:
+    """A fingerprint of how causes are found and cases synced: the queries and the thresholds they bind."""
+    names = [n for n in db.query_names() if n.startswith("supervision_write_")]
+    causes = db.query_text("supervision_write_causes")
+    thresholds = sorted(db.bind(causes, {"as_of": None}).items())
+    text = "\n;\n".join([db.query_text(n) for n in names] + [repr(thresholds)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sync(con: duckdb.DuckDBPyConnection, who: str = "system", changed: set[str] | None = None) -> None:
+    """Open, close and reopen cases so the ledger matches the causes on the data's as_of.
+
+    changed: the tables an import or delete changed (None: any). When none is a source of the causes and
+    the ledger was last synced by the same rules and thresholds, it matches already: nothing is read (a
+    services import would otherwise read every request twice for nothing)."""
     if not has_ledger(con):
         db.create_schema(con)  # a database made before the ledger existed gets its tables here
-    as_of = db.meta(con).get("as_of")
+    meta = db.meta(con)
+    as_of = meta.get("as_of")
     if not as_of:
+        return
+    rules = _rules()
+    if changed is not None and not changed & SOURCES and meta.get(SYNCED_KEY) == rules:
         return
     causes = db.run("supervision_write_causes", con, as_of=as_of)  # thresholds: settings.query_settings()
     con.register("_causes_frame", causes)
@@ -84,6 +108,7 @@ def sync(con: duckdb.DuckDBPyConnection, who: str = "system") -> None:
     for step in ("sync_events", "sync_close", "sync_reopen", "sync_open"):
         db.run(f"supervision_write_{step}", con, **stamp)
     con.execute("DROP TABLE _causes")
+    con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ($k, $v)", {"k": SYNCED_KEY, "v": rules})
 
 
 @dataclass(frozen=True)

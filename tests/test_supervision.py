@@ -180,3 +180,44 @@ def test_dissatisfied_followups_open_a_low_satisfaction_case(store_db, tmp_path)
     assert result.ok, [p.line() for p in result.problems][:3]
     assert read(store_db, "SELECT kind, status FROM supervision_cases WHERE case_id = $c",
                 {"c": f"MY-{compound}"}) == [("low_satisfaction", "open")]  # fmt: skip
+
+
+def _causes_read(monkeypatch) -> list[str]:
+    """The names of the queries that read the causes from now on."""
+    read_causes: list[str] = []
+    real = db.run
+
+    def run(name, con=None, **params):
+        if name == "supervision_write_causes":
+            read_causes.append(name)
+        return real(name, con, **params)
+
+    monkeypatch.setattr(db, "run", run)
+    return read_causes
+
+
+def test_an_import_of_a_table_no_cause_reads_leaves_the_ledger_without_reading_the_causes(store_db, monkeypatch):
+    """A services import cannot change a case's cause: the ledger, synced by the same rules and thresholds,
+    is kept as it is. An import of requests is synced, and so is any import once a threshold changed."""
+    fixtures = Path(__file__).parent / "fixtures" / "good"
+
+    def services(n: int) -> Path:  # a file of one new service each time, so each import writes a version
+        path = store_db.parent / f"services-{n}.csv"
+        path.write_text(f"service_id,volunteer_id,served_on,activity,hours,points\nS98{n:04d},V0001,2023-09-20,"
+                        "楼道清扫,2,2\n", encoding="utf-8")  # fmt: skip
+        return path
+
+    versions = len(store.history(store_db))
+    before = read(store_db, "SELECT case_id, status FROM supervision_cases ORDER BY case_id")
+    synced = read(store_db, "SELECT value FROM meta WHERE key = $k", {"k": supervision.SYNCED_KEY})
+    assert synced and before
+    read_causes = _causes_read(monkeypatch)
+    assert ingest.import_file("services", services(1), db_path=store_db, user="clerk").ok
+    assert len(store.history(store_db)) == versions + 1 and read_causes == []
+    assert read(store_db, "SELECT case_id, status FROM supervision_cases ORDER BY case_id") == before
+    assert ingest.import_file("requests", fixtures / "requests_utf8.csv", db_path=store_db, user="clerk").ok
+    assert read_causes == ["supervision_write_causes"]
+    monkeypatch.setenv("OVERSIGHT_SATISFACTION_LINE", "0.99")  # a new threshold: the ledger is synced again
+    assert ingest.import_file("services", services(2), db_path=store_db, user="clerk").ok
+    assert len(store.history(store_db)) == versions + 3 and read_causes == ["supervision_write_causes"] * 2
+    assert read(store_db, "SELECT value FROM meta WHERE key = $k", {"k": supervision.SYNCED_KEY}) != synced
