@@ -74,7 +74,7 @@ SOURCES = frozenset({"requests", "renovation_items", "compounds", "meta"})
 SYNCED_KEY = "supervision_synced"
 
 
-def _rules() -> str:
+def rules() -> str:
     """A fingerprint of how causes are found and cases synced: the queries and the thresholds they bind."""
     names = [n for n in db.query_names() if n.startswith("supervision_write_")]
     causes = db.query_text("supervision_write_causes")
@@ -95,8 +95,8 @@ def sync(con: duckdb.DuckDBPyConnection, who: str = "system", changed: set[str] 
     as_of = meta.get("as_of")
     if not as_of:
         return
-    rules = _rules()
-    if changed is not None and not changed & SOURCES and meta.get(SYNCED_KEY) == rules:
+    fingerprint = rules()
+    if changed is not None and not changed & SOURCES and meta.get(SYNCED_KEY) == fingerprint:
         return
     causes = db.run("supervision_write_causes", con, as_of=as_of)  # thresholds: settings.query_settings()
     con.register("_causes_frame", causes)
@@ -108,7 +108,7 @@ def sync(con: duckdb.DuckDBPyConnection, who: str = "system", changed: set[str] 
     for step in ("sync_events", "sync_close", "sync_reopen", "sync_open"):
         db.run(f"supervision_write_{step}", con, **stamp)
     con.execute("DROP TABLE _causes")
-    con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ($k, $v)", {"k": SYNCED_KEY, "v": rules})
+    con.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ($k, $v)", {"k": SYNCED_KEY, "v": fingerprint})
 
 
 @dataclass(frozen=True)
