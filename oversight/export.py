@@ -286,8 +286,12 @@ def _cursor(work):
 
     database, search_path = work.execute("SELECT current_database(), current_setting('search_path')").fetchone()
     cursor = db.cursor(work, search_path)
-    if search_path != rollups.SEARCH_PATH:
-        cursor.execute('USE "' + database.replace('"', '""') + '"')  # noqa: S608 - the connection's own name
+    try:
+        if search_path != rollups.SEARCH_PATH:
+            cursor.execute('USE "' + database.replace('"', '""') + '"')  # noqa: S608 - the connection's own name
+    except BaseException:
+        cursor.close()
+        raise
     return cursor
 
 

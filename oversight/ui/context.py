@@ -112,7 +112,11 @@ def planned(ctx: Context, page: str):
             if task in _queued or len(_queued) >= PREFETCH_QUEUE:
                 continue
             _queued.add(task)
-        PREFETCH.submit(_prefetch, script, task, params)
+        try:
+            PREFETCH.submit(_prefetch, script, task, params)
+        except RuntimeError:  # the pool is shut down (the process is stopping): the page makes it
+            with _queued_lock:
+                _queued.discard(task)
     calls: list = []
     token = _recording.set((ctx, calls))
     try:
@@ -125,8 +129,8 @@ def planned(ctx: Context, page: str):
 def _prefetch(script, task: tuple, params: dict) -> None:
     db_file, data_version, query, key = task
     thread = threading.current_thread()
-    add_script_run_ctx(thread, script)
     try:
+        add_script_run_ctx(thread, script)
         # Not for a version a newer one has replaced (its caches are emptied; it would be opened again),
         # nor what the page (or another session) made meanwhile: a cache hit would only copy it.
         if db_file == _seen_version["file"] and (query, key) not in _made(db_file, data_version):
