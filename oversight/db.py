@@ -22,6 +22,7 @@ TABLES = [*contracts.TABLES, "meta"]
 
 _lock = threading.Lock()
 _databases: dict[str, _Database] = {}
+CLOSE_TRIES = 100  # 5 s for an interrupted query on another thread to end before a database is closed
 _local = threading.local()
 
 
@@ -48,11 +49,24 @@ class _Database:
         return cur
 
     def close(self) -> None:
+        # A cursor may be running a query on another thread (a page's prefetch): it is interrupted, and the
+        # closing waits for it to end (DuckDB refuses to close a connection busy with a call).
         for cur in self.cursors:
             try:
-                cur.close()
+                cur.interrupt()
             except duckdb.Error:
                 pass  # already closed
+        for _ in range(CLOSE_TRIES):
+            for cur in self.cursors:
+                try:
+                    cur.close()
+                except duckdb.Error:
+                    pass  # already closed, or still busy: tried again below
+            try:
+                self.con.close()
+                return
+            except duckdb.ResourceInUseException:
+                time.sleep(0.05)
         self.con.close()
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from oversight import db, demo, generate, settings
+from oversight import db, demo, generate, settings, supervision
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOUNDS, MONTHS = 40, 12
@@ -266,10 +266,22 @@ def test_command_line(tmp_path):
     sums = checksums(path)
     assert sums["compounds"][0] == 20
     assert sums["red_property_monthly"][0] == 20 * 6
-    # Another process, the same seed: the same data.
+    # Another process, the same seed: the same data. The published version's meta also records the
+    # rules its 督办 ledger was synced by (a build alone syncs no ledger).
     here = tmp_path / "here.duckdb"
     generate.build(here, compounds=20, months=6, seed=3, progress=False)
-    assert checksums(here) == sums
+    synced = read_meta(path).pop(supervision.SYNCED_KEY)
+    assert synced == supervision.rules()
+    assert read_meta(path) == read_meta(here) | {supervision.SYNCED_KEY: synced}
+    assert {k: v for k, v in checksums(here).items() if k != "meta"} == {k: v for k, v in sums.items() if k != "meta"}
+
+
+def read_meta(path: Path) -> dict[str, str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return db.meta(con)
+    finally:
+        con.close()
 
 
 def test_rules_an_official_would_check(con):

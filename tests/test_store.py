@@ -319,3 +319,29 @@ def test_a_long_lived_thread_reads_a_database_closed_and_opened_again(demo_db):
         db.close_all()  # from another thread: the worker's cursor is closed with its database
         assert db.connect(demo_db).execute(count).fetchone()[0] == expected  # opened again
         assert worker.submit(lambda: db.connect(demo_db).execute(count).fetchone()[0]).result() == expected
+
+
+def test_a_database_closes_while_another_thread_is_running_a_query_on_it(demo_db):
+    """close_all (tests, a file about to be replaced) while a prefetch thread's query runs: the query is
+    interrupted and the database closed, rather than DuckDB refusing a connection busy with a call."""
+    import threading
+
+    started, outcome = threading.Event(), {}
+
+    def long_query() -> None:
+        cursor = db.connect(demo_db)
+        started.set()
+        try:
+            outcome["rows"] = cursor.execute("SELECT count(*) FROM range(100000000000) a").fetchone()
+        except duckdb.Error as e:
+            outcome["error"] = e
+
+    worker = threading.Thread(target=long_query)
+    worker.start()
+    started.wait(10)
+    time.sleep(0.3)  # the query is running
+    db.close_all()
+    worker.join(30)
+    assert not worker.is_alive() and "rows" not in outcome and isinstance(outcome.get("error"), duckdb.Error)
+    assert db.open_files() == set()
+    assert db.connect(demo_db).execute("SELECT count(*) FROM compounds").fetchone()[0] > 0  # opens again
