@@ -226,6 +226,9 @@ SECTIONS: tuple[Section, ...] = (
 # minimum sample and size (metrics.red_black, settings.ranking_size()).
 BOARDS = (("community", "requests_rank_communities"), ("company", "red_property_league_companies"))
 BOARD_COLUMNS = ("rank", "composite_score", "response_rate", "resolution_rate", "satisfaction_rate", "rated")
+# The 督办 section lists at most this many cases (a city's ledger holds tens of thousands); its line
+# gives every count.
+CASES_LISTED = 50
 # Case columns the ledger hands the 督办 section (see supervision_rows).
 CASE_COLUMNS = (
     "case_id",
@@ -673,7 +676,11 @@ def _cases(doc, data: ReportData) -> None:
         return
     closed = int(cases["closed_on"].notna().sum())
     overdue = int(cases["is_overdue"].sum())
-    _para(doc, t("cases_line", total=len(cases), open=len(cases) - closed, overdue=overdue, closed=closed), 11)
+    line = t("cases_line", total=len(cases), open=len(cases) - closed, overdue=overdue, closed=closed)
+    if len(cases) > CASES_LISTED:  # the first in the district's order: the longest overdue first
+        line = line.removesuffix("。").removesuffix(".") + t("rows_shown", shown=CASES_LISTED) + line[-1]
+        cases = cases.head(CASES_LISTED)
+    _para(doc, line, 11)
     shown = cases.rename(columns={"title": "case_title"}).assign(
         status=[
             t("case_overdue", days=int(d)) if o else i18n.label("supervision.status", s, data.lang)
