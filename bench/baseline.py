@@ -593,6 +593,8 @@ def compare(db_file: str, calls: dict[str, list[dict]]) -> list[dict]:
         before = default_filter(con, sc).params(sc.compound_ids, previous=True)["period_start"]
         for call in made:
             name, params = call["query"], call["params"]
+            if params.get("compound_ids") is getattr(db, "STREET", None):  # the whole street, as the pages bind it
+                params = {**params, "compound_ids": db.all_compound_ids(con)}
             previous = params.get("period_start") == before
             if name not in QUERIES:
                 diff = "no pandas version of this query"
