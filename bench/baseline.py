@@ -326,7 +326,7 @@ def partner_outside_plan(s: Scope, p: dict) -> pd.DataFrame:
 def supervision_counts(s: Scope, p: dict) -> pd.DataFrame:
     c = s["supervision_cases"]
     c = c[c["status"] != "closed"]
-    g = c.assign(late=c["due_on"] < _ts(p["as_of"])).groupby("kind", sort=False)
+    g = c.assign(late=c["due_on"] < _ts(p["as_of"])).groupby("kind")
     return g.agg(cases=("case_id", "size"), overdue=("late", "sum")).reset_index()
 
 

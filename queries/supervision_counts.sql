@@ -4,3 +4,4 @@ SELECT kind, count(*) AS cases,
 FROM supervision_cases
 WHERE status <> 'closed' AND compound_id IN (SELECT unnest(scope($compound_ids)))
 GROUP BY kind
+ORDER BY kind
