@@ -44,9 +44,10 @@ def _run_cached(db_file: str, data_version: str, query: str, key: str, _params: 
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _generation(db_file: str, data_version: str) -> str:
-    # Lives as long as this version's cached results: st.cache_data.clear() (the benchmark's uncached
-    # runs) ends it, and so forgets what _made says was made.
+def generation(db_file: str, data_version: str) -> str:
+    """A token that lives as long as this version's cached results: st.cache_data.clear() (the
+    benchmark's uncached runs) ends it, so what is keyed by it (the sidebar's options, what _made
+    says was made) is worked out again too."""
     return secrets.token_hex(8)
 
 
@@ -55,12 +56,12 @@ _made_in: dict[tuple[str, str], tuple[str, set]] = {}
 
 def _made(db_file: str, data_version: str) -> set:
     """(query, key) of the results made for this version since its cached results were last emptied."""
-    generation = _generation(db_file, data_version)
+    token = generation(db_file, data_version)
     held = _made_in.get((db_file, data_version))
     # Started afresh past twice the cache's size: st.cache_data has dropped the oldest by then, and a
     # key said made but dropped only loses its prefetch.
-    if held is None or held[0] != generation or len(held[1]) > 2 * MAX_RESULTS:
-        held = _made_in[(db_file, data_version)] = (generation, set())
+    if held is None or held[0] != token or len(held[1]) > 2 * MAX_RESULTS:
+        held = _made_in[(db_file, data_version)] = (token, set())
     return held[1]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
@@ -80,17 +79,10 @@ class Options:
         ]
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _generation(db_file: str, data_version: str) -> str:
-    # A token that lives as long as this version's cached query results: clearing st.cache_data (as the
-    # benchmark's "uncached" runs do) makes the options below be worked out again too.
-    return secrets.token_hex(8)
-
-
 def options(db_file: str, data_version: str, as_of: date, communities: tuple[str, ...] | None) -> Options:
     """The filters' options for an account that sees `communities` (None: the whole street), once per
     data version: the account's scope, the option labels, the months."""
-    return _options(db_file, data_version, _generation(db_file, data_version), as_of, communities)
+    return _options(db_file, data_version, context.generation(db_file, data_version), as_of, communities)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
