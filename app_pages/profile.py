@@ -34,9 +34,10 @@ if chosen is None or chosen not in ctx.compound_ids:
     widgets.empty(ctx, "profile.not_in_scope")
     st.stop()
 
-ids = [chosen]
-one = dataclasses.replace(ctx, compound_ids=ids)  # the KPI row reads the catalogue for this compound only
-row = ctx.fetch("profile_facts", compound_ids=ids).iloc[0]
+# Every query below reads this compound only; what it read last time (for any compound) is fetched ahead.
+one = dataclasses.replace(ctx, compound_ids=[chosen])
+context.ahead(one, "profile/compound")
+row = one.fetch("profile_facts").iloc[0]
 
 st.header(md(row.compound), divider="red")
 sections.compound_facts(ctx, row)
@@ -45,11 +46,11 @@ FIGURES = ["weighted_progress", "items_done", "overdue_items", "budget_spent", "
 widgets.kpi_row(one, [*FIGURES, "households_benefited", "volunteer_hours", "points_outstanding"])
 
 st.subheader(ctx.t("profile.items"))
-items = ctx.fetch("renovation_items_list", compound_ids=ids, limit=None)
+items = one.fetch("renovation_items_list", limit=None)
 if items.empty:
     widgets.empty(ctx, "profile.no_items")
 else:
-    history = ctx.fetch("renovation_progress_history", compound_ids=ids)
+    history = one.fetch("renovation_progress_history")
     if history.empty:
         widgets.empty(ctx, "profile.no_history")
     else:
@@ -71,9 +72,8 @@ else:
         )
 
 st.subheader(ctx.t("profile.contributions"))
-given = ctx.fetch(
+given = one.fetch(
     "partners_contributions",
-    compound_ids=ids,
     period_start=domain.SINCE_EVER,
     period_end=ctx.as_of + timedelta(days=1),
     limit=None,
@@ -97,7 +97,7 @@ else:
     )
 
 st.subheader(ctx.t("profile.red_property"))
-monthly = ctx.fetch("profile_red_property", compound_ids=ids)
+monthly = one.fetch("profile_red_property")
 if monthly.empty:
     widgets.empty(ctx)
 else:
@@ -111,7 +111,7 @@ else:
 
 st.subheader(ctx.t("profile.requests"))
 widgets.kpi_row(one, ["requests_total", "response_rate", "closure_rate", "resolution_rate", "satisfaction_rate"])
-asked = ctx.fetch("profile_requests", compound_ids=ids)
+asked = one.fetch("profile_requests")
 widgets.table(
     ctx,
     asked.drop(columns=["compound"]),
@@ -120,7 +120,7 @@ widgets.table(
 )
 
 st.subheader(ctx.t("profile.volunteers"))
-people = ctx.fetch("profile_volunteers", compound_ids=ids)
+people = one.fetch("profile_volunteers")
 if not people.empty:
     st.caption(
         ctx.t(

@@ -9,10 +9,11 @@ import threading
 import streamlit as st
 
 from oversight import db
-from oversight.ui import context
+from oversight.ui import context, state
 from tests.apptest import metrics, open_page
 
 PAGE = "app_pages/requests.py"
+PROFILE = "app_pages/profile.py"
 
 
 def _recording_runs(monkeypatch) -> list[tuple[str, str, str]]:
@@ -84,3 +85,26 @@ def test_a_prefetch_for_a_replaced_version_reads_nothing(app_env, monkeypatch):
     context._queued.add(task)
     context._prefetch(None, task, {"compound_ids": db.STREET})
     assert runs == [] and task not in context._queued
+
+
+def test_the_profile_fetches_a_compounds_queries_ahead(app_env, monkeypatch):
+    """The profile reads one compound, chosen on the page: its queries are planned for that compound, so
+    opening another compound makes them in the prefetch threads, and the page is as without them."""
+    first = open_page(PROFILE)  # the filter's first compound: records the plan for one compound
+    ids = db.connect(app_env).execute("SELECT compound_id FROM compounds ORDER BY compound_id").fetchall()
+    other = next(c for (c,) in ids if c != first.selectbox(key=state.PROFILE).value)
+
+    st.cache_data.clear()
+    runs = _recording_runs(monkeypatch)
+    second = open_page(PROFILE, state={state.PROFILE: other})
+    ahead = [r for r in runs if r[0].startswith("prefetch") and repr(other) in r[2]]
+    assert len(ahead) >= 5, runs  # the compound's queries, not only the filter's
+    assert len({(q, p) for _, q, p in runs}) == len(runs), "a query was made twice"
+
+    monkeypatch.setattr(context, "_plans", {})  # the same page, made without a plan
+    st.cache_data.clear()
+    third = open_page(PROFILE, state={state.PROFILE: other})
+    assert metrics(second) == metrics(third) and metrics(second)
+    assert len(second.dataframe) == len(third.dataframe) > 0
+    for got, want in zip((d.value for d in second.dataframe), (d.value for d in third.dataframe), strict=True):
+        assert got.equals(want)

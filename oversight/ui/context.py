@@ -89,8 +89,11 @@ def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFram
 # the page draws (DuckDB releases the GIL); the page's own fetch then finds each made, or waits for it
 # (st.cache_data computes a value once, under a lock per key). A plan from another filter or an older
 # run may name a query this run does not make: it is made for nothing, once, and the page is right.
+# A page that narrows the context itself (the profile's one compound) plans that context under a key
+# of its own (ahead), once it knows it.
 _plans: dict[str, list[tuple[str, bool, dict]]] = {}
-_recording: ContextVar[tuple | None] = ContextVar("recording", default=None)
+# The contexts a run records the fetches of: id -> (context, plan key, calls).
+_recording: ContextVar[dict | None] = ContextVar("recording", default=None)
 PREFETCH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prefetch")
 # What is queued and not yet run: a key queued once, and at most PREFETCH_QUEUE at a time (under load, or
 # a filter clicked through quickly, the page's own fetch makes what the prefetch has no room for).
@@ -102,29 +105,43 @@ _queued_lock = threading.Lock()
 @contextmanager
 def planned(ctx: Context, page: str):
     """Run a page with its last run's queries fetched ahead, two at a time; record this run's."""
-    made = _made(ctx.db_file, ctx.data_version)
-    script = get_script_run_ctx()
-    for query, previous, extra in _plans.get(page, []):
-        params = {**ctx.filter.params(ctx.scope_ids, previous), **extra}
-        task = (ctx.db_file, ctx.data_version, query, _key(params))
-        if task[2:] in made:
-            continue
-        with _queued_lock:
-            if task in _queued or len(_queued) >= PREFETCH_QUEUE:
-                continue
-            _queued.add(task)
-        try:
-            PREFETCH.submit(_prefetch, script, task, params)
-        except RuntimeError:  # the pool is shut down (the process is stopping): the page makes it
-            with _queued_lock:
-                _queued.discard(task)
-    calls: list = []
-    token = _recording.set((ctx, calls))
+    recorded: dict = {}
+    token = _recording.set(recorded)
     try:
+        ahead(ctx, page)
         yield
     finally:
         _recording.reset(token)
-        _plans[page] = calls
+        for _, key, calls in recorded.values():
+            _plans[key] = calls
+
+
+def ahead(ctx: Context, key: str) -> None:
+    """Fetch ahead what the plan `key` fetched through its context last time, now through `ctx`; and
+    record what ctx fetches in this run as that plan. Within planned() only (elsewhere nothing)."""
+    recorded = _recording.get()
+    if recorded is None:
+        return
+    recorded[id(ctx)] = (ctx, key, [])  # the run holds ctx: its id is not reused meanwhile
+    for query, previous, extra in _plans.get(key, []):
+        fetch_ahead(ctx.db_file, ctx.data_version, query, **{**ctx.filter.params(ctx.scope_ids, previous), **extra})
+
+
+def fetch_ahead(db_file: str, data_version: str, query: str, **params) -> None:
+    """Have a prefetch thread make cached(db_file, data_version, query, **params), unless it is made,
+    queued, or the queue is full; the caller's own cached() then finds it, or waits for it."""
+    task = (db_file, data_version, query, _key(params))
+    if task[2:] in _made(db_file, data_version):
+        return
+    with _queued_lock:
+        if task in _queued or len(_queued) >= PREFETCH_QUEUE:
+            return
+        _queued.add(task)
+    try:
+        PREFETCH.submit(_prefetch, get_script_run_ctx(), task, params)
+    except RuntimeError:  # the pool is shut down (the process is stopping): the caller makes it
+        with _queued_lock:
+            _queued.discard(task)
 
 
 def _prefetch(script, task: tuple, params: dict) -> None:
@@ -253,9 +270,10 @@ class Context:
         """queries/<query>.sql for this filter (or the period before it), cached by data version."""
         ids = self.scope_ids if compound_ids is None else compound_ids
         params = {**self.filter.params(ids, previous), **extra}
-        recording = _recording.get()
-        if recording is not None and recording[0] is self and compound_ids is None:
-            recording[1].append((query, previous, extra))  # the run's own context: a narrower one is not planned
+        recorded = _recording.get()
+        entry = recorded.get(id(self)) if recorded is not None and compound_ids is None else None
+        if entry is not None and entry[0] is self:  # a context the run plans (not one made narrower)
+            entry[2].append((query, previous, extra))
         # st.cache_data hands each caller its own copy already.
         return cached(self.db_file, self.data_version, query, **params)
 
