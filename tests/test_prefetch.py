@@ -108,3 +108,16 @@ def test_the_profile_fetches_a_compounds_queries_ahead(app_env, monkeypatch):
     assert len(second.dataframe) == len(third.dataframe) > 0
     for got, want in zip((d.value for d in second.dataframe), (d.value for d in third.dataframe), strict=True):
         assert got.equals(want)
+
+
+def test_the_sidebars_two_queries_run_at_once(app_env, monkeypatch):
+    """After an import every page's first run waits for the filter's options and first month: the
+    first month is made in a prefetch thread while the options are read."""
+    open_page(PAGE)
+    st.cache_data.clear()
+    runs = _recording_runs(monkeypatch)
+    open_page(PAGE)
+    made = {q: thread for thread, q, _ in runs if q in ("filter_options", "data_first_month")}
+    assert made["data_first_month"].startswith("prefetch"), runs
+    assert made["filter_options"].startswith("ScriptRunner"), runs
+    assert [q for _, q, _ in runs].count("data_first_month") == 1

@@ -229,6 +229,8 @@ def _url_values(key: str) -> list[str]:
 
 def load_options(db_file: str, data_version: str, compound_ids: list[str], as_of: date) -> tuple[pd.DataFrame, date]:
     """The filter's options and first month, cached by data version: they are read on every rerun."""
+    # The two queries at once: after an import, every page's first run waits for both.
+    context.fetch_ahead(db_file, data_version, "data_first_month", compound_ids=compound_ids, as_of=as_of)
     options = context.cached(db_file, data_version, "filter_options", compound_ids=compound_ids)
     first = context.cached(db_file, data_version, "data_first_month", compound_ids=compound_ids, as_of=as_of)
     return options, pd.Timestamp(first.iloc[0]["first_day"]).date()
