@@ -165,14 +165,14 @@ def measure_baseline(db_file: Path, o: dict) -> dict:
     return {**r.data, "peak_mb": r.peak_mb}
 
 
-def measure_files(db_file: Path, import_rows: int) -> tuple[dict, dict]:
+def measure_files(db_file: Path, import_rows: int, reps: int = 1) -> tuple[dict, dict]:
     from bench import files
 
-    say("export ...")
+    say(f"export ({reps} runs of each) ...")
     export = {
-        "full": files.measure_export(db_file, "export"),
-        "part": files.measure_export(db_file, "export", months=3),
-        "copy": files.measure_export(db_file, "copy"),
+        "full": files.measure_export_median(db_file, "export", reps),
+        "part": files.measure_export_median(db_file, "export", reps, months=3),
+        "copy": files.measure_export_median(db_file, "copy", reps),
     }
     say(f"import of {import_rows:,} services rows ...")
     return export, files.measure_import(db_file, import_rows)
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> dict:
     if "baseline" in parts:
         results["baseline"] = measure_baseline(db_file, o)
     if "files" in parts:
-        results["export"], results["import"] = measure_files(db_file, args.import_rows)
+        results["export"], results["import"] = measure_files(db_file, args.import_rows, o["reps"])
     if "writes" in parts:
         from bench import files
 

@@ -148,3 +148,17 @@ def test_two_processes_without_pauses_are_judged_on_their_capacity_at_50_session
     _, status = concurrency._saturated(_run(n, 1, 10.0, 6.0), _run(n, 2, 14.0, 3.0))
     assert status == "**not met** at 50 without pauses"
     assert concurrency._saturated(None, _run(n, 2, 14.0, 3.0)) is None
+
+
+def test_the_export_is_judged_by_its_median_run_and_its_worst_memory(monkeypatch):
+    """One export on a shared machine says little: the time is the median run's, the memory the worst."""
+    from bench import report
+
+    runs = iter([{"seconds": s, "rows": 9, "bytes": 9, "peak_mb": m, "own_mb": m - 100} for s, m in
+                 [(3.1, 300), (2.2, 320), (2.4, 310)]])  # fmt: skip
+    monkeypatch.setattr(files, "measure_export", lambda *a, **k: next(runs))
+    got = files.measure_export_median(settings.ROOT, "export", 3)
+    assert got["seconds"] == 2.4 and sorted(got["runs_s"]) == [2.2, 2.4, 3.1]
+    assert (got["peak_mb"], got["own_mb"]) == (320, 220)
+    assert report._runs(got) == ", the median of 3 runs (2,200 ms, 2,400 ms, 3,100 ms)"
+    assert report._runs({"seconds": 1.0}) == ""
