@@ -121,3 +121,11 @@ def test_the_sidebars_two_queries_run_at_once(app_env, monkeypatch):
     assert made["data_first_month"].startswith("prefetch"), runs
     assert made["filter_options"].startswith("ScriptRunner"), runs
     assert [q for _, q, _ in runs].count("data_first_month") == 1
+
+
+def test_two_scopes_never_share_a_cache_key():
+    """The key joins the ids with a separator: ids that hold it must not make two scopes one key."""
+    assert context._key({"compound_ids": ["a\x1fb", "c"]}) != context._key({"compound_ids": ["a", "b\x1fc"]})
+    assert context._key({"compound_ids": ["a", "b"]}) != context._key({"compound_ids": ["a\x1fb"]})
+    assert context._key({"compound_ids": ["a", "b"]}) == context._key({"compound_ids": ["a", "b"]})
+    assert context._key({"compound_ids": db.STREET}) != context._key({"compound_ids": []})
