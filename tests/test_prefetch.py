@@ -5,6 +5,7 @@ without them."""
 from __future__ import annotations
 
 import threading
+import time
 
 import streamlit as st
 
@@ -116,6 +117,14 @@ def test_the_sidebars_two_queries_run_at_once(app_env, monkeypatch):
     open_page(PAGE)
     st.cache_data.clear()
     runs = _recording_runs(monkeypatch)
+    recorded = db.run
+
+    def slow_options(name, con=None, **params):
+        if name == "filter_options":  # as at city scale: time for the prefetch thread to start on a busy machine
+            time.sleep(0.5)
+        return recorded(name, con, **params)
+
+    monkeypatch.setattr(db, "run", slow_options)
     open_page(PAGE)
     made = {q: thread for thread, q, _ in runs if q in ("filter_options", "data_first_month")}
     assert made["data_first_month"].startswith("prefetch"), runs
