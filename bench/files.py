@@ -107,16 +107,21 @@ def measure_export(db_file: Path, mode: str, months: int | None = None) -> dict:
 
 
 def measure_export_median(db_file: Path, mode: str, reps: int, months: int | None = None) -> dict:
-    """measure_export `reps` times, each in a fresh process: the run of median time, with every run's
-    seconds (`runs_s`) and the worst memory of them all (one run on a shared machine says little)."""
-    runs = [measure_export(db_file, mode, months) for _ in range(max(reps, 1))]
+    """measure_export `reps` times, each in a fresh process (one run on a shared machine says little):
+    the median run (of an even count, the slower middle one), with every run's seconds (`runs_s`), the
+    worst peak and the worst growth over the runs, and the errors of the runs that failed (`failed`)."""
+    asked = max(reps, 1)
+    runs = [measure_export(db_file, mode, months) for _ in range(asked)]
     done = [r for r in runs if "seconds" in r]
+    failed = [r.get("error", "no result") for r in runs if "seconds" not in r]
     if not done:
         return runs[0]
-    chosen = sorted(done, key=lambda r: r["seconds"])[(len(done) - 1) // 2]
+    chosen = sorted(done, key=lambda r: r["seconds"])[len(done) // 2]
     return {
         **chosen,
         "runs_s": [r["seconds"] for r in done],
+        "runs_asked": asked,
+        "failed": failed,
         "peak_mb": max(r["peak_mb"] for r in done),
         "own_mb": max(r["own_mb"] for r in done),
     }

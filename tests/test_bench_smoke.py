@@ -162,3 +162,22 @@ def test_the_export_is_judged_by_its_median_run_and_its_worst_memory(monkeypatch
     assert (got["peak_mb"], got["own_mb"]) == (320, 220)
     assert report._runs(got) == ", the median of 3 runs (2,200 ms, 2,400 ms, 3,100 ms)"
     assert report._runs({"seconds": 1.0}) == ""
+
+
+def test_a_failed_export_run_is_reported_and_fails_the_memory_target(monkeypatch):
+    """A run that failed (killed for its memory, say) is not dropped: the report names it, and the
+    memory target cannot be met by the runs that survived. With an even count, the slower middle run."""
+    from bench import report
+
+    runs = iter([{"seconds": 2.9, "rows": 2_000_000, "bytes": 9, "peak_mb": 300, "own_mb": 200},
+                 {"error": "exit -9: Killed"},
+                 {"seconds": 3.4, "rows": 2_000_000, "bytes": 9, "peak_mb": 310, "own_mb": 210}])  # fmt: skip
+    monkeypatch.setattr(files, "measure_export", lambda *a, **k: next(runs))
+    got = files.measure_export_median(settings.ROOT, "export", 3)
+    assert got["seconds"] == 3.4  # of two, the slower
+    assert got["failed"] == ["exit -9: Killed"] and got["runs_asked"] == 3
+    assert "1 of 3 runs failed (exit -9: Killed)" in report._runs(got)
+    time_row, memory_row = report._export_targets({"full": got, "part": got, "copy": got})
+    assert "1 of 3 runs failed" in time_row["measured"]
+    assert memory_row["status"] == report.ok(False)
+    assert "failed" in " ".join(memory_row["why"])
