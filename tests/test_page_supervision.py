@@ -69,3 +69,12 @@ def test_english(ledger_db):
     texts += [str(c) for d in at.dataframe for c in d.value.columns]
     assert len(texts) > 10
     assert [t for t in texts if CJK.search(t)] == []
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_case_is_offered_by_its_kind_and_title(ledger_db, lang):
+    at = open_page(PAGE, lang=lang)
+    picker = at.selectbox(key="sv_case")
+    cases = read(ledger_db, "SELECT kind, title FROM supervision_cases")
+    assert len(cases) > 0
+    assert sorted(picker.options) == sorted(f"{i18n.t(f'supervision.kind.{k}', lang)} · {t}" for k, t in cases)

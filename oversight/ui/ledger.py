@@ -47,7 +47,8 @@ def kinds_asked(default: list[str]) -> list[str]:
 
 def case_panel(ctx: Context, cases: pd.DataFrame) -> None:
     """One chosen case: its history, and the actions the account's role allows on it."""
-    labels = {r.case_id: f"{ctx.t(f'supervision.kind.{r.kind}')} · {r.title}" for r in cases.itertuples()}
+    kinds = {k: ctx.t(f"supervision.kind.{k}") for k in set(cases["kind"])}  # a few kinds, many cases
+    labels = dict(zip(cases["case_id"], cases["kind"].map(kinds) + " · " + cases["title"], strict=True))
     case_id = st.selectbox(ctx.t("supervision.pick"), list(labels), format_func=labels.get, key="sv_case")
     case = cases[cases["case_id"] == case_id].iloc[0]
     notice = st.session_state.pop(NOTICE_KEY, None)
