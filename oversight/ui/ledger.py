@@ -7,7 +7,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from oversight import ingest, store, supervision
+from oversight import i18n, ingest, store, supervision
 from oversight.ui import audit_view, state, versions
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -47,7 +47,7 @@ def kinds_asked(default: list[str]) -> list[str]:
 
 def case_panel(ctx: Context, cases: pd.DataFrame) -> None:
     """One chosen case: its history, and the actions the account's role allows on it."""
-    kinds = {k: ctx.t(f"supervision.kind.{k}") for k in set(cases["kind"])}  # a few kinds, many cases
+    kinds = i18n.codes("supervision.kind", ctx.lang)  # a few kinds, many cases: each label looked up once
     labels = dict(zip(cases["case_id"], cases["kind"].map(kinds) + " · " + cases["title"], strict=True))
     case_id = st.selectbox(ctx.t("supervision.pick"), list(labels), format_func=labels.get, key="sv_case")
     case = cases[cases["case_id"] == case_id].iloc[0]
