@@ -43,9 +43,11 @@ _STYLE = """
     white-space: normal !important;
     overflow: visible !important;
     text-overflow: clip !important;
-    overflow-wrap: anywhere;
+    overflow-wrap: break-word;  /* a word moves to the next line whole; broken only if longer than the card */
 }
-[data-testid="stMetric"] [data-testid="stMetricValue"] { font-size: clamp(1.25rem, 1.1rem + 0.9vw, 2rem); }
+/* The value's size follows its card, not the window: "234 households" fits a fifth of the page whole. */
+[data-testid="stMetric"] { container-type: inline-size; }
+[data-testid="stMetric"] [data-testid="stMetricValue"] { font-size: clamp(1.1rem, 0.4rem + 8cqi, 2rem); }
 </style>
 """
 # The page's language for screen readers and search (Streamlit serves lang="en"), and material

@@ -84,3 +84,37 @@ def test_data_page_speaks_chinese(server, page):
         }"""
     )
     assert after[0] == '"上传文件"' and "每个文件不超过" in after[1], after
+
+
+# Metric values whose text breaks to a new line inside a word ("234 household / s").
+SPLIT_WORDS = """() => {
+    const split = [];
+    for (const value of document.querySelectorAll('[data-testid="stMain"] [data-testid="stMetricValue"]')) {
+        const walker = document.createTreeWalker(value, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const text = node.textContent;
+            let top = null;
+            for (let i = 0; i < text.length; i++) {
+                const range = document.createRange();
+                range.setStart(node, i);
+                range.setEnd(node, i + 1);
+                const rect = range.getClientRects()[0];
+                if (!rect) continue;
+                if (top !== null && rect.top > top + 2 && /\\w/.test(text[i]) && /\\w/.test(text[i - 1])) {
+                    split.push(value.innerText.replace(/\\s+/g, ' '));
+                }
+                top = rect.top;
+            }
+        }
+    }
+    return split;
+}"""
+
+
+def test_no_english_figure_breaks_inside_a_word(server, page):
+    goto(page, server, "profile?profile=长航宿舍")
+    page.locator('[data-testid="stSidebar"]').get_by_text("English", exact=True).click()
+    settle(page)
+    assert page.locator('[data-testid="stMetric"]').count() > 10
+    shot(page, "display_profile_en_1400")
+    assert page.evaluate(SPLIT_WORDS) == []
