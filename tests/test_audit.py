@@ -92,3 +92,38 @@ def test_the_data_page_shows_the_log_to_street_admins_only(audit_file, app_env):
     staff = auth.Account("li", "community_staff", ("C02",))
     at = open_page("app_pages/data.py", account=staff)
     assert "操作日志" not in [s.value for s in at.subheader]
+
+
+def test_the_data_page_reads_the_shown_entries_only_and_the_download_has_the_whole_period(
+    audit_file, app_env, monkeypatch
+):
+    """A busy street logs thousands of entries a week: a rerun of the Data page reads the newest that are
+    shown and counts the rest; the download reads the whole period when it is made."""
+    from oversight import export
+    from oversight.ui import audit_view
+    from tests.apptest import open_page
+
+    shown = audit_view.SHOWN
+    with audit._connect() as con:
+        con.executemany(
+            "INSERT INTO audit (at, who, action, detail, address) VALUES (datetime('now'), ?, 'download', '', '')",
+            [(f"user{i}",) for i in range(shown + 7)],
+        )
+    con.close()
+    asked: list[int | None] = []
+    entries = audit.entries
+    monkeypatch.setattr(audit, "entries", lambda **kw: asked.append(kw.get("last")) or entries(**kw))
+
+    at = open_page("app_pages/data.py")
+    table = next(d for d in at.dataframe if "来源地址" in d.value.columns)
+    # The newest first, as many as are shown, and the caption gives the period's count.
+    assert len(table.value) == shown
+    assert list(table.value["用户"][:2]) == [f"user{shown + 6}", f"user{shown + 5}"]
+    assert any(f"{shown + 7:,}" in c.value for c in at.caption)
+    assert asked and all(last is not None and last <= shown for last in asked)
+
+    since = date.today()
+    rows = audit_view.period_rows("zh", since)
+    csv = b"".join(export.FrameCsv(rows, {c: c for c in rows.columns})).decode("utf-8-sig")
+    assert len(rows) == shown + 7 and csv.count("\n") == shown + 8
+    assert list(rows["who"][:1]) == [f"user{shown + 6}"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pandas as pd
 import streamlit as st
 
-from oversight import audit, export
+from oversight import audit, export, i18n
 from oversight.ui import widgets
 from oversight.ui.context import Context
 from oversight.ui.login import client_address
@@ -46,7 +47,10 @@ def _who(ctx: Context) -> str:
 
 
 def section(ctx: Context) -> None:
-    """The last entries of the audit log, newest first, with the whole period as a CSV download."""
+    """The newest entries of the audit log, with the whole period as a CSV download.
+
+    A busy street logs thousands of entries a week: a rerun reads the shown ones and counts the rest;
+    the download reads the whole period only when it is made."""
     t = ctx.t
     st.subheader(t("audit.title"))
     st.caption(t("audit.intro"))
@@ -54,33 +58,38 @@ def section(ctx: Context) -> None:
         t("audit.period"), [1, 7, 30, 365], default=7, format_func=lambda d: t(f"audit.days_{d}"), key="audit_days"
     )
     since = date.today() - timedelta(days=(days or 7) - 1)  # the log's time is the clock's, not as_of
-    frame = audit.entries(since=since)
-    if frame.empty:
+    total = audit.count(since=since)
+    if total == 0:
         st.info(t("audit.empty"))
         return
-    frame = frame.iloc[::-1].reset_index(drop=True)
-    # Stored in UTC; shown in the server's time zone (Beijing time on a street office's server). Once per
-    # distinct value: the log is read on every rerun of this page.
-    times = {at: datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S") for at in set(frame["at"])}
-    frame["at"] = frame["at"].map(times)
-    keys = _keys(ctx)
-    actions = {a: t(f"audit.action_{a}") if f"audit.action_{a}" in keys else a for a in set(frame["action"])}
-    frame["action"] = frame["action"].map(actions)
     headers = {c: t(f"audit.col_{c}") for c in audit.COLUMNS}
-    if len(frame) > SHOWN:
-        st.caption(t("audit.capped", shown=SHOWN, total=len(frame)))
-    st.dataframe(frame.head(SHOWN).rename(columns=headers), hide_index=True, key="audit_table")
+    if total > SHOWN:
+        st.caption(t("audit.capped", shown=f"{SHOWN:,}", total=f"{total:,}"))
+    shown = period_rows(ctx.lang, since, last=SHOWN)
+    st.dataframe(shown.rename(columns=headers), hide_index=True, key="audit_table")
+    lang = ctx.lang
     # Streamed by the /export route as the tables' downloads are, recorded as one (table "audit").
     widgets.download(
         ctx,
         "audit",
-        lambda: export.FrameCsv(frame, headers),
+        lambda: export.FrameCsv(period_rows(lang, since), headers),
         file_name=f"{t('audit.file')}_{since.isoformat()}.csv",
         described=t(f"audit.days_{days or 7}"),
     )
 
 
-def _keys(ctx: Context) -> set[str]:
-    from oversight import i18n
+def period_rows(lang: str, since: date, last: int | None = None) -> pd.DataFrame:
+    """The entries on or after `since` (the newest `last` of them), newest first, as the table shows them."""
+    frame = audit.entries(since=since, last=last).iloc[::-1].reset_index(drop=True)
+    # Stored in UTC; shown in the server's time zone (Beijing time on a street office's server). Once per
+    # distinct value.
+    times = {at: datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M:%S") for at in set(frame["at"])}
+    frame["at"] = frame["at"].map(times)
+    keys = _keys(lang)
+    actions = {a: i18n.t(f"audit.action_{a}", lang) if f"audit.action_{a}" in keys else a for a in set(frame["action"])}
+    frame["action"] = frame["action"].map(actions)
+    return frame
 
-    return set(i18n.strings(ctx.lang))
+
+def _keys(lang: str) -> set[str]:
+    return set(i18n.strings(lang))
