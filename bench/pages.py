@@ -21,6 +21,10 @@ AppTest quirks, each made to behave as the server does (where a rerun pays nothi
 and st.navigation's url paths are not yet known. A running server clears that flag for good at
 its first st.navigation call; the workers do the same, and ask for a page by the hash st.Page
 gives its url path.
+- AppTest's Runtime is a MagicMock: every read of st.context (the sign-in's cookie, the client's
+  address of every download and audit entry) made a new mock child, about 1 ms each on this machine. A
+  server looks the session's client up in a dict. The workers answer st.context from a plain client
+  context of a request from this machine without cookies (see plain_client_context).
 """
 
 from __future__ import annotations
@@ -69,6 +73,22 @@ def prepare() -> None:
 
     PagesManager.__init__ = init
     share_runtime_parts()
+    plain_client_context()
+
+
+class _LocalClient:
+    """What a server's session client tells st.context of a request from this machine with no cookie."""
+
+    headers: tuple = ()
+    cookies: dict = {}
+    remote_ip = "127.0.0.1"
+
+
+def plain_client_context() -> None:
+    """st.context read from a plain object, not AppTest's mock Runtime (see the module docstring)."""
+    from streamlit.runtime import context
+
+    context._get_client_context = lambda: _LocalClient
 
 
 def share_runtime_parts() -> None:

@@ -181,3 +181,20 @@ def test_a_failed_export_run_is_reported_and_fails_the_memory_target(monkeypatch
     assert "1 of 3 runs failed" in time_row["measured"]
     assert memory_row["status"] == report.ok(False)
     assert "failed" in " ".join(memory_row["why"])
+
+
+def test_the_workers_answer_st_context_as_a_server_does_for_a_local_request():
+    """AppTest's mock Runtime made each st.context read cost a new mock; the workers read a plain client:
+    no cookie, no forwarded address, and the local peer that st.context reports as None."""
+    script = (
+        "from bench import pages; pages.prepare()\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_string('import streamlit as st\\n"
+        "c = st.context\\n"
+        'st.text(repr((dict(c.cookies), c.headers.get("X-Forwarded-For"), c.ip_address)))\')\n'
+        "at.run()\n"
+        "print('SEEN', at.text[0].value)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=settings.ROOT, timeout=120)
+    seen = [line for line in out.stdout.splitlines() if line.startswith("SEEN ")]
+    assert seen == ["SEEN ({}, None, None)"], out.stderr[-2000:]
