@@ -24,7 +24,10 @@ gives its url path.
 - AppTest's Runtime is a MagicMock: every read of st.context (the sign-in's cookie, the client's
   address of every download and audit entry) made a new mock child, about 1 ms each on this machine. A
   server looks the session's client up in a dict. The workers answer st.context from a plain client
-  context of a request from this machine without cookies (see plain_client_context).
+  context of a request from this machine without a cookie (see plain_client_context). They sign in
+  through session state, as plain `streamlit run` does: the cookie session that `python -m oversight
+  serve` checks on every rerun (an SQLite read) and its /export links are not in these figures; the
+  load test (bench/concurrency.py) runs that server.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def prepare() -> None:
 
 
 class _LocalClient:
-    """What a server's session client tells st.context of a request from this machine with no cookie."""
+    """What a session client tells st.context of a request from this machine with no cookie."""
 
     headers: tuple = ()
     cookies: dict = {}

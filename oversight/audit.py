@@ -73,11 +73,18 @@ def record(action: str, who: str, detail: str | dict = "", address: str = "") ->
         log.exception("audit entry not written: %s %s", action, who)
 
 
-def entries(last: int | None = None, since: date | None = None) -> pd.DataFrame:
-    """Entries oldest first: all of them, those on or after `since` (a UTC day), or the `last` N."""
+def _from(since: date | datetime) -> str:
+    """`since` as the stored times are compared: a day is a UTC day; a time (with its zone) is that instant."""
+    if isinstance(since, datetime):
+        return since.astimezone(UTC).isoformat(timespec="seconds")
+    return since.isoformat()
+
+
+def entries(last: int | None = None, since: date | datetime | None = None) -> pd.DataFrame:
+    """Entries oldest first: all of them, those on or after `since` (a UTC day, or an instant), or the last N."""
     where, params = "", []
     if since is not None:
-        where, params = "WHERE at >= ?", [since.isoformat()]
+        where, params = "WHERE at >= ?", [_from(since)]
     sql = f"SELECT at, who, action, detail, address FROM audit {where} ORDER BY id DESC"  # noqa: S608 - fixed text
     if last is not None:
         sql += " LIMIT ?"
@@ -90,9 +97,9 @@ def entries(last: int | None = None, since: date | None = None) -> pd.DataFrame:
     return pd.DataFrame(list(reversed(rows)), columns=COLUMNS)
 
 
-def count(since: date | None = None) -> int:
-    """How many entries there are (on or after `since`, a UTC day): read by the index, no row fetched."""
-    where, params = ("WHERE at >= ?", [since.isoformat()]) if since is not None else ("", [])
+def count(since: date | datetime | None = None) -> int:
+    """How many entries there are (on or after `since`, as entries takes it): read by the index, no row fetched."""
+    where, params = ("WHERE at >= ?", [_from(since)]) if since is not None else ("", [])
     con = _connect()
     try:
         return con.execute(f"SELECT count(*) FROM audit {where}", params).fetchone()[0]  # noqa: S608 - fixed text

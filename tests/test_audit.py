@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date
+import time
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -104,10 +105,11 @@ def test_the_data_page_reads_the_shown_entries_only_and_the_download_has_the_who
     from tests.apptest import open_page
 
     shown = audit_view.SHOWN
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     with audit._connect() as con:
         con.executemany(
-            "INSERT INTO audit (at, who, action, detail, address) VALUES (datetime('now'), ?, 'download', '', '')",
-            [(f"user{i}",) for i in range(shown + 7)],
+            "INSERT INTO audit (at, who, action, detail, address) VALUES (?, ?, 'download', '', '')",
+            [(now, f"user{i}") for i in range(shown + 7)],
         )
     con.close()
     asked: list[int | None] = []
@@ -127,3 +129,34 @@ def test_the_data_page_reads_the_shown_entries_only_and_the_download_has_the_who
     csv = b"".join(export.FrameCsv(rows, {c: c for c in rows.columns})).decode("utf-8-sig")
     assert len(rows) == shown + 7 and csv.count("\n") == shown + 8
     assert list(rows["who"][:1]) == [f"user{shown + 6}"]
+
+
+def test_the_days_on_the_data_page_are_the_servers_days_not_utc_days(audit_file, app_env, monkeypatch):
+    """On a Beijing server, 今天 starts at 00:00 Beijing time (16:00 UTC the day before): an entry written
+    at 00:30 Beijing time is today's, in the count, the table and the download."""
+    from oversight.ui import audit_view
+    from tests.apptest import open_page
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        today = date.today()
+        early = datetime(today.year, today.month, today.day, 0, 30).astimezone()  # local 00:30
+        before = early - timedelta(hours=1)  # yesterday, local 23:30
+        with audit._connect() as con:
+            for at, who in ((before, "yesterday"), (early, "early")):
+                con.execute(
+                    "INSERT INTO audit (at, who, action, detail, address) VALUES (?, ?, 'sign_in', '', '')",
+                    (at.astimezone(UTC).isoformat(timespec="seconds"), who),
+                )
+        con.close()
+        midnight = audit_view.day_start(today)
+        assert audit.count(since=midnight) == 1
+        assert list(audit_view.period_rows("zh", midnight)["who"]) == ["early"]
+        at = open_page("app_pages/data.py", state={"audit_days": 1})
+        table = next(d for d in at.dataframe if "来源地址" in d.value.columns)
+        assert list(table.value["用户"]) == ["early"]
+        assert list(table.value["时间"]) == [f"{today:%Y-%m-%d} 00:30:00"]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

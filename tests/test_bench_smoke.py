@@ -183,7 +183,7 @@ def test_a_failed_export_run_is_reported_and_fails_the_memory_target(monkeypatch
     assert "failed" in " ".join(memory_row["why"])
 
 
-def test_the_workers_answer_st_context_as_a_server_does_for_a_local_request():
+def test_the_workers_read_st_context_from_a_plain_client_not_a_mock():
     """AppTest's mock Runtime made each st.context read cost a new mock; the workers read a plain client:
     no cookie, no forwarded address, and the local peer that st.context reports as None."""
     script = (

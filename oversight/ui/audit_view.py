@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -58,28 +58,35 @@ def section(ctx: Context) -> None:
         t("audit.period"), [1, 7, 30, 365], default=7, format_func=lambda d: t(f"audit.days_{d}"), key="audit_days"
     )
     since = date.today() - timedelta(days=(days or 7) - 1)  # the log's time is the clock's, not as_of
-    total = audit.count(since=since)
+    start = day_start(since)
+    total = audit.count(since=start)
     if total == 0:
         st.info(t("audit.empty"))
         return
     headers = {c: t(f"audit.col_{c}") for c in audit.COLUMNS}
     if total > SHOWN:
         st.caption(t("audit.capped", shown=f"{SHOWN:,}", total=f"{total:,}"))
-    shown = period_rows(ctx.lang, since, last=SHOWN)
+    shown = period_rows(ctx.lang, start, last=SHOWN)
     st.dataframe(shown.rename(columns=headers), hide_index=True, key="audit_table")
     lang = ctx.lang
     # Streamed by the /export route as the tables' downloads are, recorded as one (table "audit").
     widgets.download(
         ctx,
         "audit",
-        lambda: export.FrameCsv(period_rows(lang, since), headers),
+        lambda: export.FrameCsv(period_rows(lang, start), headers),
         file_name=f"{t('audit.file')}_{since.isoformat()}.csv",
         described=t(f"audit.days_{days or 7}"),
     )
 
 
-def period_rows(lang: str, since: date, last: int | None = None) -> pd.DataFrame:
-    """The entries on or after `since` (the newest `last` of them), newest first, as the table shows them."""
+def day_start(day: date) -> datetime:
+    """The day's first instant on the server's clock: the log is kept in UTC, a Beijing day starts at 16:00
+    UTC the day before."""
+    return datetime.combine(day, time.min).astimezone()
+
+
+def period_rows(lang: str, since: datetime, last: int | None = None) -> pd.DataFrame:
+    """The entries from `since` on (the newest `last` of them), newest first, as the table shows them."""
     frame = audit.entries(since=since, last=last).iloc[::-1].reset_index(drop=True)
     # Stored in UTC; shown in the server's time zone (Beijing time on a street office's server). Once per
     # distinct value.
