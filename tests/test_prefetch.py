@@ -138,3 +138,27 @@ def test_two_scopes_never_share_a_cache_key():
     assert context._key({"compound_ids": ["a", "b"]}) != context._key({"compound_ids": ["a\x1fb"]})
     assert context._key({"compound_ids": ["a", "b"]}) == context._key({"compound_ids": ["a", "b"]})
     assert context._key({"compound_ids": db.STREET}) != context._key({"compound_ids": []})
+
+
+def test_work_started_beside_runs_in_the_callers_thread_when_no_prefetch_thread_is_free(monkeypatch):
+    """The sidebar reads its first month beside the options (context.beside): it never waits behind
+    other sessions' prefetches, nor is queued past a full queue."""
+
+    def where() -> str:
+        return threading.current_thread().name
+
+    # Free threads: the work runs in one of them.
+    assert context.beside(where)().startswith("prefetch")
+    # Both threads busy: the work is taken back and run by the caller at once.
+    release = threading.Event()
+    busy = [context.PREFETCH.submit(release.wait, 10) for _ in range(2)]
+    try:
+        assert context.beside(where)() == threading.current_thread().name
+        assert not any(f.done() for f in busy)  # it did not wait for them
+    finally:
+        release.set()
+        for f in busy:
+            f.result()
+    # A full queue: nothing is handed to the threads.
+    monkeypatch.setattr(context, "PREFETCH_QUEUE", 0)
+    assert context.beside(where)() == threading.current_thread().name

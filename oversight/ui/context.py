@@ -146,6 +146,22 @@ def fetch_ahead(db_file: str, data_version: str, query: str, **params) -> None:
             _queued.discard(task)
 
 
+def beside(fn, *args):
+    """Start fn(*args) in a prefetch thread while the caller goes on; the function returned gives its
+    result. If no thread has started it by then (they are busy, or the queue is full), the caller runs it
+    itself: it never waits behind other sessions' prefetches."""
+    with _queued_lock:
+        full = len(_queued) >= PREFETCH_QUEUE
+    future = None if full else PREFETCH.submit(fn, *args)
+
+    def result():
+        if future is None or future.cancel():
+            return fn(*args)
+        return future.result()
+
+    return result
+
+
 def _prefetch(script, task: tuple, params: dict) -> None:
     db_file, data_version, query, key = task
     thread = threading.current_thread()

@@ -95,8 +95,8 @@ def _options(db_file: str, data_version: str, generation: str, as_of: date, comm
         else tuple(db.run("account_scope", con, community_ids=list(communities))["compound_id"])
     )
     scope_ids = list(allowed) if allowed is not None else db.STREET
-    frame, first_day = load_options(db_file, data_version, scope_ids, as_of)
-    return build_options(frame, first_day, first_plan_batch(db_file, data_version, scope_ids, as_of), as_of, allowed)
+    frame, first = load_options(db_file, scope_ids, as_of)
+    return build_options(frame, _day(first["first_day"]) or as_of, _day(first["first_plan_batch"]), as_of, allowed)
 
 
 def build_options(
@@ -108,8 +108,8 @@ def build_options(
     ids, names = frame["compound_id"].tolist(), frame["compound"].tolist()
     community_of_row, community_of_name = frame["community_id"].tolist(), frame["community"].tolist()
     community_names = dict(zip(community_of_row, community_of_name, strict=True))
-    community_ids = tuple(dict.fromkeys(community_of_row))
-    community_labels = unique_labels(list(community_ids), [community_names[c] for c in community_ids])
+    community_ids = tuple(community_names)  # in the rows' order: a dict keeps the first of each
+    community_labels = unique_labels(list(community_ids), list(community_names.values()))
     compound_labels = unique_labels(ids, names)
     months = tuple(month_options(first_day, as_of))
     return Options(
@@ -227,17 +227,19 @@ def _url_values(key: str) -> list[str]:
     return st.query_params.get_all(key)
 
 
-def load_options(db_file: str, data_version: str, compound_ids: list[str], as_of: date) -> tuple[pd.DataFrame, date]:
-    """The filter's options and first month, cached by data version: they are read on every rerun."""
+def load_options(db_file: str, compound_ids, as_of: date) -> tuple[pd.DataFrame, pd.Series]:
+    """The filter's options and the data's first months (one row), read once per data version and scope
+    by options(), which keeps what is built from them: not kept in st.cache_data as well, which would
+    only pickle 5,000 rows once more on the first visit after every import."""
     # The two queries at once: after an import, every page's first run waits for both.
-    context.fetch_ahead(db_file, data_version, "data_first_month", compound_ids=compound_ids, as_of=as_of)
-    options = context.cached(db_file, data_version, "filter_options", compound_ids=compound_ids)
-    first = context.cached(db_file, data_version, "data_first_month", compound_ids=compound_ids, as_of=as_of)
-    return options, pd.Timestamp(first.iloc[0]["first_day"]).date()
+    first = context.beside(_first_months, db_file, compound_ids, as_of)
+    options = db.run("filter_options", db.connect(db_file), compound_ids=compound_ids)
+    return options, first().iloc[0]
 
 
-def first_plan_batch(db_file: str, data_version: str, compound_ids: list[str], as_of: date) -> date | None:
-    """The first day of the earliest plan batch in scope (None when no compound is in the plan)."""
-    first = context.cached(db_file, data_version, "data_first_month", compound_ids=compound_ids, as_of=as_of)
-    value = first.iloc[0]["first_plan_batch"]
+def _first_months(db_file: str, compound_ids, as_of: date) -> pd.DataFrame:
+    return db.run("data_first_month", db.connect(db_file), compound_ids=compound_ids, as_of=as_of)
+
+
+def _day(value) -> date | None:
     return None if pd.isna(value) else pd.Timestamp(value).date()
