@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -96,7 +97,24 @@ def _options(db_file: str, data_version: str, generation: str, as_of: date, comm
     )
     scope_ids = list(allowed) if allowed is not None else db.STREET
     frame, first = load_options(db_file, scope_ids, as_of)
-    return build_options(frame, _day(first["first_day"]) or as_of, _day(first["first_plan_batch"]), as_of, allowed)
+    first_day, first_batch = _day(first["first_day"]) or as_of, _day(first["first_plan_batch"])
+    # Most imports (requests, services, progress) leave compounds and communities as they were: the
+    # options built from the same rows are used again, not built again for 5,000 compounds.
+    key = context.digest(frame, first_day, first_batch, as_of, allowed)
+    built = _built.get(key)
+    if built is None:
+        built = build_options(frame, first_day, first_batch, as_of, allowed)
+        with _built_lock:
+            _built[key] = built
+            while len(_built) > _BUILT_KEPT:
+                del _built[next(iter(_built))]  # the oldest first
+    return built
+
+
+# Options by the digest of the rows they are built from (see _options), for at most _BUILT_KEPT scopes.
+_built: dict[str, Options] = {}
+_built_lock = threading.Lock()
+_BUILT_KEPT = 64
 
 
 def build_options(
