@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import duckdb
 from streamlit.testing.v1 import AppTest
 
-from oversight import auth, settings
+from oversight import auth, i18n, settings
 from oversight.ui import login
 from oversight.ui import state as keys
 
@@ -102,6 +102,14 @@ def compound_without(db_file, table: str) -> str:
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def data_tab(at: AppTest, label: str) -> AppTest:
+    """The Data page switched to the tab labelled i18n key `label`, run: only the open tab runs."""
+    at.session_state["data_tab"] = i18n.t(label, at.session_state[keys.LANG])
+    at.run()
+    assert_clean(at)
+    return at
 
 
 def open_page(

@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from oversight import db, i18n
-from tests.apptest import metrics, new_app, open_page
+from tests.apptest import data_tab, metrics, new_app, open_page
 from tests.test_ingest import checksums
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -68,7 +68,7 @@ def test_good_upload_shows_counts_and_other_pages_change(data_env):
     assert [s.value for s in at.success] == [i18n.t("data.ok", "zh", added=3, replaced=0, unchanged=0)]
     counts = metrics(at)
     assert counts[i18n.t("data.added", "zh")] == "3行" and counts[i18n.t("data.replaced", "zh")] == "0行"
-    log = table_with(at, i18n.t("col.file_name", "zh"))
+    log = table_with(data_tab(at, "data.tab_log"), i18n.t("col.file_name", "zh"))
     assert log.iloc[0][i18n.t("col.file_name", "zh")] == "requests_gbk.csv"
     after = overview_metrics()
     changed = [label for label in before if before[label] != after[label]]
@@ -77,11 +77,11 @@ def test_good_upload_shows_counts_and_other_pages_change(data_env):
 
 
 def test_snapshots_save_list_and_compare_in_english(data_env):
-    at = open_page(PAGE, "en", timeout=90)
+    at = data_tab(open_page(PAGE, "en", timeout=90), "data.tab_snapshots")
     at.button(key="data_snapshot_save").click()
     at.run()
-    upload(at, "renovation_items", FIXTURES / "good" / "renovation_items.csv")
-    at.button(key="data_snapshot_save").click()
+    upload(data_tab(at, "data.tab_import"), "renovation_items", FIXTURES / "good" / "renovation_items.csv")
+    data_tab(at, "data.tab_snapshots").button(key="data_snapshot_save").click()
     at.run()
     assert not at.exception and not at.error
     assert len(table_with(at, "Saved by")) == 2
@@ -95,8 +95,27 @@ def test_snapshots_save_list_and_compare_in_english(data_env):
     assert set(items["Change"]) == {"new item"}
 
 
-def test_the_templates_tab_offers_the_chosen_table_as_xlsx_and_csv(data_env):
+def test_only_the_open_tab_runs(data_env, monkeypatch):
+    """Showing the import form reads no import log, version list, snapshot or audit log, and draws none of them."""
+    from oversight import audit, ingest
+
+    read, counted = [], []
+    real, count = ingest.import_log, audit.count
+    monkeypatch.setattr(ingest, "import_log", lambda *a, **k: read.append(1) or real(*a, **k))
+    monkeypatch.setattr(audit, "count", lambda *a, **k: counted.append(1) or count(*a, **k))
     at = open_page(PAGE)
+    keys = {w.key for w in (*at.button, *at.selectbox)}
+    assert "data_import" in keys and "data_table" in keys
+    assert not keys & {"data_snapshot_save", "data_template_table", "versions_rollback_pick"}
+    assert read == [] and counted == []
+    data_tab(at, "data.tab_log")
+    assert read == [1] and "data_import" not in {b.key for b in at.button}
+    data_tab(at, "audit.title")
+    assert counted == [1] and read == [1]
+
+
+def test_the_templates_tab_offers_the_chosen_table_as_xlsx_and_csv(data_env):
+    at = data_tab(open_page(PAGE), "data.tab_templates")
     at.selectbox(key="data_template_table").set_value("requests").run()
     name = i18n.t("data.table_requests", "zh")
     labels = {b.proto.label for b in at.get("download_button")}
@@ -123,7 +142,7 @@ def test_the_audit_log_shows_the_newest_entries_in_server_time_with_their_action
     audit.record("sign_in", "wang", {"result": "ok"}, "10.0.0.5")
     audit.record("not_an_action_yet", "li", "", "10.0.0.6")
     newest = audit.entries(last=2).iloc[::-1]
-    at = open_page(PAGE)
+    at = data_tab(open_page(PAGE), "audit.title")
     shown = table_with(at, "来源地址").head(2)
     assert list(shown["用户"]) == ["li", "wang"]
     assert list(shown["操作"]) == ["not_an_action_yet", "登录"]  # a code without a label shows as it is

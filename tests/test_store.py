@@ -230,7 +230,7 @@ def test_the_data_page_lists_versions_rolls_back_and_compares_two(store_db, monk
     monkeypatch.setenv("OVERSIGHT_DB", str(store_db))
     demo_as_of = as_of(store_db)
     assert main(["as-of", "2024-01-31", "--db", str(store_db)]) == 0
-    at = apptest.open_page("app_pages/data.py")
+    at = apptest.data_tab(apptest.open_page("app_pages/data.py"), "versions.tab_history")
     tables = [d.value for d in at.dataframe if d.value.columns[0] == "版本"]
     assert len(tables) == 1 and list(tables[0].iloc[:, 0]) == ["v000002（当前）", "v000001"]
     at.selectbox(key="versions_rollback_pick").set_value("v000001")

@@ -15,7 +15,7 @@ import pytest
 
 from oversight import audit, db, domain, export, i18n
 from oversight.ui import widgets
-from tests.e2e.conftest import goto, shot
+from tests.e2e.conftest import goto, settle, shot
 from tests.period import DEFAULT_FILTER
 
 pytestmark = pytest.mark.e2e
@@ -90,6 +90,9 @@ def test_the_list_link_downloads_every_row_for_its_session_only(server, browser,
 
 def test_the_audit_log_downloads_through_the_same_route(server, page):
     goto(page, server, "data")
+    page.get_by_role("tab", name="操作日志").click()  # only the open tab runs
+    settle(page)
+    shot(page, "audit_tab")
     link = page.get_by_role("link", name="下载 CSV").last
     link.scroll_into_view_if_needed()
     assert link.get_attribute("href").startswith("/export/")

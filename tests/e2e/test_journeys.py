@@ -229,3 +229,18 @@ def test_9_ledger_from_overview_link_assign_and_close(server, page):
     settle(page)
     shot(page, "j9_ledger_closed")
     assert f"共 {count} 件" in main.inner_text() and "已销号 1" in main.inner_text()
+
+
+def test_the_data_pages_tabs_open_one_at_a_time(server, page):
+    """Only the open tab of the Data page runs: its content appears when the tab is chosen."""
+    goto(page, server, "data")
+    main = page.locator('[data-testid="stMain"]')
+    start = i18n.t("data.start_import", "zh")
+    assert main.get_by_role("button", name=start).count() == 1
+    assert main.get_by_text("模板（XLSX）").count() == 0
+    page.get_by_role("tab", name=i18n.t("data.tab_templates", "zh")).click()
+    settle(page)
+    main.get_by_text("模板（XLSX）").first.wait_for(timeout=30_000)
+    shot(page, "data_templates_tab")
+    assert main.get_by_role("button", name=start).count() == 0
+    assert errors_on(page) == []
