@@ -147,8 +147,11 @@ def test_work_started_beside_runs_in_the_callers_thread_when_no_prefetch_thread_
     def where() -> str:
         return threading.current_thread().name
 
-    # Free threads: the work runs in one of them.
-    assert context.beside(where)().startswith("prefetch")
+    # Free threads: the work runs in one of them (asked for once it has started there).
+    began = threading.Event()
+    result = context.beside(lambda: began.set() or where())
+    assert began.wait(10)
+    assert result().startswith("prefetch")
     # Both threads busy: the work is taken back and run by the caller at once.
     release = threading.Event()
     busy = [context.PREFETCH.submit(release.wait, 10) for _ in range(2)]

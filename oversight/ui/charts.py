@@ -116,7 +116,7 @@ def _with_rows(template: dict, rows: pd.DataFrame) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=500)
-def _spec(key: str, builder: str, lang: str, _frame: pd.DataFrame, _args: dict) -> dict:
+def _spec(*, key: str, builder: str, lang: str, _frame: pd.DataFrame, _args: dict) -> dict:
     # `key` stands for the rows and arguments (see spec_key); they are left out of Streamlit's hashing.
     rows_of = _ROWS.get(builder)
     if rows_of is not None:
@@ -138,7 +138,7 @@ def spec_key(builder: str, lang: str, frame: pd.DataFrame, args: dict) -> str:
 
 def spec(builder: str, frame: pd.DataFrame, lang: str, **args) -> dict:
     """chartspecs.<builder>(frame, lang=lang, **args) as a Vega-Lite dict, built once for these rows."""
-    return _spec(spec_key(builder, lang, frame, args), builder, lang, frame, args)
+    return _spec(key=spec_key(builder, lang, frame, args), builder=builder, lang=lang, _frame=frame, _args=args)
 
 
 def draw(ctx: Context, builder: str, frame: pd.DataFrame, key: str | None = None, on_select: bool = False, **args):

@@ -35,7 +35,7 @@ MAX_RESULTS = 4000  # query results kept (st.cache_data's LRU)
 
 
 @st.cache_data(show_spinner=False, max_entries=MAX_RESULTS)
-def _run_cached(db_file: str, data_version: str, query: str, key: str, _params: dict) -> pd.DataFrame:
+def _run_cached(*, db_file: str, data_version: str, query: str, key: str, _params: dict) -> pd.DataFrame:
     # _params is left out of Streamlit's hashing (thousands of compound ids at city scale);
     # `key` stands for it, made once by _key.
     frame = db.run(query, db.connect(db_file), **_params)
@@ -44,7 +44,7 @@ def _run_cached(db_file: str, data_version: str, query: str, key: str, _params: 
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def generation(db_file: str, data_version: str) -> str:
+def generation(*, db_file: str, data_version: str) -> str:
     """A token that lives as long as this version's cached results: st.cache_data.clear() (the
     benchmark's uncached runs) ends it, so what is keyed by it (the sidebar's options, what _made
     says was made) is worked out again too."""
@@ -56,7 +56,7 @@ _made_in: dict[tuple[str, str], tuple[str, set]] = {}
 
 def _made(db_file: str, data_version: str) -> set:
     """(query, key) of the results made for this version since its cached results were last emptied."""
-    token = generation(db_file, data_version)
+    token = generation(db_file=db_file, data_version=data_version)
     held = _made_in.get((db_file, data_version))
     # Started afresh past twice the cache's size: st.cache_data has dropped the oldest by then, and a
     # key said made but dropped only loses its prefetch.
@@ -83,7 +83,7 @@ def _key(params: dict) -> str:
 
 def cached(db_file: str, data_version: str, query: str, **params) -> pd.DataFrame:
     """A query result shared by every session until the data version changes."""
-    return _run_cached(db_file, data_version, query, _key(params), params)
+    return _run_cached(db_file=db_file, data_version=data_version, query=query, key=_key(params), _params=params)
 
 
 # A page's plan: the queries its last run fetched for the filter's compounds, (query, previous, extra).
@@ -170,7 +170,7 @@ def _prefetch(script, task: tuple, params: dict) -> None:
         # Not for a version a newer one has replaced (its caches are emptied; it would be opened again),
         # nor what the page (or another session) made meanwhile: a cache hit would only copy it.
         if db_file == _seen_version["file"] and (query, key) not in _made(db_file, data_version):
-            _run_cached(db_file, data_version, query, key, params)
+            _run_cached(db_file=db_file, data_version=data_version, query=query, key=key, _params=params)
     except Exception:  # noqa: BLE001 - the page's own fetch runs it again and shows what went wrong
         log.debug("prefetch of %s failed", query, exc_info=True)
     finally:

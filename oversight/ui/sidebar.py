@@ -83,11 +83,14 @@ class Options:
 def options(db_file: str, data_version: str, as_of: date, communities: tuple[str, ...] | None) -> Options:
     """The filters' options for an account that sees `communities` (None: the whole street), once per
     data version: the account's scope, the option labels, the months."""
-    return _options(db_file, data_version, context.generation(db_file, data_version), as_of, communities)
+    generation = context.generation(db_file=db_file, data_version=data_version)
+    return _options(
+        db_file=db_file, data_version=data_version, generation=generation, as_of=as_of, communities=communities
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def _options(db_file: str, data_version: str, generation: str, as_of: date, communities) -> Options:
+def _options(*, db_file: str, data_version: str, generation: str, as_of: date, communities) -> Options:
     # Shared read-only by every session with this scope: no copy per rerun, unlike st.cache_data.
     con = db.connect(db_file)
     allowed = (

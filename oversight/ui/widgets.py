@@ -213,7 +213,7 @@ def _generation() -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=500)
-def _display(key: str, generation: str, lang: str, codes: tuple, limit: int | None, _frame: pd.DataFrame) -> Shown:
+def _display(*, key: str, generation: str, lang: str, codes: tuple, limit: int | None, _frame: pd.DataFrame) -> Shown:
     # `key` stands for the rows (context.digest); labels, dates as text and 万元, made once per rows.
     frame = fmt.display_units(labelled(_frame, lang, dict(codes)))
     names = headers(frame, lang)
@@ -228,7 +228,8 @@ def shown(frame: pd.DataFrame, lang: str, codes: dict[str, str] | None = None, l
     """The rows as a table shows them, the first `limit` (None: all) ready for the screen, made once per
     rows (see Shown): never change what it holds."""
     items = tuple(sorted((codes or {}).items()))
-    return _display(context.digest(frame, lang, items), _generation(), lang, items, limit, frame)
+    key = context.digest(frame, lang, items)
+    return _display(key=key, generation=_generation(), lang=lang, codes=items, limit=limit, _frame=frame)
 
 
 def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
