@@ -104,6 +104,18 @@ def assert_clean(at: AppTest) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+def each_tab(at: AppTest) -> Iterator[AppTest]:
+    """The page as it is, then (on the Data page, which runs only its open tab) with each other tab open."""
+    yield at
+    if "data_tab" not in at.session_state:
+        return
+    for label in [tab.label for tab in at.tabs][1:]:
+        at.session_state["data_tab"] = label
+        at.run()
+        assert_clean(at)
+        yield at
+
+
 def data_tab(at: AppTest, label: str) -> AppTest:
     """The Data page switched to the tab labelled i18n key `label`, run: only the open tab runs."""
     at.session_state["data_tab"] = i18n.t(label, at.session_state[keys.LANG])
