@@ -23,7 +23,9 @@ user = account.name
 allowed_compounds = ctx.writable_compounds
 
 
-# Only the open tab runs (on_change="rerun"): showing the import form reads no log, version or snapshot.
+# The tabs that read (the log, versions, templates, snapshots, the audit log) run only while open
+# (on_change="rerun"): showing the import form reads none of them. The import and delete tabs always
+# run, so a file chosen there is still there after a look at another tab.
 labels = [
     t("data.tab_import"),
     t("versions.tab_delete"),
@@ -36,58 +38,50 @@ tab_import, tab_delete, tab_log, tab_versions, tab_templates, tab_snapshots, *ta
     labels, key="data_tab", on_change="rerun"
 )
 
-if tab_import.open:
-    with tab_import:
-        table = st.selectbox(
-            t("data.choose_table"), ingest.IMPORTABLE_TABLES, format_func=data_tabs.table_label(ctx), key="data_table"
+with tab_import:
+    table = st.selectbox(
+        t("data.choose_table"), ingest.IMPORTABLE_TABLES, format_func=data_tabs.table_label(ctx), key="data_table"
+    )
+    uploaded = st.file_uploader(
+        t("data.upload"),
+        type=["csv", "txt", "xlsx", "xlsm"],
+        help=t("data.upload_help", limit=f"{settings.upload_limit_mb()} MB"),
+        key="data_file",
+    )
+    sheet = ""
+    if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
+        sheet = st.text_input(t("data.sheet"), key="data_sheet")
+    replace = st.checkbox(t("versions.replace_label"), help=t("versions.replace_help"), key="data_replace", value=False)
+    confirmed = True
+    if replace:
+        st.warning(t("versions.replace_warning"), icon=":material/warning:")
+        confirmed = st.checkbox(t("versions.replace_confirm"), key="data_replace_confirm")
+    if st.button(t("data.start_import"), type="primary", disabled=uploaded is None or not confirmed, key="data_import"):
+        st.session_state[RESULT_KEY] = (
+            uploaded.file_id,
+            table,
+            data_tabs.run_import(ctx, table, uploaded, sheet, replace),
         )
-        uploaded = st.file_uploader(
-            t("data.upload"),
-            type=["csv", "txt", "xlsx", "xlsm"],
-            help=t("data.upload_help", limit=f"{settings.upload_limit_mb()} MB"),
-            key="data_file",
-        )
-        sheet = ""
-        if uploaded is not None and uploaded.name.lower().endswith((".xlsx", ".xlsm")):
-            sheet = st.text_input(t("data.sheet"), key="data_sheet")
-        replace = st.checkbox(
-            t("versions.replace_label"), help=t("versions.replace_help"), key="data_replace", value=False
-        )
-        confirmed = True
-        if replace:
-            st.warning(t("versions.replace_warning"), icon=":material/warning:")
-            confirmed = st.checkbox(t("versions.replace_confirm"), key="data_replace_confirm")
-        if st.button(
-            t("data.start_import"), type="primary", disabled=uploaded is None or not confirmed, key="data_import"
-        ):
-            st.session_state[RESULT_KEY] = (
-                uploaded.file_id,
-                table,
-                data_tabs.run_import(ctx, table, uploaded, sheet, replace),
-            )
-        # The outcome stays on screen while the same file and table are chosen.
-        shown = st.session_state.get(RESULT_KEY)
-        if shown is not None and uploaded is not None and shown[:2] == (uploaded.file_id, table):
-            data_tabs.show_result(ctx, shown[2])
+    # The outcome stays on screen while the same file and table are chosen.
+    shown = st.session_state.get(RESULT_KEY)
+    if shown is not None and uploaded is not None and shown[:2] == (uploaded.file_id, table):
+        data_tabs.show_result(ctx, shown[2])
 
-        if account.may_set_as_of:
-            # After a month's files are in, the street moves "today" forward for every figure.
-            with st.expander(t("data.as_of_title")):
-                st.caption(t("data.as_of_help"))
-                day = st.date_input(t("data.as_of_label"), value=ctx.as_of, format="YYYY-MM-DD", key="data_as_of")
-                if st.button(t("data.as_of_save"), key="data_as_of_save") and day != ctx.as_of:
-                    try:
-                        ingest.set_as_of(day, db_path=ctx.store_path, user=user, waiting=versions.waiting_notice(ctx))
-                        audit_view.record_write(ctx, "as_of", {"as_of": day.isoformat()})
-                        st.rerun()
-                    except store.StoreError as e:
-                        st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")
+    if account.may_set_as_of:
+        # After a month's files are in, the street moves "today" forward for every figure.
+        with st.expander(t("data.as_of_title")):
+            st.caption(t("data.as_of_help"))
+            day = st.date_input(t("data.as_of_label"), value=ctx.as_of, format="YYYY-MM-DD", key="data_as_of")
+            if st.button(t("data.as_of_save"), key="data_as_of_save") and day != ctx.as_of:
+                try:
+                    ingest.set_as_of(day, db_path=ctx.store_path, user=user, waiting=versions.waiting_notice(ctx))
+                    audit_view.record_write(ctx, "as_of", {"as_of": day.isoformat()})
+                    st.rerun()
+                except store.StoreError as e:
+                    st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")
 
-if tab_delete.open:
-    with tab_delete:
-        versions.delete_section(
-            ctx, list(ingest.IMPORTABLE_TABLES), data_tabs.table_label(ctx), user, allowed_compounds
-        )
+with tab_delete:
+    versions.delete_section(ctx, list(ingest.IMPORTABLE_TABLES), data_tabs.table_label(ctx), user, allowed_compounds)
 
 if tab_versions.open:
     with tab_versions:

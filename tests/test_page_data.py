@@ -96,7 +96,8 @@ def test_snapshots_save_list_and_compare_in_english(data_env):
 
 
 def test_only_the_open_tab_runs(data_env, monkeypatch):
-    """Showing the import form reads no import log, version list, snapshot or audit log, and draws none of them."""
+    """Showing the import form reads no import log, version list, snapshot or audit log, and draws none of them;
+    each is read when its tab is opened."""
     from oversight import audit, ingest
 
     read, counted = [], []
@@ -109,9 +110,28 @@ def test_only_the_open_tab_runs(data_env, monkeypatch):
     assert not keys & {"data_snapshot_save", "data_template_table", "versions_rollback_pick"}
     assert read == [] and counted == []
     data_tab(at, "data.tab_log")
-    assert read == [1] and "data_import" not in {b.key for b in at.button}
+    assert read == [1]
     data_tab(at, "audit.title")
     assert counted == [1] and read == [1]
+    assert "data_template_table" not in {w.key for w in at.selectbox}
+
+
+def test_a_half_filled_import_survives_a_look_at_another_tab(data_env):
+    """An official who checks the template or the log halfway through finds the table, the file and the
+    replace box as they left them (a reviewer's finding: the import tab ran only while open)."""
+    at = open_page(PAGE, timeout=90)
+    at.selectbox(key="data_table").set_value("requests")
+    path = FIXTURES / "good" / "requests_gbk.csv"
+    at.file_uploader(key="data_file").set_value((path.name, path.read_bytes(), "text/csv"))
+    at.checkbox(key="data_replace").check()
+    at.run()
+    for tab in ("data.tab_templates", "data.tab_log", "versions.tab_delete", "data.tab_import"):
+        data_tab(at, tab)
+    assert at.selectbox(key="data_table").value == "requests"
+    assert at.checkbox(key="data_replace").value is True
+    assert at.file_uploader(key="data_file").value.name == "requests_gbk.csv"
+    at.checkbox(key="data_replace_confirm").check().run()
+    assert not at.button(key="data_import").disabled  # ready to import, as it was
 
 
 def test_the_templates_tab_offers_the_chosen_table_as_xlsx_and_csv(data_env):

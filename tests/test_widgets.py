@@ -177,3 +177,12 @@ def test_the_query_cache_key_tells_every_parameter_apart():
     ):
         assert context._key({**params, **changed}) != key, changed
     assert context._key({"compound_ids": ["a", "b"]}) != context._key({"compound_ids": ["a\x1fb"]})
+
+
+def test_the_digest_tells_empty_texts_from_missing_ones():
+    """An Arrow column with no validity buffer must not read as one whose validity bytes are zero (all
+    missing): two blank names and two missing names are different rows (a reviewer's finding)."""
+    blank = pd.DataFrame({"name": pd.array(["", ""], dtype="str")})
+    missing = pd.DataFrame({"name": pd.array([None, None], dtype="str")})
+    assert blank["name"].isna().sum() == 0 and missing["name"].isna().sum() == 2
+    assert context.digest(blank) != context.digest(missing)

@@ -47,7 +47,8 @@ def _run_cached(*, db_file: str, data_version: str, query: str, key: str, _param
 def generation(*, db_file: str, data_version: str) -> str:
     """A token that lives as long as this version's cached results: st.cache_data.clear() (the
     benchmark's uncached runs) ends it, so what is keyed by it (the sidebar's options, what _made
-    says was made) is worked out again too."""
+    says was made) is worked out again too. The options' rows are then read again; options built from
+    the same rows are used again (sidebar._built)."""
     return secrets.token_hex(8)
 
 
@@ -152,7 +153,10 @@ def beside(fn, *args):
     itself: it never waits behind other sessions' prefetches."""
     with _queued_lock:
         full = len(_queued) >= PREFETCH_QUEUE
-    future = None if full else PREFETCH.submit(fn, *args)
+    try:
+        future = None if full else PREFETCH.submit(fn, *args)
+    except RuntimeError:  # the pool is shut down (the process is stopping): the caller runs it
+        future = None
 
     def result():
         if future is None or future.cancel():
@@ -219,7 +223,12 @@ def _digest_column(hashed, column: pd.Series) -> None:
         for chunk in arrow.chunks:
             hashed.update(repr((str(chunk.type), chunk.offset, len(chunk))).encode("utf-8"))
             for buffer in chunk.buffers():
-                hashed.update(b"\x00" if buffer is None else memoryview(buffer))
+                # Marked and length-prefixed: no buffer (no nulls) must not read as a buffer of zero bytes.
+                if buffer is None:
+                    hashed.update(b"-")
+                else:
+                    hashed.update(b"+" + buffer.size.to_bytes(8, "little"))
+                    hashed.update(memoryview(buffer))
         return
     numbers = values.to_numpy() if isinstance(values, NumpyExtensionArray | DatetimeArray | TimedeltaArray) else None
     if numbers is not None and numbers.dtype != object:
