@@ -6,8 +6,11 @@ Workers, each a process of its own (`python -m bench.pages MODE ...`):
   them loaded, so they are no part of what a cold page costs.
 - warm: for every page and scenario in one process: a warm-up run (recording the queries the page
   runs), then `reps` warm runs (every query a cache hit), `reps` uncached runs (st.cache_data
-  cleared first: what a filter nobody chose yet costs), one profiled warm run, and each query the
-  page ran, alone in DuckDB (`reps` runs after a warm-up): the floor the page cannot beat.
+  cleared first: what a filter nobody chose yet costs; the sidebar's options are read again but,
+  built from the same rows, used again, as after an import that leaves compounds and communities as
+  they were; an import that changes them builds them again, about 5 ms at 5,000 compounds), one
+  profiled warm run, and each query the page ran, alone in DuckDB (`reps` runs after a warm-up): the
+  floor the page cannot beat.
   Also Streamlit's cost of an empty page: a trivial script through AppTest.
 
 AppTest quirks, each made to behave as the server does (where a rerun pays nothing of it):
