@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -104,20 +103,13 @@ def _options(*, db_file: str, data_version: str, generation: str, as_of: date, c
     # Most imports (requests, services, progress) leave compounds and communities as they were: the
     # options built from the same rows are used again, not built again for 5,000 compounds.
     key = context.digest(frame, first_day, first_batch, as_of, allowed)
-    built = _built.get(key)
-    if built is None:
-        built = build_options(frame, first_day, first_batch, as_of, allowed)
-        with _built_lock:
-            _built[key] = built
-            while len(_built) > _BUILT_KEPT:
-                del _built[next(iter(_built))]  # the oldest first
-    return built
+    return _built(key=key, _frame=frame, _first_day=first_day, _first_batch=first_batch, _as_of=as_of, _allowed=allowed)
 
 
-# Options by the digest of the rows they are built from (see _options), for at most _BUILT_KEPT scopes.
-_built: dict[str, Options] = {}
-_built_lock = threading.Lock()
-_BUILT_KEPT = 64
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _built(*, key: str, _frame, _first_day, _first_batch, _as_of, _allowed) -> Options:
+    # `key` (the digest of the rows, months and scope) stands for the rest, left out of Streamlit's hashing.
+    return build_options(_frame, _first_day, _first_batch, _as_of, _allowed)
 
 
 def build_options(
