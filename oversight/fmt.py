@@ -98,7 +98,8 @@ def _labels(values, labels: dict):
         codes = values.array.__arrow_array__()
         found = pc.index_in(codes, value_set=pa.array(list(labels), pa.string()))
         text = pc.coalesce(pc.take(pa.array(list(labels.values()), pa.string()), found), codes)
-        return pd.Series(text.to_pandas(), index=values.index, dtype=values.dtype)
+        # The rows' own index set, not matched: to_pandas() numbers them from 0, a filtered table does not.
+        return pd.Series(text.to_pandas(), dtype=values.dtype).set_axis(values.index)
     # A dict lookup per value in pandas, not a Python call per cell.
     return values.map(labels).fillna(values.astype(object))
 

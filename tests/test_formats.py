@@ -97,3 +97,17 @@ def test_dates_held_by_arrow_show_as_numpy_ones_do(dtype):
     expected = fmt.display_dates(pd.DataFrame({"when": stamps}))
     assert [None if pd.isna(v) else v for v in shown["when"]] == [None if pd.isna(v) else v for v in expected["when"]]
     assert shown["when"].iloc[0] == ("2023-09-30" if dtype.startswith("date32") else "2023-09-30 08:15")
+
+
+def test_codes_keep_their_rows_in_a_table_filtered_from_a_larger_one():
+    """A table of some rows of a larger one (a boolean filter, a reordering) keeps the index of those
+    rows: each row's code must still become its own label, not another row's or none."""
+    from oversight import i18n
+
+    labels = i18n.codes("contribution_kind", "zh")
+    kinds = list(labels)
+    frame = pd.DataFrame({"kind": pd.Series(kinds * 3, dtype="str"), "n": range(3 * len(kinds))})
+    for part in (frame[frame["n"] % 2 == 1], frame.iloc[::-1], frame.iloc[[4, 0, 2]]):
+        shown = fmt.labelled(part, "zh", {"kind": "contribution_kind"})
+        assert list(shown.index) == list(part.index)
+        assert shown["kind"].tolist() == [labels[k] for k in part["kind"]]

@@ -97,3 +97,24 @@ def test_no_contributions_in_the_period_shows_the_empty_state(app_env):
     at = open_page(PAGE, compound=[bare])
     assert_kpis(at, {"partner_value": 0})
     assert any(i.value == i18n.t("partners.no_contributions", "zh") for i in at.info)
+
+
+def test_each_units_contributions_show_their_own_kinds(app_env):
+    """The unit's table is some rows of every contribution: each row's kind is its own label (a lookup
+    that lost the rows' index gave one row another row's label, or none)."""
+    con = db.connect(app_env)
+    labels = i18n.codes("contribution_kind", "zh")
+    id_col, kind_col = i18n.t("col.contribution_id", "zh"), i18n.t("col.kind", "zh")
+    at = open_page(PAGE)
+    for unit in ("P01", "P03", "P05"):
+        at.selectbox(key="partner_unit").set_value(unit).run()
+        assert_clean(at)
+        own = frame_with(at, id_col)
+        expected = dict(
+            con.execute(
+                "SELECT contribution_id, kind FROM contributions WHERE unit_id = ? AND contributed_on <= ?",
+                [unit, AS_OF],
+            ).fetchall()  # fmt: skip
+        )
+        assert len(own) == len(expected) > 0
+        assert dict(zip(own[id_col], own[kind_col], strict=True)) == {k: labels[v] for k, v in expected.items()}
