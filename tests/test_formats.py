@@ -99,6 +99,53 @@ def test_dates_held_by_arrow_show_as_numpy_ones_do(dtype):
     assert shown["when"].iloc[0] == ("2023-09-30" if dtype.startswith("date32") else "2023-09-30 08:15")
 
 
+@pytest.mark.parametrize("tz", [None, "Asia/Shanghai"])
+@pytest.mark.parametrize("with_time", [False, True])
+def test_a_tables_screen_rows_are_its_download_rows(tz, with_time):
+    """fmt.screen_table (Arrow, what st.dataframe is handed) shows each cell as the download writes it
+    (display_units(labelled())): labels, missing codes, yes/no, days or minutes, 万元, % and nulls."""
+    import numpy as np
+
+    from oversight import i18n
+
+    rng = np.random.default_rng(11)
+    n = 60
+    labels = i18n.codes("channel", "zh")
+    stamps = pd.Series(pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D"))
+    if with_time:
+        stamps = stamps + pd.to_timedelta(rng.integers(0, 86_400, n), unit="s")
+    if tz:
+        stamps = stamps.dt.tz_localize(tz)
+    stamps.iloc[[3, 17]] = pd.NaT
+    channel = rng.choice([*labels, "not_a_channel"], n).astype(object)
+    channel[[5, 9]] = None
+    money = rng.integers(0, 5_000_000_00, n) / 100
+    money[[2]] = np.nan
+    frame = pd.DataFrame(
+        {
+            "received_at": stamps,
+            "day": pd.Series(stamps.dt.tz_localize(None) if tz else stamps).dt.normalize().astype("date32[pyarrow]"),
+            "channel": pd.Series(channel, dtype="str"),
+            "done": rng.integers(0, 2, n).astype(bool),
+            "budget_yuan": money,
+            "response_rate": rng.random(n),
+            "compound": [f"小区{i}" for i in range(n)],
+            "requests": rng.integers(0, 1000, n).astype("int32"),
+        }
+    )
+    frame.index = pd.RangeIndex(100, 100 + n)  # a table's rows need not start at 0
+    codes = {"channel": "channel", "done": "bool"}
+    screen = fmt.screen_table(frame, "zh", codes)
+    expected = fmt.display_units(fmt.labelled(frame, "zh", codes))
+    assert screen.column_names == list(frame.columns) and screen.num_rows == n
+    for column in frame.columns:
+        want = [None if pd.isna(v) else v for v in expected[column]]
+        assert screen.column(column).to_pylist() == want, column
+    assert screen.column("received_at").null_count == 2
+    assert screen.column("received_at").to_pylist()[0].count(":") == (1 if with_time else 0)
+    assert screen.column("channel").to_pylist()[5] is None and "not_a_channel" in screen.column("channel").to_pylist()
+
+
 def test_codes_keep_their_rows_in_a_table_filtered_from_a_larger_one():
     """A table of some rows of a larger one (a boolean filter, a reordering) keeps the index of those
     rows: each row's code must still become its own label, not another row's or none."""
@@ -111,3 +158,5 @@ def test_codes_keep_their_rows_in_a_table_filtered_from_a_larger_one():
         shown = fmt.labelled(part, "zh", {"kind": "contribution_kind"})
         assert list(shown.index) == list(part.index)
         assert shown["kind"].tolist() == [labels[k] for k in part["kind"]]
+        screen = fmt.screen_table(part, "zh", {"kind": "contribution_kind"})
+        assert screen.column("kind").to_pylist() == [labels[k] for k in part["kind"]]

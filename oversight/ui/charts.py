@@ -20,11 +20,13 @@ from contextlib import nullcontext
 
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 from streamlit.elements import vega_charts
 from streamlit.util import calc_hash
 
+from oversight import fmt
 from oversight.ui import chartspecs, context, state
 from oversight.ui.context import Context
 from oversight.ui.widgets import empty, labelled
@@ -36,7 +38,15 @@ _ALTAIR_LOCK = getattr(vega_charts, "_altair_globals_lock", None) or threading.L
 
 def _arrow_dataset(data, datasets: dict) -> dict:
     """Altair data transformer: the rows as Arrow IPC bytes under a content-hash name (as st.altair_chart does)."""
-    data_bytes = dataframe_util.convert_anything_to_arrow_bytes(data)
+    try:
+        # The columns alone (no index: no chart reads it), converted straight to Arrow (fmt.arrow_table).
+        table = fmt.arrow_table(data) if isinstance(data, pd.DataFrame) else None
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a column of mixed values: as st.altair_chart converts it
+        table = None
+    if table is None:
+        data_bytes = dataframe_util.convert_anything_to_arrow_bytes(data)
+    else:
+        data_bytes = dataframe_util.convert_arrow_table_to_arrow_bytes(table)
     name = calc_hash(data_bytes)
     datasets[name] = data_bytes
     return {"name": name}

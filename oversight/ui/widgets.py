@@ -198,11 +198,19 @@ class Shown:
     """A table's rows as it shows them, made once per rows, language, codes and row limit and shared
     read-only by every rerun and session (st.cache_resource: no copy per rerun, unlike st.cache_data)."""
 
-    frame: pd.DataFrame  # every row: code labels, dates as text, money in 万元 (what the download writes)
+    rows: pd.DataFrame  # every row, as fetched
+    lang: str
+    codes: tuple  # (column, codes.toml section) pairs
     names: dict[str, str]  # column -> its header with the unit
-    # The first `limit` rows under their headers, converted as st.dataframe converts a DataFrame (its
-    # index with them): what st.dataframe is handed, so a rerun converts nothing.
+    # The first `limit` rows under their headers, labelled, dates as text, money in 万元 (fmt.screen_table):
+    # what st.dataframe is handed, so a rerun converts nothing.
     screen: pa.Table
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every row as the table shows them (what the download writes): made when asked, not on every
+        first draw, since only a download needs every row."""
+        return fmt.display_units(labelled(self.rows, self.lang, dict(self.codes)))
 
 
 @st.cache_data(show_spinner=False, max_entries=1)
@@ -215,10 +223,15 @@ def _generation() -> str:
 @st.cache_resource(show_spinner=False, max_entries=500)
 def _display(*, key: str, generation: str, lang: str, codes: tuple, limit: int | None, _frame: pd.DataFrame) -> Shown:
     # `key` stands for the rows (context.digest); labels, dates as text and 万元, made once per rows.
-    frame = fmt.display_units(labelled(_frame, lang, dict(codes)))
-    names = headers(frame, lang)
-    head = frame if limit is None else frame.head(limit)
-    return Shown(frame, names, dataframe_util.convert_pandas_df_to_arrow_table(head.rename(columns=names)))
+    head = _frame if limit is None else _frame.head(limit)
+    names = headers(_frame, lang)
+    try:
+        screen = fmt.screen_table(head, lang, dict(codes))
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a column of mixed values: converted as st.dataframe would
+        screen = dataframe_util.convert_pandas_df_to_arrow_table(
+            fmt.display_units(labelled(head, lang, dict(codes))).reset_index(drop=True)
+        )
+    return Shown(_frame, lang, codes, names, screen.rename_columns([names[c] for c in screen.column_names]))
 
 
 context.on_new_version(_display.clear)
@@ -237,10 +250,10 @@ def headers(frame: pd.DataFrame, lang: str) -> dict[str, str]:
     return {c: fmt.unit_header(c, i18n.t(f"col.{c}", lang), lang) for c in frame.columns}
 
 
-def _column_config(shown: pd.DataFrame, names: dict[str, str], given: dict | None) -> dict:
+def _column_config(names: dict[str, str], given: dict | None) -> dict:
     """Money in 万元 with separators and rates with one decimal, whatever the page asked; keyed by shown header."""
     config = dict(given or {})
-    for c in shown.columns:
+    for c in names:
         if c in fmt.MONEY_COLUMNS:
             config[c] = st.column_config.NumberColumn(format="localized")
         elif fmt.is_rate(c):
@@ -320,7 +333,7 @@ def _show(ctx: Context, rows: pd.DataFrame, codes, column_config, height, limit:
         made.screen,
         hide_index=True,
         placeholder="—",
-        column_config=_column_config(made.frame, made.names, column_config),
+        column_config=_column_config(made.names, column_config),
         height=height,
     )
     return made
