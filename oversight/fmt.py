@@ -126,6 +126,8 @@ def screen_table(frame, lang: str, codes: dict[str, str] | None = None):
     table = arrow_table(frame)
     columns = []
     for name, column in zip(table.column_names, table.columns, strict=True):
+        if pt.is_dictionary(column.type):  # a categorical column: its values, as pandas' map sees them
+            column = column.cast(column.type.value_type)
         kind = column.type
         if pt.is_timestamp(kind):
             present = column.drop_null()

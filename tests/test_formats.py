@@ -131,10 +131,13 @@ def test_a_tables_screen_rows_are_its_download_rows(tz, with_time):
             "response_rate": rng.random(n),
             "compound": [f"小区{i}" for i in range(n)],
             "requests": rng.integers(0, 1000, n).astype("int32"),
+            "kind": pd.Categorical(channel),  # a code column held as categories (a DuckDB ENUM)
+            "rated": pd.Series(rng.integers(0, 5, n), dtype="Int64").where(rng.random(n) > 0.2, pd.NA),
+            "closed": pd.Series(rng.random(n) > 0.5, dtype="boolean").where(rng.random(n) > 0.2, pd.NA),
         }
     )
     frame.index = pd.RangeIndex(100, 100 + n)  # a table's rows need not start at 0
-    codes = {"channel": "channel", "done": "bool"}
+    codes = {"channel": "channel", "done": "bool", "kind": "channel", "closed": "bool"}
     screen = fmt.screen_table(frame, "zh", codes)
     expected = fmt.display_units(fmt.labelled(frame, "zh", codes))
     assert screen.column_names == list(frame.columns) and screen.num_rows == n
