@@ -100,8 +100,10 @@ def _labels(values, labels: dict):
         text = pc.coalesce(pc.take(pa.array(list(labels.values()), pa.string()), found), codes)
         # The rows' own index set, not matched: to_pandas() numbers them from 0, a filtered table does not.
         return pd.Series(text.to_pandas(), dtype=values.dtype).set_axis(values.index)
-    # A dict lookup per value in pandas, not a Python call per cell.
-    return values.map(labels).fillna(values.astype(object))
+    # A dict lookup per value in pandas, not a Python call per cell; a value without a label kept as it
+    # is (filled as objects: pandas warns that filling a text column with an array will raise).
+    mapped = values.map(labels)
+    return mapped.astype(object).where(mapped.notna(), values.astype(object)).infer_objects()
 
 
 def arrow_table(frame):
@@ -113,38 +115,46 @@ def arrow_table(frame):
     return pa.table([pa.array(values, from_pandas=True) for _, values in frame.items()], names=names)
 
 
-def screen_table(frame, lang: str, codes: dict[str, str] | None = None):
-    """The rows as display_units(labelled(frame)) shows them, as an Arrow table without the index: what a
-    table hands st.dataframe. Made in Arrow column by column: the pandas path costs about 1 ms a table
-    per operation on a frame of any size, on every first draw of its rows."""
+def screen_table(frame, lang: str, codes: dict[str, str] | None = None, limit: int | None = None):
+    """The first `limit` rows (None: all) as display_units(labelled(frame)) shows them, as an Arrow table
+    without the index: what a table hands st.dataframe, cell for cell what its download writes. Made in
+    Arrow column by column: the pandas path costs about 1 ms a table per operation on a frame of any
+    size, on every first draw of its rows."""
+    import numpy as np
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.types as pt
 
     from oversight import i18n
 
-    table = arrow_table(frame)
+    table = arrow_table(frame if limit is None else frame.head(limit))
     columns = []
     for name, column in zip(table.column_names, table.columns, strict=True):
         if pt.is_dictionary(column.type):  # a categorical column: its values, as pandas' map sees them
             column = column.cast(column.type.value_type)
         kind = column.type
         if pt.is_timestamp(kind):
-            present = column.drop_null()
+            # Days or minutes as every row of the column has them (the download's rows), not only these.
+            every = pa.array(frame[name], from_pandas=True) if limit is not None else column
+            present = every.drop_null()
             midnight = len(present) == 0 or pc.all(pc.equal(pc.floor_temporal(present, unit="day"), present)).as_py()
             column = pc.strftime(column, format="%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
         elif pt.is_date(kind):
             column = pc.strftime(column, format="%Y-%m-%d")
         labels = i18n.codes(codes[name], lang) if codes and name in codes else None
-        if labels and pt.is_boolean(kind):
+        if labels and pt.is_boolean(kind) and pd.api.types.is_bool_dtype(frame[name]):  # as labelled() decides
             column = pc.if_else(column, labels.get("true", "true"), labels.get("false", "false"))
         elif labels and (pt.is_string(kind) or pt.is_large_string(kind)):
             found = pc.index_in(column, value_set=pa.array(list(labels), kind))
             column = pc.coalesce(pc.take(pa.array(list(labels.values()), kind), found), column)
+        # 万元 and % by display_units' own NumPy arithmetic: Arrow's round can leave 52.400000000000006.
         if name in MONEY_COLUMNS:
-            column = pc.round(pc.divide(column.cast(pa.float64()), 10_000), 2)
+            numbers = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            column = pa.array(np.round(numbers / 10_000, 2), from_pandas=True)
         elif is_rate(name):
-            column = pc.round(pc.multiply(column.cast(pa.float64()), 100), 1)
+            numbers = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+            column = pa.array(np.round(numbers * 100, 1), from_pandas=True)
         columns.append(column)
     return pa.table(columns, names=table.column_names)
 

@@ -224,9 +224,9 @@ def test_a_table_is_made_ready_once_for_the_same_rows_and_shows_what_fmt_makes(m
     calls = []
     real = fmt.screen_table
 
-    def counting(frame, lang, codes=None):
+    def counting(frame, lang, codes=None, limit=None):
         calls.append(lang)
-        return real(frame, lang, codes)
+        return real(frame, lang, codes, limit)
 
     monkeypatch.setattr(fmt, "screen_table", counting)
     widgets._display.clear()

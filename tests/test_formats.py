@@ -163,3 +163,27 @@ def test_codes_keep_their_rows_in_a_table_filtered_from_a_larger_one():
         assert shown["kind"].tolist() == [labels[k] for k in part["kind"]]
         screen = fmt.screen_table(part, "zh", {"kind": "contribution_kind"})
         assert screen.column("kind").to_pylist() == [labels[k] for k in part["kind"]]
+
+
+def test_a_tables_first_rows_show_as_its_download_writes_them():
+    """The screen shows the first rows only; days or minutes are still decided by every row (a time in
+    row 550 makes row 0 show 00:00, as in the download), and a rate is 52.4, not 52.400000000000006."""
+    when = pd.Series(pd.to_datetime(["2024-01-02"] * 600))
+    when.iloc[550] = pd.Timestamp("2024-03-05 14:30")
+    shares = [0.524, 0.009, 0.0285, 0.145, 1 / 3] * 120
+    frame = pd.DataFrame({"received_at": when, "committee_party_share": shares, "spent": [1_234_567.895] * 600})
+    screen = fmt.screen_table(frame, "zh", {}, limit=500)
+    expected = fmt.display_units(fmt.labelled(frame, "zh", {})).head(500)
+    assert screen.num_rows == 500
+    assert screen.column("received_at")[0].as_py() == "2024-01-02 00:00" == expected["received_at"].iloc[0]
+    for column in ("committee_party_share", "spent"):
+        assert screen.column(column).to_pylist() == expected[column].tolist()
+    assert screen.column("committee_party_share").to_pylist()[:2] == [52.4, 0.9]
+
+
+def test_yes_no_held_as_python_objects_shows_as_the_download_writes_it():
+    """Labels for yes/no go by the column's type, on screen as in the download."""
+    frame = pd.DataFrame({"done": pd.Series([True, False, None], dtype=object)})
+    screen = fmt.screen_table(frame, "zh", {"done": "bool"})
+    expected = fmt.labelled(frame, "zh", {"done": "bool"})
+    assert screen.column("done").to_pylist() == [None if pd.isna(v) else v for v in expected["done"]]

@@ -20,7 +20,6 @@ from contextlib import nullcontext
 
 import altair as alt
 import pandas as pd
-import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 from streamlit.elements import vega_charts
@@ -41,7 +40,7 @@ def _arrow_dataset(data, datasets: dict) -> dict:
     try:
         # The columns alone (no index: no chart reads it), converted straight to Arrow (fmt.arrow_table).
         table = fmt.arrow_table(data) if isinstance(data, pd.DataFrame) else None
-    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a column of mixed values: as st.altair_chart converts it
+    except dataframe_util.get_arrow_conversion_errors():  # a column of mixed values: as st.altair_chart converts it
         table = None
     if table is None:
         data_bytes = dataframe_util.convert_anything_to_arrow_bytes(data)

@@ -223,14 +223,13 @@ def _generation() -> str:
 @st.cache_resource(show_spinner=False, max_entries=500)
 def _display(*, key: str, generation: str, lang: str, codes: tuple, limit: int | None, _frame: pd.DataFrame) -> Shown:
     # `key` stands for the rows (context.digest); labels, dates as text and 万元, made once per rows.
-    head = _frame if limit is None else _frame.head(limit)
     names = headers(_frame, lang)
     try:
-        screen = fmt.screen_table(head, lang, dict(codes))
-    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a column of mixed values: converted as st.dataframe would
-        screen = dataframe_util.convert_pandas_df_to_arrow_table(
-            fmt.display_units(labelled(head, lang, dict(codes))).reset_index(drop=True)
-        )
+        screen = fmt.screen_table(_frame, lang, dict(codes), limit)
+    except dataframe_util.get_arrow_conversion_errors():  # a column of mixed values: as st.dataframe converts it
+        shown = fmt.display_units(labelled(_frame, lang, dict(codes)))
+        head = shown if limit is None else shown.head(limit)
+        screen = dataframe_util.convert_pandas_df_to_arrow_table(head.reset_index(drop=True))
     return Shown(_frame, lang, codes, names, screen.rename_columns([names[c] for c in screen.column_names]))
 
 
