@@ -1,10 +1,8 @@
 """共建单位 Partner units: what each unit gave and saved residents, by unit, kind, compound and month."""
 
-from datetime import timedelta
-
 import streamlit as st
 
-from oversight import domain, metrics
+from oversight import metrics
 from oversight.ui import charts, context, sections, widgets
 
 ctx = context.current()
@@ -24,13 +22,7 @@ if units.empty:
     widgets.empty(ctx, "partners.no_units")
 else:
     with st.container(border=True):
-        ever = ctx.fetch(
-            "partners_contributions",
-            period_start=domain.SINCE_EVER,
-            period_end=ctx.as_of + timedelta(days=1),
-            limit=None,
-        )
-        chosen = sections.partner_unit(ctx, units, ever)
+        chosen = sections.partner_unit(ctx, units)
 
 by_unit = ctx.fetch("partners_by_unit")
 if by_unit.empty:
@@ -103,4 +95,5 @@ widgets.long_table(
     "partners_contributions",
     "partners_contributions",
     codes={"kind": "contribution_kind"},
+    unit_id=None,
 )

@@ -77,6 +77,7 @@ given = one.fetch(
     period_start=domain.SINCE_EVER,
     period_end=ctx.as_of + timedelta(days=1),
     limit=None,
+    unit_id=None,
 )
 if given.empty:
     widgets.empty(ctx, "profile.no_contributions")

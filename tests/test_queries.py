@@ -24,6 +24,7 @@ EXTRA_PARAMS = {
     "statuses": [],
     "kinds": [],
     "units": [],
+    "unit_id": None,
 }
 # Queries that read no compound data (a catalogue shared by the whole street), and the one that
 # turns an account's communities into the compound set all the others are restricted to.

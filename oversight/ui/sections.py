@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
-from oversight import fmt, i18n, metrics, settings
+from oversight import domain, fmt, i18n, metrics, settings
 from oversight.ui import charts, widgets
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -132,7 +134,7 @@ def compound_facts(ctx: Context, row) -> None:
         place.markdown(f"**{ctx.t(f'col.{key}')}**  \n{value}")
 
 
-def partner_unit(ctx: Context, units: pd.DataFrame, ever: pd.DataFrame) -> str | None:
+def partner_unit(ctx: Context, units: pd.DataFrame) -> str | None:
     """One unit's page-in-page: its facts, what it gave to date and in the period, and its contributions."""
     names = dict(zip(units["unit_id"], units["unit"], strict=True))
     unit_id = st.selectbox(
@@ -140,7 +142,7 @@ def partner_unit(ctx: Context, units: pd.DataFrame, ever: pd.DataFrame) -> str |
     )
     if unit_id not in names:
         return None
-    u = units[units["unit_id"] == unit_id].iloc[0]
+    u = units.iloc[list(names).index(unit_id)]  # the rows' order is the names' (unit ids are unique)
     st.caption(
         ctx.t(
             "partners.unit_line",
@@ -171,7 +173,14 @@ def partner_unit(ctx: Context, units: pd.DataFrame, ever: pd.DataFrame) -> str |
         fmt.value("int", u.compounds_served, ctx.lang, unit("compound")),
         border=True,
     )
-    own = ever[ever["unit_id"] == unit_id]
+    # Its own contributions to these compounds, read by themselves: not every unit's, filtered here.
+    own = ctx.fetch(
+        "partners_contributions",
+        period_start=domain.SINCE_EVER,
+        period_end=ctx.as_of + timedelta(days=1),
+        limit=None,
+        unit_id=unit_id,
+    )
     if own.empty:
         widgets.empty(ctx, "partners.no_unit_contributions")
         return unit_id
