@@ -2,7 +2,6 @@
 red property, requests and volunteers. Every query is scoped to that one compound."""
 
 import dataclasses
-from datetime import timedelta
 
 import streamlit as st
 
@@ -72,13 +71,7 @@ else:
         )
 
 st.subheader(ctx.t("profile.contributions"))
-given = one.fetch(
-    "partners_contributions",
-    period_start=domain.SINCE_EVER,
-    period_end=ctx.as_of + timedelta(days=1),
-    limit=None,
-    unit_id=None,
-)
+given = sections.contributions_to_date(one)
 if given.empty:
     widgets.empty(ctx, "profile.no_contributions")
 else:

@@ -134,6 +134,17 @@ def compound_facts(ctx: Context, row) -> None:
         place.markdown(f"**{ctx.t(f'col.{key}')}**  \n{value}")
 
 
+def contributions_to_date(ctx: Context, unit_id: str | None = None) -> pd.DataFrame:
+    """Every contribution to the context's compounds up to as_of, newest first: by one unit, or by all."""
+    return ctx.fetch(
+        "partners_contributions",
+        period_start=domain.SINCE_EVER,
+        period_end=ctx.as_of + timedelta(days=1),
+        limit=None,
+        unit_id=unit_id,
+    )
+
+
 def partner_unit(ctx: Context, units: pd.DataFrame) -> str | None:
     """One unit's page-in-page: its facts, what it gave to date and in the period, and its contributions."""
     names = dict(zip(units["unit_id"], units["unit"], strict=True))
@@ -174,13 +185,7 @@ def partner_unit(ctx: Context, units: pd.DataFrame) -> str | None:
         border=True,
     )
     # Its own contributions to these compounds, read by themselves: not every unit's, filtered here.
-    own = ctx.fetch(
-        "partners_contributions",
-        period_start=domain.SINCE_EVER,
-        period_end=ctx.as_of + timedelta(days=1),
-        limit=None,
-        unit_id=unit_id,
-    )
+    own = contributions_to_date(ctx, unit_id)
     if own.empty:
         widgets.empty(ctx, "partners.no_unit_contributions")
         return unit_id
