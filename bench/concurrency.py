@@ -393,7 +393,8 @@ def targets(c: dict) -> list[dict]:
     two_measured, two_status = _two_processes(big, one_big, ratio, sat, at_issue, one_at_issue, issue_ratio)
     saturated = _saturated(c.get("one_saturated"), c.get("two_saturated"))
     if saturated:
-        two_measured, two_status = f"{two_measured}; {saturated[0]}", f"{two_status}; {saturated[1]}"
+        two_measured = f"{two_measured}; {saturated[0]}"
+        two_status = _two_status(two_status, saturated[1], one_at_issue)
     return [
         {
             "key": names[0][0],
@@ -435,7 +436,7 @@ def targets(c: dict) -> list[dict]:
             "status": two_status,
             "values": [big["throughput"], ratio] + ([] if math.isnan(issue_ratio) else [issue_ratio]),
             "why": []
-            if two_status == "met"
+            if two_status.startswith("met")
             else [
                 f"two processes share the same {os.cpu_count()} cores: the servers used "
                 f"{big['cpu']['servers_s']:,.0f} of {big['cpu']['available_s']:,.0f} CPU-seconds with two processes "
@@ -462,6 +463,18 @@ def _saturated(one: dict | None, two: dict | None) -> tuple[str, str] | None:
         f"errors {len(two['errors'])} vs {len(one['errors'])}"
     )
     return text, f"{'met' if ratio >= SPEEDUP_TARGET else '**not met**'} at {ISSUE_SESSIONS} without pauses"
+
+
+def _two_status(paced: str, unpaced: str, one_at_issue: dict | None) -> str:
+    """The two-process target's status. Throughput is what the processes can serve: where 50 sessions with
+    2-5 s pauses ask for less than one process serves, both serve all of it and the paced run compares the
+    sessions, not the processes; the sessions without pauses, which ask for more, are then the measure."""
+    if one_at_issue and one_at_issue["throughput"] >= 0.9 * _offered(ISSUE_SESSIONS):
+        return (
+            f"{unpaced} (with 2-5 s pauses, {ISSUE_SESSIONS} sessions ask for at most "
+            f"{_offered(ISSUE_SESSIONS):.1f} runs/s, which one process serves)"
+        )
+    return f"{paced}; {unpaced}"
 
 
 def _offered(n: int) -> float:

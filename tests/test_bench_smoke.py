@@ -150,6 +150,19 @@ def test_two_processes_without_pauses_are_judged_on_their_capacity_at_50_session
     assert concurrency._saturated(None, _run(n, 2, 14.0, 3.0)) is None
 
 
+def test_two_processes_are_judged_without_pauses_where_one_process_serves_every_paced_run():
+    """Where one process serves all that 50 paced sessions ask for, the paced run cannot compare the
+    processes: the status is the run without pauses'; where it does not, both are named."""
+    n = concurrency.ISSUE_SESSIONS
+    offered = concurrency._offered(n)
+    status = concurrency._two_status("**not met** at 50", "met at 50 without pauses", _run(n, 1, offered * 0.98, 1.0))
+    assert status.startswith("met at 50 without pauses (with 2-5 s pauses") and "not met" not in status
+    status = concurrency._two_status("**not met** at 50", "**not met** at 50 without pauses", _run(n, 1, offered, 1.0))
+    assert status.startswith("**not met** at 50 without pauses")
+    status = concurrency._two_status("**not met** at 50", "met at 50 without pauses", _run(n, 1, offered * 0.5, 9.0))
+    assert status == "**not met** at 50; met at 50 without pauses"
+
+
 def test_the_export_is_judged_by_its_median_run_and_its_worst_memory(monkeypatch):
     """One export on a shared machine says little: the time is the median run's, the memory the worst."""
     from bench import report
