@@ -38,7 +38,7 @@ OPEN_PATH, CLOSE_PATH, READY_PATH, EXPORT_PATH = "/session/open", "/session/clos
 _PAGE = re.compile(r"^[a-z0-9_-]{0,40}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")  # secrets.token_urlsafe(32): 43 characters
 
-# The downloads the pages of this process have prepared (nginx's ip_hash sends a browser's link
+# The downloads the pages of this process have prepared (nginx's hash of the address sends a browser's link
 # back to the process that drew its page).
 DOWNLOADS = export.Downloads()
 

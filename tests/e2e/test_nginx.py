@@ -131,7 +131,7 @@ def test_signed_in_through_nginx_across_reloads_processes_and_a_cli_import(two_b
     serving = proxy.last_upstream()
     assert serving in (f"127.0.0.1:{first.port}", f"127.0.0.1:{second.port}")
 
-    # The list's CSV through nginx, to the process that drew the link (ip_hash); nginx's log names the
+    # The list's CSV through nginx, to the process that drew the link (hash $remote_addr); nginx's log names the
     # route but not the download's token.
     link = page.get_by_role("link", name="下载 CSV").last
     token = link.get_attribute("href").removeprefix("/export/")
@@ -170,3 +170,55 @@ def test_signed_in_through_nginx_across_reloads_processes_and_a_cli_import(two_b
     assert answer.status == 301 and answer.getheader("Location").startswith("https://")  # plain HTTP goes to HTTPS
     context.close()
     shutil.rmtree(proxy.folder / "proxy", ignore_errors=True)
+
+
+def test_nginx_sends_each_computer_of_one_office_where_the_benchmark_says(tmp_path):
+    """The deploy file's upstream hashes the whole address, as bench.concurrency.upstream models it: the
+    computers of one /24 network spread over the processes (ip_hash sent them all to one)."""
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from bench.concurrency import upstream
+
+    if not NGINX.exists():
+        pytest.fail("nginx is not installed: apt-get install nginx (or run .ci/run)")
+
+    class Ok(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    backends = [ThreadingHTTPServer(("127.0.0.1", 0), Ok) for _ in range(2)]
+    for b in backends:
+        threading.Thread(target=b.serve_forever, daemon=True).start()
+    ports = [b.server_address[1] for b in backends]
+    proxy = Nginx(tmp_path / "nginx", ports)
+    try:
+        log = proxy.folder / "oversight.access.log"
+        picked, expected = [], []
+        for host in range(2, 42):
+            source = f"127.0.0.{host}"
+            con = http.client.HTTPSConnection(
+                "127.0.0.1", proxy.https_port, source_address=(source, 0), context=ssl._create_unverified_context()
+            )
+            con.request("GET", f"/_stcore/health?from={host}")
+            assert con.getresponse().read() == b"ok"
+            con.close()
+            deadline = time.time() + 10
+            while log.read_text().count(f"{source} [") == 0 and time.time() < deadline:
+                time.sleep(0.02)  # nginx logs a request once it has answered it
+            line = [x for x in log.read_text().splitlines() if x.startswith(f"{source} [")][-1]
+            picked.append(re.search(r"upstream=(\S+)", line).group(1))
+            expected.append(f"127.0.0.1:{ports[upstream(source, 2)]}")
+        assert picked == expected
+        assert len(set(picked)) == 2  # one office's computers reach both processes
+    finally:
+        proxy.stop()
+        for b in backends:
+            b.shutdown()
