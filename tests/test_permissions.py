@@ -62,7 +62,8 @@ from streamlit import config
 from oversight import __main__ as cli
 
 NAMES = ("server.maxUploadSize", "server.fileWatcherType", "runner.postScriptGC", "client.showErrorDetails",
-         "browser.gatherUsageStats", "server.headless", "client.toolbarMode", "theme.primaryColor")
+         "browser.gatherUsageStats", "server.headless", "client.toolbarMode", "theme.primaryColor",
+         "client.disableDataExport")
 
 def started(app, **_):
     async def start():
@@ -99,6 +100,9 @@ def test_the_served_dashboard_holds_its_streamlit_options(demo_db, tmp_path):
         "client.showErrorDetails": "none",
         "browser.gatherUsageStats": False,
         "server.headless": True,
+        # A table's rows leave only by its audited download (Excel-safe, labelled): not by the grid's own
+        # export or copy, which no audit entry records.
+        "client.disableDataExport": True,
         # The rest of .streamlit/config.toml, beside the code, wherever the service starts.
         "client.toolbarMode": toml["client"]["toolbarMode"],
         "theme.primaryColor": toml["theme"]["primaryColor"],

@@ -334,7 +334,8 @@ class _NoQueryStrings(logging.Filter):
 
 def streamlit_options() -> dict[str, object]:
     """Streamlit's settings for a served dashboard: one upload limit (OVERSIGHT_UPLOAD_LIMIT_MB), no
-    file watcher, no usage statistics, no browser, error details hidden, and no full garbage collection
+    file watcher, no usage statistics, no browser, error details hidden, no export or copy from a
+    table's grid (its audited download is the way out), and no full garbage collection
     after every script run (40-50 ms of each rerun at city scale, see .streamlit/config.toml)."""
     return {
         "server.maxUploadSize": settings.upload_limit_mb(),
@@ -343,6 +344,8 @@ def streamlit_options() -> dict[str, object]:
         "server.runOnSave": False,
         "browser.gatherUsageStats": False,
         "client.showErrorDetails": "none",
+        # A table's rows leave by its own download only, recorded in the audit log (and Excel-safe).
+        "client.disableDataExport": True,
         "runner.postScriptGC": False,
     }
 

@@ -118,3 +118,15 @@ def test_no_english_figure_breaks_inside_a_word(server, page):
     assert page.locator('[data-testid="stMetric"]').count() > 10
     shot(page, "display_profile_en_1400")
     assert page.evaluate(SPLIT_WORDS) == []
+
+
+def test_a_tables_rows_leave_by_its_audited_download_only(server, page):
+    """The grid's own toolbar searches and widens, but neither exports nor copies: its CSV would be other
+    bytes than the table's download and would reach no audit entry."""
+    goto(page, server, "requests")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.hover()
+    toolbar = page.locator('[data-testid="stElementToolbar"]').first
+    toolbar.locator('button[aria-label="Search"]').wait_for(timeout=10_000)
+    assert toolbar.locator('button[aria-label="Download as CSV"]').count() == 0
+    assert page.get_by_role("button", name="下载 CSV").count() + page.get_by_role("link", name="下载 CSV").count() > 0
