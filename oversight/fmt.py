@@ -92,18 +92,22 @@ def _labels(values, labels: dict):
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
         # Arrow's own lookup: pandas' map made a Python object of every value first (most of a small
         # table's labelling, on every first draw of its rows).
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        codes = values.array.__arrow_array__()
-        found = pc.index_in(codes, value_set=pa.array(list(labels), pa.string()))
-        text = pc.coalesce(pc.take(pa.array(list(labels.values()), pa.string()), found), codes)
+        text = _arrow_labels(values.array.__arrow_array__(), labels)
         # The rows' own index set, not matched: to_pandas() numbers them from 0, a filtered table does not.
         return pd.Series(text.to_pandas(), dtype=values.dtype).set_axis(values.index)
     # A dict lookup per value in pandas, not a Python call per cell; a value without a label kept as it
     # is (filled as objects: pandas warns that filling a text column with an array will raise).
     mapped = values.map(labels)
     return mapped.astype(object).where(mapped.notna(), values.astype(object)).infer_objects()
+
+
+def _arrow_labels(codes, labels: dict):
+    """Each code of an Arrow text array replaced by its label, Arrow's own lookup; others kept as they are."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.index_in(codes, value_set=pa.array(list(labels), codes.type))
+    return pc.coalesce(pc.take(pa.array(list(labels.values()), codes.type), found), codes)
 
 
 def arrow_table(frame):
@@ -120,7 +124,6 @@ def screen_table(frame, lang: str, codes: dict[str, str] | None = None, limit: i
     without the index: what a table hands st.dataframe, cell for cell what its download writes. Made in
     Arrow column by column: the pandas path costs about 1 ms a table per operation on a frame of any
     size, on every first draw of its rows."""
-    import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -146,15 +149,12 @@ def screen_table(frame, lang: str, codes: dict[str, str] | None = None, limit: i
         if labels and pt.is_boolean(kind) and pd.api.types.is_bool_dtype(frame[name]):  # as labelled() decides
             column = pc.if_else(column, labels.get("true", "true"), labels.get("false", "false"))
         elif labels and (pt.is_string(kind) or pt.is_large_string(kind)):
-            found = pc.index_in(column, value_set=pa.array(list(labels), kind))
-            column = pc.coalesce(pc.take(pa.array(list(labels.values()), kind), found), column)
+            column = _arrow_labels(column, labels)
         # 万元 and % by display_units' own NumPy arithmetic: Arrow's round can leave 52.400000000000006.
-        if name in MONEY_COLUMNS:
-            numbers = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-            column = pa.array(np.round(numbers / 10_000, 2), from_pandas=True)
-        elif is_rate(name):
-            numbers = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
-            column = pa.array(np.round(numbers * 100, 1), from_pandas=True)
+        if name in MONEY_COLUMNS or is_rate(name):
+            column = pa.array(
+                _in_units(name, column.cast(pa.float64()).to_numpy(zero_copy_only=False)), from_pandas=True
+            )
         columns.append(column)
     return pa.table(columns, names=table.column_names)
 
@@ -244,11 +244,19 @@ def display_units(frame):
     """Money columns in 万元 (two decimals) and rate columns in % (one decimal), as numbers."""
     out = frame.copy()
     for col in out.columns:
-        if col in MONEY_COLUMNS:
-            out[col] = (out[col].astype(float) / 10_000).round(2)
-        elif is_rate(col):
-            out[col] = (out[col].astype(float) * 100).round(1)
+        if col in MONEY_COLUMNS or is_rate(col):
+            out[col] = _in_units(col, out[col].astype(float).to_numpy())
     return out
+
+
+def _in_units(column: str, numbers):
+    """A money column's yuan in 万元 (two decimals), a rate column's shares in % (one decimal): the one
+    formula of tables' screens (screen_table) and their downloads (display_units)."""
+    import numpy as np
+
+    if column in MONEY_COLUMNS:
+        return np.round(numbers / 10_000, 2)
+    return np.round(numbers * 100, 1)
 
 
 def unit_header(column: str, label: str, lang: str = "zh") -> str:
