@@ -213,6 +213,18 @@ def test_the_sidebar_options_are_worked_out_once_per_version_and_scope_the_filte
         assert dataclasses.replace(street, compound_ids=some[:1]).scope_ids == some[:1]
         part = context.Context("zh", flt, staff.scope(flt), str(app_env), "v", {}, {}, street_size=None)
         assert not part.whole_street and part.scope_ids == staff.scope(flt)
+    # Asked again (every rerun asks), the same choice is answered from the memo, and the memo stays
+    # bounded however many choices are made.
+    chosen = Filter(communities=(first_community,))
+    assert everything.scope(chosen) == everything.scope(chosen) == filters.scope(frame, chosen)
+    offered = everything.compound_options((first_community,))
+    assert list(offered) == [c for c in everything.compound_ids if everything.community_of[c] == first_community]
+    assert everything.compound_options((first_community,)) is offered
+    assert everything.compound_options(()) == everything.compound_ids
+    for i in range(sidebar.MEMO_SIZE + 5):
+        everything.compound_options((first_community, f"X{i}"))
+    assert 0 < len(everything._kept) <= sidebar.MEMO_SIZE
+    assert everything.compound_options((first_community,)) == offered
 
 
 def test_a_table_is_made_ready_once_for_the_same_rows_and_shows_what_fmt_makes(monkeypatch):

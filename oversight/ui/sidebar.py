@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
@@ -22,6 +22,7 @@ LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY, SPAN_KEY = (
 )
 # 本期: the months chosen on the slider; 累计: everything since the earliest plan batch up to as_of.
 SPANS = ("current", "cumulative")
+MEMO_SIZE = 256  # filter choices remembered per scope; past it, the memo starts afresh
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
@@ -69,14 +70,40 @@ class Options:
     months: tuple[str, ...]
     period_default: tuple[str, str]
 
+    # What the filters' choices leave, kept per choice: every rerun of every session with this scope
+    # asks again, and walking 5,000 compounds costs more than the rest of the sidebar's Python.
+    _kept: dict = field(default_factory=dict, compare=False, repr=False)
+
     def scope(self, flt: Filter) -> list[str]:
         """The compounds the filter leaves (as oversight.filters.scope, without a DataFrame)."""
         if not flt.communities and not flt.compounds:
             return list(self.sorted_ids)
+        return list(self._memo(("scope", flt.communities, flt.compounds), self._scope, flt))
+
+    def compound_options(self, communities: tuple[str, ...]) -> tuple[str, ...]:
+        """The compounds the compound filter offers once these communities are chosen (all if none)."""
+        if not communities:
+            return self.compound_ids
+        return self._memo(("offered", communities), self._offered, communities)
+
+    def _scope(self, flt: Filter) -> tuple[str, ...]:
         chosen, picked = set(flt.communities), set(flt.compounds)
-        return [
+        return tuple(
             c for c in self.sorted_ids if (not chosen or self.community_of[c] in chosen) and (not picked or c in picked)
-        ]
+        )
+
+    def _offered(self, communities: tuple[str, ...]) -> tuple[str, ...]:
+        chosen = set(communities)
+        return tuple(c for c in self.compound_ids if self.community_of[c] in chosen)
+
+    def _memo(self, key: tuple, make, arg) -> tuple[str, ...]:
+        # Shared by sessions' threads: a lost race only works the same tuple out twice.
+        found = self._kept.get(key)
+        if found is None:
+            if len(self._kept) >= MEMO_SIZE:
+                self._kept.clear()
+            found = self._kept[key] = make(arg)
+        return found
 
 
 def options(db_file: str, data_version: str, as_of: date, communities: tuple[str, ...] | None) -> Options:
@@ -179,16 +206,13 @@ def filters(opts: Options, as_of: date, lang: str) -> Filter:
         bind="query-params",
         placeholder=t("filter.all"),
     )
-    if communities:
-        chosen = set(communities)
-        compound_options = [c for c in opts.compound_ids if opts.community_of[c] in chosen]
-    else:
-        compound_options = opts.compound_ids
+    compound_options = opts.compound_options(tuple(communities))
     # A compound outside the chosen communities leaves the selection before the widget is drawn.
-    if COMPOUND_KEY in st.session_state:
+    picked = st.session_state.get(COMPOUND_KEY)
+    if picked:
         offered = set(compound_options)
-        kept = [c for c in st.session_state[COMPOUND_KEY] if c in offered]
-        if kept != st.session_state[COMPOUND_KEY]:
+        kept = [c for c in picked if c in offered]
+        if kept != picked:
             st.session_state[COMPOUND_KEY] = kept
     compounds = side.multiselect(
         t("filter.compound"),
