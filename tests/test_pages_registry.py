@@ -48,3 +48,24 @@ def test_the_dashboard_with_a_missing_page_file_says_so_instead_of_dropping_it(a
     at = new_app().run()
     assert [e.value for e in at.error] == [i18n.t("app.page_error", "zh")]
     assert not at.metric and not at.exception
+
+
+def test_the_navigation_is_made_once_per_session_and_again_for_another_language_or_role(app_env):
+    from oversight import auth
+    from oversight.ui import login, state
+
+    at = new_app().run()
+    zh = at.session_state[state.PAGES]
+    assert zh["data"].title == i18n.t("nav.data", "zh") and zh["requests"].title == i18n.t("nav.requests", "zh")
+    at.run()
+    assert at.session_state[state.PAGES]["requests"] is zh["requests"], "kept, not made again"
+    at.session_state["lang"] = "en"
+    at.run()
+    en = at.session_state[state.PAGES]
+    assert en["requests"].title == i18n.t("nav.requests", "en") != zh["requests"].title
+    # Another account in the same session, one that may not import: no Data page in its navigation.
+    at.session_state[login.ACCOUNT_KEY] = auth.Account("viewer_c02", "viewer", ("C02",))
+    at.run()
+    viewer = at.session_state[state.PAGES]
+    assert "data" not in viewer and viewer["requests"].title == i18n.t("nav.requests", "en")
+    assert not at.exception

@@ -7,6 +7,8 @@ A widget's own key stays with its widget when nothing else reads it.
 CONTEXT = "_page_context"
 # dashboard.py -> pages and pieces that link to another page: url path -> st.Page.
 PAGES = "_pages"
+# dashboard.py's navigation sections, kept with the language and role they were made for.
+NAVIGATION = "_navigation"
 # The compound the 小区档案 page shows: its selectbox's key, set by a click on a progress bar elsewhere.
 PROFILE = "profile"
 # 总览 -> 督办台账: the kind of case a 需要关注 button asked for, read once.
