@@ -3,7 +3,7 @@
 from datetime import date
 
 from oversight import db, fmt, i18n
-from tests.apptest import CJK, assert_clean, assert_kpis, metrics, open_page, page_words
+from tests.apptest import CJK, assert_clean, assert_kpis, metrics, new_app, open_page, page_words
 
 PAGE = "app_pages/partners.py"
 START, END, AS_OF = date(2022, 10, 1), date(2023, 10, 1), date(2023, 9, 30)  # the default period
@@ -118,3 +118,24 @@ def test_each_units_contributions_show_their_own_kinds(app_env):
         )
         assert len(own) == len(expected) > 0
         assert dict(zip(own[id_col], own[kind_col], strict=True)) == {k: labels[v] for k, v in expected.items()}
+
+
+def test_two_units_of_one_name_are_told_apart_in_the_picker_and_in_a_link(app_env):
+    """Names are not unique (a bank's two branches): the picker shows the id where names repeat, and a
+    link made while the second is open opens the second, not the first of that name."""
+    con = db.connect(app_env)
+    first = con.execute("SELECT name FROM partner_units WHERE unit_id = 'P01'").fetchone()[0]
+    con.execute("UPDATE partner_units SET name = ? WHERE unit_id = 'P03'", [first])
+    at = open_page(PAGE, state={"partner_unit": "P03"})
+    picker = at.selectbox(key="partner_unit")
+    assert picker.value == "P03"
+    assert len(set(picker.options)) == len(picker.options)
+    assert f"{first}（P01）" in picker.options and f"{first}（P03）" in picker.options
+    assert at.query_params["partner_unit"] == f"{first}（P03）"
+    again = new_app()
+    again.query_params["partner_unit"] = f"{first}（P03）"
+    again.run()
+    again.switch_page(PAGE)
+    again.run()
+    assert_clean(again)
+    assert again.selectbox(key="partner_unit").value == "P03"

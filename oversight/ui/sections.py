@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import domain, fmt, i18n, metrics, settings
+from oversight.filters import unique_labels
 from oversight.ui import charts, widgets
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -147,13 +148,15 @@ def contributions_to_date(ctx: Context, unit_id: str | None = None) -> pd.DataFr
 
 def partner_unit(ctx: Context, units: pd.DataFrame) -> str | None:
     """One unit's page-in-page: its facts, what it gave to date and in the period, and its contributions."""
-    names = dict(zip(units["unit_id"], units["unit"], strict=True))
+    ids = list(units["unit_id"])
+    # As the sidebar's: the name, with the id where two units share it, for the list and the link alike.
+    names = unique_labels(ids, list(units["unit"]))
     unit_id = st.selectbox(
-        ctx.t("partners.choose_unit"), list(names), format_func=names.get, key="partner_unit", bind="query-params"
+        ctx.t("partners.choose_unit"), ids, format_func=names.get, key="partner_unit", bind="query-params"
     )
     if unit_id not in names:
         return None
-    u = units.iloc[list(names).index(unit_id)]  # the rows' order is the names' (unit ids are unique)
+    u = units.iloc[ids.index(unit_id)]  # unit ids are unique
     st.caption(
         ctx.t(
             "partners.unit_line",
