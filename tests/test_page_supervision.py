@@ -3,6 +3,8 @@ cases, so the ledger has some): the count line and the list equal hand-written S
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 
 from oversight import i18n, supervision
@@ -75,6 +77,37 @@ def test_english(ledger_db):
 def test_each_case_is_offered_by_its_kind_and_title(ledger_db, lang):
     at = open_page(PAGE, lang=lang)
     picker = at.selectbox(key="sv_case")
-    cases = read(ledger_db, "SELECT kind, title FROM supervision_cases")
+    cases = read(ledger_db, "SELECT case_id, kind, title FROM supervision_cases")
     assert len(cases) > 0
-    assert sorted(picker.options) == sorted(f"{i18n.t(f'supervision.kind.{k}', lang)} · {t}" for k, t in cases)
+    said = {c: f"{i18n.t(f'supervision.kind.{k}', lang)} · {t}" for c, k, t in cases}
+    repeated = {text for text, n in Counter(said.values()).items() if n > 1}
+    assert repeated, "the demo has cases of one kind and title"
+    # The case id only where kind and title repeat.
+    assert sorted(picker.options) == sorted(f"{text}（{c}）" if text in repeated else text for c, text in said.items())
+
+
+def test_two_cases_of_one_kind_and_title_are_told_apart_and_each_can_be_picked(ledger_db):
+    """Compounds of one name in two communities, or two overdue requests with one summary, give cases of
+    the same kind and title: the picker shows the case id where they repeat, and picking the first
+    opens the first (the widget hands back its label, so two equal labels both opened the last)."""
+    import duckdb
+
+    from oversight import store
+
+    first, second = read(
+        ledger_db, "SELECT case_id FROM supervision_cases WHERE kind = 'late_start' ORDER BY 1 LIMIT 2"
+    )
+    con = duckdb.connect(str(store.current_file(ledger_db)))
+    con.execute(
+        "UPDATE supervision_cases SET title = (SELECT title FROM supervision_cases WHERE case_id = ?)"
+        " WHERE case_id = ?",
+        [first[0], second[0]],
+    )
+    con.close()
+    at = open_page(PAGE)
+    picker = at.selectbox(key="sv_case")
+    assert len(set(picker.options)) == len(picker.options)
+    for case_id in (first[0], second[0]):
+        at.selectbox(key="sv_case").set_value(case_id).run()
+        assert at.selectbox(key="sv_case").value == case_id
+        assert any(case_id in label for label in at.selectbox(key="sv_case").options)

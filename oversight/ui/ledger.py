@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import i18n, ingest, store, supervision
+from oversight.filters import unique_labels
 from oversight.ui import audit_view, state, versions
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -48,7 +49,9 @@ def kinds_asked(default: list[str]) -> list[str]:
 def case_panel(ctx: Context, cases: pd.DataFrame) -> None:
     """One chosen case: its history, and the actions the account's role allows on it."""
     kinds = i18n.codes("supervision.kind", ctx.lang)  # a few kinds, many cases: each label looked up once
-    labels = dict(zip(cases["case_id"], cases["kind"].map(kinds) + " · " + cases["title"], strict=True))
+    # Kind and title, with the case id where they repeat (one title in two compounds of one name): the
+    # widget hands back the label, so two equal labels would both open the last of them.
+    labels = unique_labels(list(cases["case_id"]), list(cases["kind"].map(kinds) + " · " + cases["title"]))
     case_id = st.selectbox(ctx.t("supervision.pick"), list(labels), format_func=labels.get, key="sv_case")
     case = cases[cases["case_id"] == case_id].iloc[0]
     notice = st.session_state.pop(NOTICE_KEY, None)
