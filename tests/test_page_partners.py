@@ -120,9 +120,20 @@ def test_each_units_contributions_show_their_own_kinds(app_env):
         assert dict(zip(own[id_col], own[kind_col], strict=True)) == {k: labels[v] for k, v in expected.items()}
 
 
+def linked(unit_value: str, account=None):
+    """The Partners page opened from a link holding `unit_value` as its unit."""
+    at = new_app(account) if account is not None else new_app()
+    at.query_params["partner_unit"] = unit_value
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    return at
+
+
 def test_two_units_of_one_name_are_told_apart_in_the_picker_and_in_a_link(app_env):
-    """Names are not unique (a bank's two branches): the picker shows the id where names repeat, and a
-    link made while the second is open opens the second, not the first of that name."""
+    """Names are not unique (a bank's two branches): each unit's label carries its id, and a link made
+    while the second is open opens the second, not the first of that name."""
     con = db.connect(app_env)
     first = con.execute("SELECT name FROM partner_units WHERE unit_id = 'P01'").fetchone()[0]
     con.execute("UPDATE partner_units SET name = ? WHERE unit_id = 'P03'", [first])
@@ -132,10 +143,33 @@ def test_two_units_of_one_name_are_told_apart_in_the_picker_and_in_a_link(app_en
     assert len(set(picker.options)) == len(picker.options)
     assert f"{first}（P01）" in picker.options and f"{first}（P03）" in picker.options
     assert at.query_params["partner_unit"] == f"{first}（P03）"
-    again = new_app()
-    again.query_params["partner_unit"] = f"{first}（P03）"
-    again.run()
-    again.switch_page(PAGE)
-    again.run()
-    assert_clean(again)
-    assert again.selectbox(key="partner_unit").value == "P03"
+    assert linked(f"{first}（P03）").selectbox(key="partner_unit").value == "P03"
+
+
+def test_a_link_names_the_same_unit_for_every_account(app_env):
+    """A unit's label does not depend on which units the account sees: a community's staff link to its
+    unit opens that unit for the street, though the street sees another unit of the same name."""
+    from oversight import auth
+
+    con = db.connect(app_env)
+    p01, p01_community = con.execute("SELECT name, community_id FROM partner_units WHERE unit_id = 'P01'").fetchone()
+    other_id, community = con.execute(
+        "SELECT unit_id, community_id FROM partner_units WHERE community_id <> ? ORDER BY unit_id DESC LIMIT 1",
+        [p01_community],
+    ).fetchone()
+    con.execute("UPDATE partner_units SET name = ? WHERE unit_id = ?", [p01, other_id])
+    staff = auth.Account("staff_x", "community_staff", (community,))
+    own = open_page(PAGE, account=staff, state={"partner_unit": other_id})
+    link = own.query_params["partner_unit"]
+    assert own.selectbox(key="partner_unit").value == other_id
+    street = linked(link)
+    assert street.selectbox(key="partner_unit").value == other_id
+    assert not street.warning
+
+
+def test_a_link_by_id_or_by_a_name_opens_that_unit_and_an_unknown_one_says_so(app_env):
+    name = db.connect(app_env).execute("SELECT name FROM partner_units WHERE unit_id = 'P03'").fetchone()[0]
+    assert linked("P03").selectbox(key="partner_unit").value == "P03"
+    assert linked(name).selectbox(key="partner_unit").value == "P03"
+    unknown = linked("没有这个单位")
+    assert [w.value for w in unknown.warning] == [i18n.t("partners.unit_not_found", "zh", value="没有这个单位")]

@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from oversight import domain, fmt, i18n, metrics, settings
-from oversight.filters import unique_labels
 from oversight.ui import charts, widgets
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -146,14 +145,30 @@ def contributions_to_date(ctx: Context, unit_id: str | None = None) -> pd.DataFr
     )
 
 
+UNIT_KEY = "partner_unit"
+
+
+def _unit_from_link(ctx: Context, ids: list[str], names: list[str], labels: set[str]) -> None:
+    """A link naming a unit by its id or by a name only it has opens that unit; one the widget would
+    drop, opening the first unit instead, gets a notice."""
+    asked = st.query_params.get(UNIT_KEY)
+    if not asked or asked in labels or UNIT_KEY in st.session_state:
+        return
+    found = [i for i, n in zip(ids, names, strict=True) if asked in (i, n)]
+    if len(found) == 1:
+        st.session_state[UNIT_KEY] = found[0]
+    else:
+        st.warning(ctx.t("partners.unit_not_found", value=md(asked[:60])), icon=":material/link_off:")
+
+
 def partner_unit(ctx: Context, units: pd.DataFrame) -> str | None:
     """One unit's page-in-page: its facts, what it gave to date and in the period, and its contributions."""
     ids = list(units["unit_id"])
-    # As the sidebar's: the name, with the id where two units share it, for the list and the link alike.
-    names = unique_labels(ids, list(units["unit"]))
-    unit_id = st.selectbox(
-        ctx.t("partners.choose_unit"), ids, format_func=names.get, key="partner_unit", bind="query-params"
-    )
+    # The id in every label (the list's and the link's): names repeat, and a label worked out from the
+    # units one account sees would name another unit, or none, for an account that sees more.
+    names = {i: f"{n}（{i}）" for i, n in zip(ids, units["unit"], strict=True)}
+    _unit_from_link(ctx, ids, list(units["unit"]), set(names.values()))
+    unit_id = st.selectbox(ctx.t("partners.choose_unit"), ids, format_func=names.get, key=UNIT_KEY, bind="query-params")
     if unit_id not in names:
         return None
     u = units.iloc[ids.index(unit_id)]  # unit ids are unique
