@@ -8,7 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from oversight import i18n, ingest, store, supervision
-from oversight.filters import unique_labels
 from oversight.ui import audit_view, state, versions
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -49,9 +48,15 @@ def kinds_asked(default: list[str]) -> list[str]:
 def case_panel(ctx: Context, cases: pd.DataFrame) -> None:
     """One chosen case: its history, and the actions the account's role allows on it."""
     kinds = i18n.codes("supervision.kind", ctx.lang)  # a few kinds, many cases: each label looked up once
-    # Kind and title, with the case id where they repeat (one title in two compounds of one name): the
-    # widget hands back the label, so two equal labels would both open the last of them.
-    labels = unique_labels(list(cases["case_id"]), list(cases["kind"].map(kinds) + " · " + cases["title"]))
+    # Kind, title and case id: titles repeat (one title in two compounds of one name), and the widget
+    # hands back the label, so two equal labels would both open, and act on, the last of them.
+    labels = dict(
+        zip(
+            cases["case_id"],
+            cases["kind"].map(kinds) + " · " + cases["title"] + "（" + cases["case_id"] + "）",
+            strict=True,
+        )
+    )
     case_id = st.selectbox(ctx.t("supervision.pick"), list(labels), format_func=labels.get, key="sv_case")
     case = cases[cases["case_id"] == case_id].iloc[0]
     notice = st.session_state.pop(NOTICE_KEY, None)
