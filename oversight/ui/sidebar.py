@@ -72,7 +72,7 @@ class Options:
 
     # What the filters' choices leave, kept per choice: every rerun of every session with this scope
     # asks again, and walking 5,000 compounds costs more than the rest of the sidebar's Python.
-    _kept: dict = field(default_factory=dict, compare=False, repr=False)
+    _kept: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def scope(self, flt: Filter) -> list[str]:
         """The compounds the filter leaves (as oversight.filters.scope, without a DataFrame)."""
