@@ -63,13 +63,16 @@ def elevator_priority(ctx: Context, priority: pd.DataFrame) -> None:
 def item_history(ctx: Context, items: pd.DataFrame) -> None:
     """One chosen item's reported progress, as a step chart and a table. A fragment: choosing another
     item reruns only this section, not the whole page."""
-    names = dict(
-        zip(items["item_id"], items["compound"] + " · " + items["title"] + "（" + items["item_id"] + "）", strict=True)
-    )
-    item_id = st.selectbox(ctx.t("renovation.choose_item"), list(names), format_func=names.get, key="renovation_item")
+    ids = items["item_id"].tolist()
+    # Plain lists, not pandas' string operations (as the 督办 ledger's case picker): run on every rerun.
+    names = {
+        item_id: f"{compound} · {title}（{item_id}）"
+        for item_id, compound, title in zip(ids, items["compound"].tolist(), items["title"].tolist(), strict=True)
+    }
+    item_id = st.selectbox(ctx.t("renovation.choose_item"), ids, format_func=names.get, key="renovation_item")
     if item_id not in names:
         return
-    compound_id = items.loc[items["item_id"] == item_id, "compound_id"].iloc[0]
+    compound_id = items["compound_id"].iloc[ids.index(item_id)]
     history = ctx.fetch("renovation_progress_history", compound_ids=[compound_id])
     history = history[history["item_id"] == item_id]
     if history.empty:
