@@ -119,6 +119,7 @@ FRAME = pd.DataFrame(
         "mixed": pd.Series([1, "a", None], dtype=object),
         "kind": pd.Categorical(["x", "y", "x"]),
         "maybe": pd.array([1, None, 3], dtype="Int64"),
+        "checked": pd.array([True, None, False], dtype="boolean"),
     }
 )
 
@@ -144,6 +145,12 @@ def test_the_digest_is_the_same_for_the_same_rows_however_they_were_copied():
         lambda f: f.assign(mixed=pd.Series([1, "b", None], dtype=object)),
         lambda f: f.assign(kind=pd.Categorical(["x", "x", "x"])),
         lambda f: f.assign(maybe=pd.array([1, 2, 3], dtype="Int64")),
+        # A missing value is not the zero its storage may hold.
+        lambda f: f.assign(maybe=pd.array([1, 0, 3], dtype="Int64")),
+        lambda f: f.assign(checked=pd.array([True, False, False], dtype="boolean")),
+        lambda f: f.assign(day=pd.to_datetime(["2023-01-01", "2023-02-01", "1970-01-01"])),
+        lambda f: f.assign(day=f["day"].dt.tz_localize("Asia/Shanghai")),
+        lambda f: f.assign(day=f["day"].astype("datetime64[s]")),
         lambda f: f.rename(columns={"count": "total"}),
         lambda f: f.set_axis([5, 6, 7]),
         lambda f: f.head(2),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.types as pa_types
 import streamlit as st
-from pandas.arrays import DatetimeArray, NumpyExtensionArray, TimedeltaArray
+from pandas.arrays import BooleanArray, DatetimeArray, FloatingArray, IntegerArray, NumpyExtensionArray, TimedeltaArray
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from oversight import auth, db, i18n, settings
@@ -201,21 +201,32 @@ def digest(frame: pd.DataFrame, *extra) -> str:
     Read from the columns' own memory (Arrow buffers, NumPy bytes), not hashed value by value as
     pandas.util.hash_pandas_object does: a 5,000-row table costs about a tenth of that. Equal bytes
     mean equal rows; equal rows held differently only miss the cache, never hit a wrong entry."""
+    arrays = _column_arrays(frame)
     hashed = hashlib.sha1(
-        repr((extra, list(frame.columns), [str(t) for t in frame.dtypes], frame.shape)).encode("utf-8")
+        repr((extra, list(frame.columns), [str(a.dtype) for a in arrays], frame.shape)).encode("utf-8")
     )
     index = frame.index
     if isinstance(index, pd.RangeIndex):
         hashed.update(repr((index.start, index.stop, index.step)).encode("utf-8"))
     else:
         hashed.update(pd.util.hash_pandas_object(index, index=False).to_numpy().tobytes())
-    for _, column in frame.items():
-        _digest_column(hashed, column)
+    for values in arrays:
+        _digest_array(hashed, values)
     return hashed.hexdigest()
 
 
-def _digest_column(hashed, column: pd.Series) -> None:
-    values = column.array
+def _column_arrays(frame: pd.DataFrame) -> list:
+    """Each column's values as stored (a NumPy array or a pandas extension array), read only.
+
+    Through pandas' own _iter_column_arrays where it has one: frame.items() makes a Series per column,
+    which on every rerun of a page cost more than hashing the bytes of its dozen small tables."""
+    iterate = getattr(frame, "_iter_column_arrays", None)
+    if iterate is not None:
+        return list(iterate())
+    return [column.array for _, column in frame.items()]
+
+
+def _digest_array(hashed, values) -> None:
     arrow = getattr(values, "_pa_array", None)  # Arrow-backed (pandas' str columns)
     if arrow is not None and not any(
         pa_types.is_dictionary(c.type) or pa_types.is_nested(c.type) for c in arrow.chunks
@@ -230,12 +241,18 @@ def _digest_column(hashed, column: pd.Series) -> None:
                     hashed.update(b"+" + buffer.size.to_bytes(8, "little"))
                     hashed.update(memoryview(buffer))
         return
-    numbers = values.to_numpy() if isinstance(values, NumpyExtensionArray | DatetimeArray | TimedeltaArray) else None
-    if numbers is not None and numbers.dtype != object:
-        hashed.update(np.ascontiguousarray(numbers).view(np.uint8))
+    if isinstance(values, NumpyExtensionArray):
+        values = values.to_numpy()
+    elif isinstance(values, DatetimeArray | TimedeltaArray):
+        values = values.asi8  # the ticks (NaT its own value); the unit and time zone are in the dtype
+    elif isinstance(values, IntegerArray | FloatingArray | BooleanArray):  # nullable: which are missing, then the rest
+        hashed.update(np.ascontiguousarray(values.isna()).view(np.uint8))
+        values = values.to_numpy(dtype=values.dtype.numpy_dtype, na_value=0)
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        hashed.update(np.ascontiguousarray(values).view(np.uint8))
         return
-    # Anything else (object, categorical, nullable integers): pandas' own hash, value by value.
-    hashed.update(pd.util.hash_pandas_object(column, index=False).to_numpy().tobytes())
+    # Anything else (object, categorical): pandas' own hash, value by value.
+    hashed.update(pd.util.hash_pandas_object(pd.Series(values, copy=False), index=False).to_numpy().tobytes())
 
 
 def follow_version(db_file: str) -> None:
