@@ -151,6 +151,13 @@ def test_the_digest_is_the_same_for_the_same_rows_however_they_were_copied():
         lambda f: f.assign(day=pd.to_datetime(["2023-01-01", "2023-02-01", "1970-01-01"])),
         lambda f: f.assign(day=f["day"].dt.tz_localize("Asia/Shanghai")),
         lambda f: f.assign(day=f["day"].astype("datetime64[s]")),
+        # Values pandas' own hash reads alike: a number and its text, None and NaN (a review's finding).
+        lambda f: f.assign(mixed=pd.Series(["1", "a", None], dtype=object)),
+        lambda f: f.assign(mixed=pd.Series([1, "a", float("nan")], dtype=object)),
+        lambda f: f.assign(mixed=pd.Series([True, "a", None], dtype=object)),
+        lambda f: f.assign(kind=pd.Categorical(["x", "y", "x"], ordered=True)),
+        lambda f: f.assign(kind=pd.Categorical(["x", "y", "x"], categories=["y", "x"])),
+        lambda f: f.set_axis(pd.RangeIndex(3, name="row")),
         lambda f: f.rename(columns={"count": "total"}),
         lambda f: f.set_axis([5, 6, 7]),
         lambda f: f.head(2),
@@ -160,6 +167,23 @@ def test_the_digest_is_the_same_for_the_same_rows_however_they_were_copied():
 )
 def test_the_digest_changes_with_any_value_column_type_or_index(changed):
     assert context.digest(changed(FRAME)) != context.digest(FRAME)
+
+
+def test_the_digest_tells_an_index_by_its_type_and_time_zone():
+    days = pd.date_range("2024-01-01", periods=3, tz="UTC")
+    assert context.digest(FRAME.set_axis(days)) != context.digest(FRAME.set_axis(days.tz_convert("Asia/Shanghai")))
+    assert context.digest(FRAME.set_axis(pd.Index(["0", "1", "2"]))) != context.digest(
+        FRAME.set_axis(pd.Index([0, 1, 2], dtype=object))
+    )
+    assert context.digest(FRAME.set_axis(days.rename("day"))) != context.digest(FRAME.set_axis(days))
+
+
+def test_the_digest_reads_columns_of_lists():
+    """A DuckDB LIST comes back as a column of arrays: hashed, not refused as unhashable."""
+    one = pd.DataFrame({"ids": pd.Series([["a", "b"], ["c"]], dtype=object)})
+    other = pd.DataFrame({"ids": pd.Series([["a"], ["b", "c"]], dtype=object)})
+    assert context.digest(one) == context.digest(one.copy())
+    assert context.digest(one) != context.digest(other)
 
 
 def test_the_digest_tells_the_extra_arguments_apart():
