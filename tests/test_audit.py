@@ -162,3 +162,78 @@ def test_the_days_on_the_data_page_are_the_servers_days_not_utc_days(audit_file,
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# What each kind of entry keeps, as the code that writes it does: whatever Latin letter the Chinese log
+# shows outside the entry's own names, files and dates is the log's own wording.
+DETAILS = [
+    ("sign_in", {"result": "ok", "method": "password"}),
+    ("sign_in", {"result": "ok", "method": "sso"}),
+    ("sign_in", {"result": "bad_login"}),
+    ("lockout", {"seconds": 900}),
+    ("session_end", {"reason": "idle"}),
+    ("session_end", {"reason": "absolute"}),
+    ("session_refused", {"reason": "code"}),
+    ("download", {"table": "requests_list", "filter": "社区：和美社区", "rows": 1234}),
+    ("download", {"file": "快照.zip", "bytes": 2048}),
+    ("download_refused", {"reason": "expired", "more_in_the_last_minute": 0}),
+    ("download_refused", {"reason": "session", "more_in_the_last_minute": 2}),
+    ("download_refused", {"reason": "unknown", "more_in_the_last_minute": 0}),
+    (
+        "import",
+        {"table": "requests", "file": "诉求.csv", "ok": True, "rows": 10, "added": 8, "replaced": 2, "problems": 0},
+    ),
+    ("delete", {"table": "services", "file": "删除.csv", "ok": False, "rows": 0, "problems": 3}),
+    ("export", {"file": "月报.docx", "report": "2024年12月", "communities": ["和美社区"], "compounds": 5}),
+    ("supervision", {"case": "督办一", "action": "assign", "unit": "区住建局", "due_on": "2024-12-31", "version": 7}),
+    ("rollback", {"to": "版本三", "version": 9}),
+    ("as_of", {"as_of": "2024-12-31"}),
+    ("user_add", {"name": "李四", "role": "community_staff", "communities": ["和美社区", "幸福社区"], "email": None}),
+    ("backup", {"file": "备份.duckdb.gz"}),
+    ("init", {"path": "数据.duckdb", "version": 1}),
+]
+
+
+@pytest.mark.parametrize(("action", "detail"), DETAILS)
+def test_the_log_describes_each_entry_in_the_page_language(audit_file, action, detail):
+    import re
+
+    from oversight.ui import audit_view
+
+    audit.record(action, "wang", detail, "10.0.0.5")
+    stored = audit.entries().iloc[0]["detail"]
+    zh = audit_view.describe(stored, "zh")
+    en = audit_view.describe(stored, "en")
+    assert zh and "{" not in zh and '"' not in zh
+    words = zh
+    for value in detail.values():  # names, files and dates are the entry's own data
+        words = words.replace(value, "") if isinstance(value, str) else words
+    assert not re.search(r"[A-Za-z]", words), zh
+    assert "{" not in en and not re.search(r"[\u4e00-\u9fff]", _labels_only(en)), en
+    # Every value the entry kept is still there, in words or as written.
+    for value in detail.values():
+        if isinstance(value, int) and not isinstance(value, bool):
+            assert f"{value:,}" in zh and f"{value:,}" in en
+
+
+def _labels_only(text: str) -> str:
+    """The English text's labels: what comes before each ': '."""
+    return " ".join(part.split(": ", 1)[0] for part in text.split("; "))
+
+
+def test_the_log_keeps_a_detail_it_has_no_words_for_as_written(audit_file):
+    from oversight.ui import audit_view
+
+    assert audit_view.describe("", "zh") == ""
+    assert audit_view.describe("plain words", "zh") == "plain words"
+    assert audit_view.describe('{"rows": 3, "table": "requests"}', "zh") == "表：居民诉求；行数：3"
+
+
+def test_the_data_page_shows_the_log_in_words_not_json(audit_file, app_env):
+    from tests.apptest import data_tab, open_page
+
+    audit.record("sign_in", "wang", {"result": "bad_login"}, "10.0.0.5")
+    audit.record("download", "wang", {"table": "requests_list", "filter": "全街道", "rows": 501}, "10.0.0.5")
+    at = data_tab(open_page("app_pages/data.py"), "audit.title")
+    table = next(d for d in at.dataframe if "来源地址" in d.value.columns)
+    assert list(table.value["详情"]) == ["表：诉求清单；筛选条件：全街道；行数：501", "结果：用户名或密码不正确"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from oversight import audit, export, i18n
+from oversight import audit, export, i18n, supervision
 from oversight.ui import widgets
 from oversight.ui.context import Context
 from oversight.ui.login import client_address
@@ -94,7 +95,54 @@ def period_rows(lang: str, since: datetime, last: int | None = None) -> pd.DataF
     keys = _keys(lang)
     actions = {a: i18n.t(f"audit.action_{a}", lang) if f"audit.action_{a}" in keys else a for a in set(frame["action"])}
     frame["action"] = frame["action"].map(actions)
+    details = {d: describe(d, lang) for d in set(frame["detail"])}
+    frame["detail"] = frame["detail"].map(details)
     return frame
+
+
+# The order an entry's facts are read in: what it is about first, then how it went.
+DETAIL_ORDER = (
+    "table", "file", "report", "case", "action", "name", "role", "communities", "compounds", "filter", "rows",
+    "added", "replaced", "problems", "ok", "result", "method", "reason", "seconds", "more_in_the_last_minute",
+    "bytes", "unit", "due_on", "to", "version", "as_of", "path", "email",
+)  # fmt: skip
+
+
+def describe(detail: str, lang: str) -> str:
+    """An entry's detail (kept as JSON with English keys and codes) in the page's language: 表：居民诉求；行数：12.
+    A detail that is not such JSON is shown as written."""
+    try:
+        facts = json.loads(detail) if detail else None
+    except ValueError:
+        facts = None
+    if not isinstance(facts, dict):
+        return detail
+    keys = _keys(lang)
+    label = lambda key: i18n.t(key, lang) if key in keys else None  # noqa: E731
+    ordered = sorted(facts, key=lambda k: (DETAIL_ORDER.index(k) if k in DETAIL_ORDER else len(DETAIL_ORDER), k))
+    colon, separator = ("：", "；") if lang == "zh" else (": ", "; ")
+    return separator.join(f"{label(f'audit.key_{k}') or k}{colon}{_value(k, facts[k], lang, label)}" for k in ordered)
+
+
+def _value(key: str, value, lang: str, label) -> str:
+    if value is None or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return i18n.t("audit.yes" if value else "audit.no", lang)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ("、" if lang == "zh" else ", ").join(str(v) for v in value)
+    value = str(value)
+    coded = {
+        "table": (f"data.table_{value}", f"export.{value}"),
+        "action": (f"supervision.action.{supervision.EVENT_OF.get(value, value)}",),
+        "role": (f"role.{value}",),
+        "result": (f"audit.result_{value}",),
+        "method": (f"audit.method_{value}",),
+        "reason": (f"audit.reason_{value}",),
+    }.get(key, ())
+    return next((words for words in map(label, coded) if words), value)
 
 
 def _keys(lang: str) -> set[str]:

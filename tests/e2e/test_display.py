@@ -130,3 +130,16 @@ def test_a_tables_rows_leave_by_its_audited_download_only(server, page):
     toolbar.locator('button[aria-label="Search"]').wait_for(timeout=10_000)
     assert toolbar.locator('button[aria-label="Download as CSV"]').count() == 0
     assert page.get_by_role("button", name="下载 CSV").count() + page.get_by_role("link", name="下载 CSV").count() > 0
+
+
+def test_the_audit_log_reads_in_chinese(server, page):
+    """The log's 详情 are words, not the JSON with English keys it keeps (the sign-in just made is one)."""
+    goto(page, server, "data")
+    page.get_by_role("tab", name="操作日志").click()
+    settle(page)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    shot(page, "data_audit_zh")
+    cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
+    details = [c for c in cells if "结果" in c or "{" in c]
+    assert details and all(c.startswith("结果：成功") and "{" not in c for c in details), details
