@@ -191,7 +191,32 @@ DETAILS = [
     ("user_add", {"name": "李四", "role": "community_staff", "communities": ["和美社区", "幸福社区"], "email": None}),
     ("backup", {"file": "备份.duckdb.gz"}),
     ("init", {"path": "数据.duckdb", "version": 1}),
+    ("demo", {"path": "演示.duckdb", "version": 1}),
+    ("restore", {"file": "备份.gz", "version": 4}),
+    ("user_remove", {"name": "李四"}),
+    ("user_passwd", {"name": "李四"}),
+    # Fetched from another address than the page's; the log's own download; a snapshot from the command line.
+    ("download", {"table": "requests_list", "filter": "全部", "rows": 3, "page_address": "10.0.0.9"}),
+    ("download", {"table": "audit", "filter": "近 7 天", "rows": 40}),
+    ("export", {"file": "快照.zip", "filter": {"communities": ["和美社区"], "compounds": []}, "rows": 99}),
 ]
+
+
+# Keys whose values are the entry's own words; every other value is a code the log must put in words.
+FREE_TEXT = {
+    "file",
+    "filter",
+    "name",
+    "path",
+    "unit",
+    "case",
+    "to",
+    "as_of",
+    "due_on",
+    "email",
+    "report",
+    "page_address",
+}
 
 
 @pytest.mark.parametrize(("action", "detail"), DETAILS)
@@ -206,19 +231,31 @@ def test_the_log_describes_each_entry_in_the_page_language(audit_file, action, d
     en = audit_view.describe(stored, "en")
     assert zh and "{" not in zh and '"' not in zh
     words = zh
-    for value in detail.values():  # names, files and dates are the entry's own data
-        words = words.replace(value, "") if isinstance(value, str) else words
+    for key, value in detail.items():  # names, files, places and dates are the entry's own data
+        if key in FREE_TEXT:
+            words = words.replace(value, "") if isinstance(value, str) else words
+    words = re.sub(r"[\d.,]+ [KMG]?B\b", "", words)  # a file's size in KB or MB, as Chinese software writes it
     assert not re.search(r"[A-Za-z]", words), zh
     assert "{" not in en and not re.search(r"[\u4e00-\u9fff]", _labels_only(en)), en
-    # Every value the entry kept is still there, in words or as written.
-    for value in detail.values():
+    # Every number the entry kept is still there, grouped by thousands (a size in KB or MB).
+    for key, value in detail.items():
         if isinstance(value, int) and not isinstance(value, bool):
-            assert f"{value:,}" in zh and f"{value:,}" in en
+            shown = audit_view.fmt_size(value) if key == "bytes" else f"{value:,}"
+            assert shown in zh and shown in en
 
 
 def _labels_only(text: str) -> str:
     """The English text's labels: what comes before each ': '."""
-    return " ".join(part.split(": ", 1)[0] for part in text.split("; "))
+    return " ".join(part.split(": ", 1)[0] for part in text.split(" | "))
+
+
+def test_the_log_reads_an_empty_list_of_communities_as_all_and_a_blank_as_none():
+    from oversight.ui import audit_view
+
+    text = audit_view.describe('{"communities": [], "name": "zhang", "role": "street_admin", "unit": ""}', "zh")
+    assert text == "账号：zhang ｜ 角色：街道管理员 ｜ 社区：全部 ｜ 责任单位：—"
+    filters = audit_view.describe('{"filter": {"communities": ["C01"], "compounds": []}, "rows": 9}', "zh")
+    assert filters == "筛选条件：社区：C01，小区：全部 ｜ 行数：9"
 
 
 def test_the_log_keeps_a_detail_it_has_no_words_for_as_written(audit_file):
@@ -226,14 +263,18 @@ def test_the_log_keeps_a_detail_it_has_no_words_for_as_written(audit_file):
 
     assert audit_view.describe("", "zh") == ""
     assert audit_view.describe("plain words", "zh") == "plain words"
-    assert audit_view.describe('{"rows": 3, "table": "requests"}', "zh") == "表：居民诉求；行数：3"
+    assert audit_view.describe('{"rows": 3, "table": "requests"}', "zh") == "表：居民诉求 ｜ 行数：3"
 
 
 def test_the_data_page_shows_the_log_in_words_not_json(audit_file, app_env):
     from tests.apptest import data_tab, open_page
 
     audit.record("sign_in", "wang", {"result": "bad_login"}, "10.0.0.5")
-    audit.record("download", "wang", {"table": "requests_list", "filter": "全街道", "rows": 501}, "10.0.0.5")
+    filter_words = "全部；全部；2024-01—2024-12"  # as widgets.filter_words joins them
+    audit.record("download", "wang", {"table": "requests_list", "filter": filter_words, "rows": 501}, "10.0.0.5")
     at = data_tab(open_page("app_pages/data.py"), "audit.title")
     table = next(d for d in at.dataframe if "来源地址" in d.value.columns)
-    assert list(table.value["详情"]) == ["表：诉求清单；筛选条件：全街道；行数：501", "结果：用户名或密码不正确"]
+    assert list(table.value["详情"]) == [
+        "表：诉求清单 ｜ 筛选条件：全部；全部；2024-01—2024-12 ｜ 行数：501",
+        "结果：用户名或密码不正确",
+    ]

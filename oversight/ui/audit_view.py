@@ -102,33 +102,54 @@ def period_rows(lang: str, since: datetime, last: int | None = None) -> pd.DataF
 
 # The order an entry's facts are read in: what it is about first, then how it went.
 DETAIL_ORDER = (
-    "table", "file", "report", "case", "action", "name", "role", "communities", "compounds", "filter", "rows",
-    "added", "replaced", "problems", "ok", "result", "method", "reason", "seconds", "more_in_the_last_minute",
-    "bytes", "unit", "due_on", "to", "version", "as_of", "path", "email",
+    "table", "file", "path", "report", "case", "action", "name", "role", "communities", "compounds", "filter",
+    "rows", "added", "replaced", "problems", "ok", "result", "method", "reason", "seconds",
+    "more_in_the_last_minute", "bytes", "unit", "due_on", "to", "version", "as_of", "email", "page_address",
 )  # fmt: skip
+# Lists of places where an empty one means every place (a report, a snapshot, a street account).
+ALL_WHEN_EMPTY = {"communities", "compounds"}
 
 
 def describe(detail: str, lang: str) -> str:
-    """An entry's detail (kept as JSON with English keys and codes) in the page's language: 表：居民诉求；行数：12.
-    A detail that is not such JSON is shown as written."""
+    """An entry's detail (kept as JSON with English keys and codes) in the page's language:
+    表：居民诉求 ｜ 行数：12. A detail that is not such JSON is shown as written."""
     try:
         facts = json.loads(detail) if detail else None
     except ValueError:
         facts = None
+    if isinstance(facts, str):
+        return facts
     if not isinstance(facts, dict):
         return detail
+    # ｜ between facts, as the pages' filter line: a filter's own words are joined by ；.
+    return (" ｜ " if lang == "zh" else " | ").join(_facts(facts, lang))
+
+
+def _facts(facts: dict, lang: str) -> list[str]:
     keys = _keys(lang)
     label = lambda key: i18n.t(key, lang) if key in keys else None  # noqa: E731
+    colon = "：" if lang == "zh" else ": "
     ordered = sorted(facts, key=lambda k: (DETAIL_ORDER.index(k) if k in DETAIL_ORDER else len(DETAIL_ORDER), k))
-    colon, separator = ("：", "；") if lang == "zh" else (": ", "; ")
-    return separator.join(f"{label(f'audit.key_{k}') or k}{colon}{_value(k, facts[k], lang, label)}" for k in ordered)
+    out = []
+    for k in ordered:
+        value = facts[k]
+        # A count of compounds (a report) and a list of them (a snapshot's filter) are named apart.
+        name = label(f"audit.key_{k}_list" if isinstance(value, list) else f"audit.key_{k}") or label(f"audit.key_{k}")
+        out.append(f"{name or k}{colon}{_value(k, value, lang, label)}")
+    return out
 
 
 def _value(key: str, value, lang: str, label) -> str:
-    if value is None or value == []:
+    if isinstance(value, dict):  # a filter kept as its parts
+        return ("，" if lang == "zh" else ", ").join(_facts(value, lang))
+    if value == [] and key in ALL_WHEN_EMPTY:
+        return i18n.t("filter.all", lang)
+    if value is None or value == [] or value == "":
         return "—"
     if isinstance(value, bool):
         return i18n.t("audit.yes" if value else "audit.no", lang)
+    if key == "bytes" and isinstance(value, int):
+        return fmt_size(value)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list):
@@ -143,6 +164,14 @@ def _value(key: str, value, lang: str, label) -> str:
         "reason": (f"audit.reason_{value}",),
     }.get(key, ())
     return next((words for words in map(label, coded) if words), value)
+
+
+def fmt_size(size: int) -> str:
+    """A file's size as officials read it: 2.0 KB, 286.4 MB."""
+    for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size} B"
 
 
 def _keys(lang: str) -> set[str]:
