@@ -126,7 +126,7 @@ def describe(detail: str, lang: str) -> str:
 
 
 def _facts(facts: dict, lang: str) -> list[str]:
-    keys = _keys(lang)
+    keys = i18n.strings(lang)  # read, not copied: once per distinct detail of up to 500 entries
     label = lambda key: i18n.t(key, lang) if key in keys else None  # noqa: E731
     colon = "：" if lang == "zh" else ": "
     ordered = sorted(facts, key=lambda k: (DETAIL_ORDER.index(k) if k in DETAIL_ORDER else len(DETAIL_ORDER), k))
