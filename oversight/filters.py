@@ -100,12 +100,19 @@ def scope(compounds: pd.DataFrame, flt: Filter) -> list[str]:
     return sorted(rows["compound_id"].tolist())
 
 
+def id_labels(ids, texts) -> dict[str, str]:
+    """id -> its text with the id after it, as pickers show rows whose texts may repeat (a widget hands
+    back the label: two equal labels would both choose the last of them)."""
+    return {i: f"{t}（{i}）" for i, t in zip(ids, texts, strict=True)}
+
+
 def unique_labels(ids: list[str], names: list[str]) -> dict[str, str]:
     """id -> the label shown and put in the URL: the name, with the id only where names repeat."""
     seen: dict[str, int] = {}
     for n in names:
         seen[n] = seen.get(n, 0) + 1
-    return {i: (n if seen[n] == 1 else f"{n}（{i}）") for i, n in zip(ids, names, strict=True)}
+    with_id = id_labels(ids, names)
+    return {i: (n if seen[n] == 1 else with_id[i]) for i, n in zip(ids, names, strict=True)}
 
 
 def invalid_url_values(query_params: dict[str, list[str]], valid: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import i18n, ingest, store, supervision
+from oversight.filters import id_labels
 from oversight.ui import audit_view, state, versions
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -52,10 +53,8 @@ def case_panel(ctx: Context, cases: pd.DataFrame) -> None:
     # hands back the label, so two equal labels would both open, and act on, the last of them.
     # Plain lists, not pandas' string operations: 0.3 ms instead of 2.2 ms for the ledger's 500 cases.
     ids = cases["case_id"].tolist()
-    labels = {
-        case_id: f"{kinds.get(kind, kind)} · {title}（{case_id}）"
-        for case_id, kind, title in zip(ids, cases["kind"].tolist(), cases["title"].tolist(), strict=True)
-    }
+    texts = (f"{kinds.get(k, k)} · {t}" for k, t in zip(cases["kind"].tolist(), cases["title"].tolist(), strict=True))
+    labels = id_labels(ids, texts)
     case_id = st.selectbox(ctx.t("supervision.pick"), ids, format_func=labels.get, key="sv_case")
     case = cases.iloc[ids.index(case_id)]
     notice = st.session_state.pop(NOTICE_KEY, None)

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from oversight import domain, fmt, i18n, metrics, settings
+from oversight.filters import id_labels
 from oversight.ui import charts, widgets
 from oversight.ui.context import Context
 from oversight.ui.text import md
@@ -64,11 +65,9 @@ def item_history(ctx: Context, items: pd.DataFrame) -> None:
     """One chosen item's reported progress, as a step chart and a table. A fragment: choosing another
     item reruns only this section, not the whole page."""
     ids = items["item_id"].tolist()
-    # Plain lists, not pandas' string operations (as the 督办 ledger's case picker): run on every rerun.
-    names = {
-        item_id: f"{compound} · {title}（{item_id}）"
-        for item_id, compound, title in zip(ids, items["compound"].tolist(), items["title"].tolist(), strict=True)
-    }
+    names = id_labels(
+        ids, (f"{c} · {t}" for c, t in zip(items["compound"].tolist(), items["title"].tolist(), strict=True))
+    )
     item_id = st.selectbox(ctx.t("renovation.choose_item"), ids, format_func=names.get, key="renovation_item")
     if item_id not in names:
         return
@@ -169,7 +168,7 @@ def partner_unit(ctx: Context, units: pd.DataFrame) -> str | None:
     ids = list(units["unit_id"])
     # The id in every label (the list's and the link's): names repeat, and a label worked out from the
     # units one account sees would name another unit, or none, for an account that sees more.
-    names = {i: f"{n}（{i}）" for i, n in zip(ids, units["unit"], strict=True)}
+    names = id_labels(ids, units["unit"].tolist())
     _unit_from_link(ctx, ids, list(units["unit"]), set(names.values()))
     unit_id = st.selectbox(ctx.t("partners.choose_unit"), ids, format_func=names.get, key=UNIT_KEY, bind="query-params")
     if unit_id not in names:
