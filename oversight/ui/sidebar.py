@@ -23,6 +23,10 @@ LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY, SPAN_KEY = (
 # 本期: the months chosen on the slider; 累计: everything since the earliest plan batch up to as_of.
 SPANS = ("current", "cumulative")
 MEMO_SIZE = 256  # filter choices remembered per scope; past it, the memo starts afresh
+# Past this many compounds the compound filter offers a community's compounds once one is chosen, as
+# a 社区 → 小区 cascade: a city's 5,000 in one list cost 3-4 ms of every rerun of every page and a list
+# nobody scrolls. The 小区档案 page still finds any compound by name.
+FULL_LIST_AT = 500
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
@@ -64,6 +68,7 @@ class Options:
     community_labels: dict[str, str]  # id -> the label shown and put in the URL (unique)
     compound_names: dict[str, str]
     compound_labels: dict[str, str]
+    compound_by_label: dict[str, str]  # the unique label -> compound_id
     url_values: dict[str, frozenset[str]]  # the labels each URL-bound filter accepts
     first_day: date  # the first month with data
     first_batch: date | None  # the first day of the earliest plan batch in scope
@@ -80,11 +85,19 @@ class Options:
             return list(self.sorted_ids)
         return list(self._memo(("scope", flt.communities, flt.compounds), self._scope, flt))
 
-    def compound_options(self, communities: tuple[str, ...]) -> tuple[str, ...]:
-        """The compounds the compound filter offers once these communities are chosen (all if none)."""
-        if not communities:
+    @property
+    def cascades(self) -> bool:
+        """Whether the compound filter waits for a community (see FULL_LIST_AT)."""
+        return len(self.compound_ids) > FULL_LIST_AT
+
+    def compound_options(self, communities: tuple[str, ...], picked: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """The compounds the compound filter offers once these communities are chosen. With none chosen:
+        every compound, or where the filter cascades only those already picked (by a link, or before)."""
+        if communities:
+            return self._memo(("offered", communities), self._offered, communities)
+        if not self.cascades:
             return self.compound_ids
-        return self._memo(("offered", communities), self._offered, communities)
+        return tuple(dict.fromkeys(c for c in picked if c in self.community_of))
 
     def _scope(self, flt: Filter) -> tuple[str, ...]:
         chosen, picked = set(flt.communities), set(flt.compounds)
@@ -162,6 +175,7 @@ def build_options(
         community_labels=community_labels,
         compound_names=dict(zip(ids, names, strict=True)),
         compound_labels=compound_labels,
+        compound_by_label={label: c for c, label in compound_labels.items()},
         url_values={
             COMMUNITY_KEY: frozenset(community_labels.values()),
             COMPOUND_KEY: frozenset(compound_labels.values()),
@@ -206,21 +220,27 @@ def filters(opts: Options, as_of: date, lang: str) -> Filter:
         bind="query-params",
         placeholder=t("filter.all"),
     )
-    compound_options = opts.compound_options(tuple(communities))
-    # A compound outside the chosen communities leaves the selection before the widget is drawn.
     picked = st.session_state.get(COMPOUND_KEY)
+    linked = ()
+    if picked is None and opts.cascades:
+        # The first run of a link: its compounds are offered, or the widget would drop them.
+        linked = tuple(opts.compound_by_label[v] for v in _url_values(COMPOUND_KEY) if v in opts.compound_by_label)
+    compound_options = opts.compound_options(tuple(communities), tuple(picked or linked))
+    # A compound outside the chosen communities leaves the selection before the widget is drawn.
     if picked:
         offered = set(compound_options)
         kept = [c for c in picked if c in offered]
         if kept != picked:
             st.session_state[COMPOUND_KEY] = kept
+    waits = opts.cascades and not communities
     compounds = side.multiselect(
         t("filter.compound"),
         compound_options,
         format_func=compound_labels.get,
         key=COMPOUND_KEY,
         bind="query-params",
-        placeholder=t("filter.all"),
+        placeholder=t("filter.all_pick_community" if waits else "filter.all"),
+        help=t("filter.compound_cascade_help", count=f"{len(opts.compound_ids):,}") if waits else None,
     )
     span = (
         side.segmented_control(
