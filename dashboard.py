@@ -71,7 +71,7 @@ if account is None:
     )  # draws the login page and stops: nothing with data before an account is known
 
 try:
-    meta = db.meta(db.connect(db_file))
+    meta = db.meta_of(db_file)
     as_of = date.fromisoformat(meta["as_of"])
     version = meta.get("data_version", "")
     # The account's scope and the filters' options, worked out once per data version and scope: every

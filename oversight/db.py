@@ -6,6 +6,7 @@ DuckDB connection must not be shared between threads (Streamlit runs each sessio
 
 from __future__ import annotations
 
+import os
 import re
 import threading
 import time
@@ -204,6 +205,39 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
 def meta(con: duckdb.DuckDBPyConnection | None = None) -> dict[str, str]:
     rows = (con or connect()).execute("SELECT key, value FROM meta").fetchall()
     return dict(rows)
+
+
+def meta_of(path: Path | str) -> dict[str, str]:
+    """The meta of the database file at path, read again only once the file has changed.
+
+    Every rerun of every page asks (as_of, data_version). A version's file never changes; a plain file
+    changes by a write, which leaves it or its WAL with another size or time."""
+    key = str(path)
+    stamp = _stamp(key)
+    with _lock:
+        held = _meta_held.get(key)
+    if held is None or held[0] != stamp:
+        held = (stamp, meta(connect(key)))
+        with _lock:
+            if len(_meta_held) >= 16:  # superseded versions' entries: dropped, not kept for good
+                _meta_held.clear()
+            _meta_held[key] = held
+    return dict(held[1])
+
+
+_meta_held: dict[str, tuple[tuple, dict[str, str]]] = {}
+
+
+def _stamp(path: str) -> tuple:
+    stamps = []
+    for file in (path, path + ".wal"):
+        try:
+            found = os.stat(file)
+        except FileNotFoundError:
+            stamps.append(None)
+        else:
+            stamps.append((found.st_ino, found.st_size, found.st_mtime_ns))
+    return tuple(stamps)
 
 
 def all_compound_ids(con: duckdb.DuckDBPyConnection | None = None) -> list[str]:

@@ -345,3 +345,26 @@ def test_a_database_closes_while_another_thread_is_running_a_query_on_it(demo_db
     assert not worker.is_alive() and "rows" not in outcome and isinstance(outcome.get("error"), duckdb.Error)
     assert db.open_files() == set()
     assert db.connect(demo_db).execute("SELECT count(*) FROM compounds").fetchone()[0] > 0  # opens again
+
+
+def test_meta_of_reads_a_file_again_only_once_it_changed(store_db, demo_db, monkeypatch):
+    """Every rerun asks for meta (as_of, data_version): a version's file never changes, so it is read
+    once; a plain file is read again after a write to it, and a write to a store makes a new file."""
+    reads = []
+    original = db.meta
+    monkeypatch.setattr(db, "meta", lambda con=None: reads.append(1) or original(con))
+    current = store.current_file(store_db)
+    first = db.meta_of(current)
+    assert first["as_of"] == as_of(store_db)
+    first["as_of"] = "changed by the caller"
+    assert db.meta_of(current)["as_of"] == as_of(store_db) and len(reads) == 1
+    assert run_cli(store_db, "as-of", "2024-02-03").returncode == 0
+    assert db.meta_of(store.current_file(store_db))["as_of"] == "2024-02-03" and len(reads) == 2
+
+    plain = db.meta_of(demo_db)
+    db.connect(demo_db).execute("UPDATE meta SET value = '2030-01-01' WHERE key = 'as_of'")
+    assert plain["as_of"] != "2030-01-01"
+    assert db.meta_of(demo_db)["as_of"] == "2030-01-01"
+    db.release(demo_db)  # checkpointed: the change is in the file now, the WAL gone
+    db.connect(demo_db).execute("UPDATE meta SET value = '2030-02-01' WHERE key = 'as_of'")
+    assert db.meta_of(demo_db)["as_of"] == "2030-02-01"
