@@ -24,8 +24,9 @@ allowed_compounds = ctx.writable_compounds
 
 
 # The tabs that read (the log, versions, templates, snapshots, the audit log) run only while open
-# (on_change="rerun"): showing the import form reads none of them. The import and delete tabs always
-# run, so a file chosen there is still there after a look at another tab.
+# (on_change="rerun"): showing the import form reads none of them. The import tab always runs, and the
+# delete tab while it holds a file, so a file chosen there is still there after a look at another tab
+# (a file uploader that is not drawn loses its file).
 labels = [
     t("data.tab_import"),
     t("versions.tab_delete"),
@@ -80,8 +81,11 @@ with tab_import:
                 except store.StoreError as e:
                     st.error(ingest.store_message(e, ctx.lang), icon=":material/error:")
 
-with tab_delete:
-    versions.delete_section(ctx, list(ingest.IMPORTABLE_TABLES), data_tabs.table_label(ctx), user, allowed_compounds)
+if tab_delete.open or st.session_state.get(versions.DELETE_FILE_KEY) is not None:
+    with tab_delete:
+        versions.delete_section(
+            ctx, list(ingest.IMPORTABLE_TABLES), data_tabs.table_label(ctx), user, allowed_compounds
+        )
 
 if tab_versions.open:
     with tab_versions:

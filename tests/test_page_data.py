@@ -107,7 +107,7 @@ def test_only_the_open_tab_runs(data_env, monkeypatch):
     at = open_page(PAGE)
     keys = {w.key for w in (*at.button, *at.selectbox)}
     assert "data_import" in keys and "data_table" in keys
-    assert not keys & {"data_snapshot_save", "data_template_table", "versions_rollback_pick"}
+    assert not keys & {"data_snapshot_save", "data_template_table", "versions_rollback_pick", "delete_table"}
     assert read == [] and counted == []
     data_tab(at, "data.tab_log")
     assert read == [1]
@@ -132,6 +132,27 @@ def test_a_half_filled_import_survives_a_look_at_another_tab(data_env):
     assert at.file_uploader(key="data_file").value.name == "requests_gbk.csv"
     at.checkbox(key="data_replace_confirm").check().run()
     assert not at.button(key="data_import").disabled  # ready to import, as it was
+
+
+def test_a_half_filled_delete_survives_a_look_at_another_tab(data_env):
+    """The delete tab runs only while open or while it holds a file: its table and confirmation are kept
+    when it is closed, and a file chosen there keeps the tab running until it is removed."""
+    at = data_tab(open_page(PAGE, timeout=90), "versions.tab_delete")
+    at.selectbox(key="delete_table").set_value("requests").run()
+    for tab in ("data.tab_templates", "data.tab_import"):
+        data_tab(at, tab)
+        assert "delete_table" not in {w.key for w in at.selectbox}  # closed and empty: not run
+    data_tab(at, "versions.tab_delete")
+    assert at.selectbox(key="delete_table").value == "requests"
+    ids = b"request_id\r\nQ00001\r\n"
+    at.file_uploader(key="delete_file").set_value(("ids.csv", ids, "text/csv"))
+    at.checkbox(key="delete_confirm").check().run()
+    for tab in ("data.tab_log", "data.tab_import", "versions.tab_delete"):
+        data_tab(at, tab)
+    assert at.selectbox(key="delete_table").value == "requests"
+    assert at.checkbox(key="delete_confirm").value is True
+    assert at.file_uploader(key="delete_file").value.name == "ids.csv"
+    assert not at.button(key="delete_run").disabled  # ready to delete, as it was
 
 
 def test_the_templates_tab_offers_the_chosen_table_as_xlsx_and_csv(data_env):

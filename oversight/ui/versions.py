@@ -15,6 +15,7 @@ from oversight.ui.context import Context
 
 COMPARE_KEY = "_versions_compare"
 DELETE_KEY = "_delete_result"
+DELETE_FILE_KEY = "delete_file"
 
 
 @contextmanager
@@ -119,9 +120,10 @@ def delete_section(ctx: Context, tables: list[str], label, user: str, allowed: l
     """Delete rows listed in a file of ids: all or nothing."""
     t = ctx.t
     st.caption(t("versions.delete_intro"))
-    table = st.selectbox(t("data.choose_table"), tables, format_func=label, key="delete_table")
-    uploaded = st.file_uploader(t("versions.delete_file"), type=["csv", "txt", "xlsx", "xlsm"], key="delete_file")
-    confirm = st.checkbox(t("versions.delete_confirm"), key="delete_confirm")
+    # The page runs this tab only while it is open or holds a file: the choices are kept meanwhile.
+    table = st.selectbox(t("data.choose_table"), tables, format_func=label, key="delete_table", persist_state="page")
+    uploaded = st.file_uploader(t("versions.delete_file"), type=["csv", "txt", "xlsx", "xlsm"], key=DELETE_FILE_KEY)
+    confirm = st.checkbox(t("versions.delete_confirm"), key="delete_confirm", persist_state="page")
     if st.button(t("versions.delete_button"), disabled=uploaded is None or not confirm, key="delete_run"):
         with saved_upload(uploaded, "ids") as path:
             result = delete.delete_file(
