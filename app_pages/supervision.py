@@ -19,6 +19,7 @@ statuses = c1.multiselect(
     key="sv_status",
     bind="query-params",
     placeholder=ctx.t("filter.all"),
+    select_all=False,  # no English "Select all": choosing none is all
 )
 if asked := ledger.kinds_asked([]):
     st.session_state[state.LEDGER_KIND_FILTER] = asked
@@ -29,12 +30,14 @@ kinds = c2.multiselect(
     key=state.LEDGER_KIND_FILTER,
     bind="query-params",
     placeholder=ctx.t("filter.all"),
+    select_all=False,  # no English "Select all": choosing none is all
 )
 units = c3.multiselect(
     ctx.t("supervision.filter_unit"),
     list(ctx.fetch("supervision_units")["assignee_unit"]),
     key="sv_unit",
     placeholder=ctx.t("filter.all"),
+    select_all=False,  # no English "Select all": choosing none is all
 )
 # Filtered in DuckDB: a city's ledger runs to hundreds of thousands of cases.
 chosen = {"statuses": statuses, "kinds": kinds, "units": units}

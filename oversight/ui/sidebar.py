@@ -219,6 +219,7 @@ def filters(opts: Options, as_of: date, lang: str) -> Filter:
         key=COMMUNITY_KEY,
         bind="query-params",
         placeholder=t("filter.all"),
+        select_all=False,  # no English "Select all": choosing none is all
     )
     picked = st.session_state.get(COMPOUND_KEY)
     linked = ()
@@ -241,6 +242,7 @@ def filters(opts: Options, as_of: date, lang: str) -> Filter:
         bind="query-params",
         placeholder=t("filter.all_pick_community" if waits else "filter.all"),
         help=t("filter.compound_cascade_help", count=f"{len(opts.compound_ids):,}") if waits else None,
+        select_all=False,
     )
     span = (
         side.segmented_control(

@@ -72,14 +72,18 @@ _SCRIPT = """
 """
 
 
-# The file uploader's own words have no parameter: in Chinese they are drawn over by CSS (screen
-# readers still hear the English; the guide says so).
-_UPLOADER_ZH = """
+# The file uploader's own words, and a multiselect's "No results", have no parameter: in Chinese they
+# are drawn over by CSS (screen readers still hear the English; the guide says so).
+_WIDGET_WORDS_ZH = """
 <style>
 [data-testid="stFileUploaderDropzone"] button p { font-size: 0 !important; }
 [data-testid="stFileUploaderDropzone"] button p::after { content: "%s"; font-size: 0.875rem; }
 [data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
 [data-testid="stFileUploaderDropzoneInstructions"] span::after { content: "%s"; font-size: 0.875rem; }
+[data-testid="stMultiSelectDropdown"] [data-empty="true"] [role="option"] span { font-size: 0 !important; }
+[data-testid="stMultiSelectDropdown"] [data-empty="true"] [role="option"] span::after {
+  content: "%s"; font-size: 0.875rem;
+}
 </style>
 """
 
@@ -91,7 +95,8 @@ def chrome(lang: str) -> None:
         from oversight import settings
 
         limit = i18n.t("data.uploader_limit", lang, limit=settings.upload_limit_mb())
-        st.html(_UPLOADER_ZH % (i18n.t("data.uploader_button", lang), limit))
+        words = (i18n.t("data.uploader_button", lang), limit, i18n.t("filter.no_match", lang))
+        st.html(_WIDGET_WORDS_ZH % words)
     st.html(_SCRIPT % ("zh-CN" if lang == "zh" else "en"), unsafe_allow_javascript=True)
 
 

@@ -143,3 +143,44 @@ def test_the_audit_log_reads_in_chinese(server, page):
     cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
     details = [c for c in cells if "结果" in c or "{" in c]
     assert details and all(c.startswith("结果：成功") and "{" not in c for c in details), details
+
+
+def _dropdown(page, box, typed: str = "", picture: str = "") -> str:
+    """What box's open dropdown reads, one option a line (after typing `typed` into its search), closed
+    again: an option's text, or what the page's CSS draws over it."""
+    field = box.locator("input")
+    field.click()
+    if typed:
+        field.fill(typed)
+    listbox = page.locator('[role="listbox"]')
+    listbox.wait_for(state="visible")
+    page.wait_for_timeout(300)
+    shown = listbox.evaluate(
+        """(box) => [...box.querySelectorAll('[role="option"]')].map((o) => {
+            const after = getComputedStyle(o.querySelector('span') || o, '::after').content;
+            return after && after !== 'none' && after !== 'normal' ? JSON.parse(after) : o.innerText;
+        }).join('\\n')"""
+    )
+    if picture:
+        shot(page, picture)
+    page.keyboard.press("Escape")
+    if typed:
+        page.keyboard.press("Escape")  # the first empties the search
+    listbox.wait_for(state="hidden")
+    return shown
+
+
+def test_the_multiselects_offer_no_english(server, page):
+    """Streamlit's multiselect adds "Select all" to a list of two or more and says "No results" when a
+    search finds nothing: neither may show in the Chinese UI (the sidebar's filters, the 督办 ledger's)."""
+    goto(page, server)
+    sidebar = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]')
+    for box in (sidebar.first, sidebar.nth(1)):
+        listed = _dropdown(page, box).split("\n")
+        assert len(listed) >= 2 and not [t for t in listed if re.search(r"[A-Za-z]{3,}", t)], listed
+    nothing = _dropdown(page, sidebar.first, typed="不存在的社区名", picture="multiselect_no_match_zh")
+    assert nothing == "无匹配项", nothing
+    goto(page, server, "supervision")
+    for box in page.locator('[data-testid="stMain"] [data-testid="stMultiSelect"]').all():
+        listed = _dropdown(page, box).split("\n")
+        assert listed and not [t for t in listed if re.search(r"[A-Za-z]{3,}", t)], listed
