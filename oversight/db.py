@@ -235,6 +235,9 @@ def _stamp(path: str) -> tuple:
             found = os.stat(file)
         except FileNotFoundError:
             stamps.append(None)
+        except OSError:
+            # Unreadable: never the stamp of a read; DuckDB's own error then says what is wrong.
+            stamps.append(("unreadable", time.monotonic_ns()))
         else:
             stamps.append((found.st_ino, found.st_size, found.st_mtime_ns))
     return tuple(stamps)

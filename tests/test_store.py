@@ -368,3 +368,13 @@ def test_meta_of_reads_a_file_again_only_once_it_changed(store_db, demo_db, monk
     db.release(demo_db)  # checkpointed: the change is in the file now, the WAL gone
     db.connect(demo_db).execute("UPDATE meta SET value = '2030-02-01' WHERE key = 'as_of'")
     assert db.meta_of(demo_db)["as_of"] == "2030-02-01"
+
+
+def test_meta_of_an_unreadable_file_raises_what_the_dashboard_handles(tmp_path):
+    """A database the server may not read is reported as a database error (dashboard.py shows one line),
+    not an OSError that would reach the official as a traceback."""
+    plain = tmp_path / "x.duckdb"
+    plain.write_bytes(b"")
+    target = plain / "inner.duckdb"  # a path through a file: unreadable to anyone, root included
+    with pytest.raises(duckdb.Error):
+        db.meta_of(target)
