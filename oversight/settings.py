@@ -101,6 +101,11 @@ def satisfaction_line() -> float:
     return float(_env("SATISFACTION_LINE", "0.8"))
 
 
+def compound_list_max() -> int:
+    """The most compounds the 小区 filter lists before a 社区 is chosen; past it, it waits for one."""
+    return int(_env("COMPOUND_LIST_MAX", "500"))
+
+
 def retire_seconds() -> float:
     """A superseded version stays open this long after its last use, so a rerun still reading it finishes."""
     return float(_env("RETIRE_SECONDS", "60"))

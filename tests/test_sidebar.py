@@ -64,17 +64,16 @@ def _compound_names(con, where: str = "", params: tuple = ()) -> list[str]:
 
 
 def test_past_the_full_list_the_compound_filter_waits_for_a_community(app_env, monkeypatch):
-    # A city's 5,000 compounds in one list cost every rerun of every page; past FULL_LIST_AT the list
-    # waits for a community. The demo has fewer, so the limit is lowered here.
-    from oversight.ui import sidebar
-
-    monkeypatch.setattr(sidebar, "FULL_LIST_AT", 2)
+    # A city's 5,000 compounds in one list cost every rerun of every page; past the list's maximum the
+    # list waits for a community. The demo has fewer, so the maximum is lowered here.
+    monkeypatch.setenv("OVERSIGHT_COMPOUND_LIST_MAX", "2")
     at = app().run()
     assert_clean(at)
     widget = at.sidebar.multiselect(key="compound")
-    assert widget.options == [] and widget.value == []
+    assert widget.options == [] and widget.value == [] and widget.disabled  # closed: no empty list to open
     assert widget.placeholder == "全部（先选社区）"
-    assert "小区档案" in widget.help
+    count = len(_compound_names(db.connect(app_env)))
+    assert f"共 {count} 个小区" in widget.help and "小区档案" in widget.help
     before = metrics(at)
     at = app(state={"community": ["C02"]}).run()
     con = db.connect(app_env)
@@ -83,9 +82,7 @@ def test_past_the_full_list_the_compound_filter_waits_for_a_community(app_env, m
 
 
 def test_past_the_full_list_a_link_keeps_its_compounds(app_env, monkeypatch):
-    from oversight.ui import sidebar
-
-    monkeypatch.setattr(sidebar, "FULL_LIST_AT", 2)
+    monkeypatch.setenv("OVERSIGHT_COMPOUND_LIST_MAX", "2")
     con = db.connect(app_env)
     first = _compound_names(con)[0]
     whole = metrics(app().run())
@@ -93,7 +90,7 @@ def test_past_the_full_list_a_link_keeps_its_compounds(app_env, monkeypatch):
     assert_clean(at)
     assert not at.sidebar.warning  # the link's compound is offered, not dropped as unknown
     widget = at.sidebar.multiselect(key="compound")
-    assert widget.options == [first] and len(widget.value) == 1
+    assert widget.options == [first] and len(widget.value) == 1 and not widget.disabled  # it can be removed
     assert first in at.caption[0].value  # the page's filter line names it
     assert metrics(at) != whole
 
@@ -102,4 +99,31 @@ def test_under_the_full_list_every_compound_is_offered_at_once(app_env):
     at = app().run()
     widget = at.sidebar.multiselect(key="compound")
     assert widget.options == _compound_names(db.connect(app_env))
-    assert widget.placeholder == "全部" and not widget.help
+    assert widget.placeholder == "全部" and not widget.help and not widget.disabled
+
+
+def test_past_the_full_list_the_links_compounds_are_offered_whatever_the_state(app_env, monkeypatch):
+    # The browser's Back button brings an earlier link's compounds back into a session whose state
+    # has none (after a reset): they must be offered, or Streamlit drops them from the URL.
+    monkeypatch.setenv("OVERSIGHT_COMPOUND_LIST_MAX", "2")
+    first = _compound_names(db.connect(app_env))[0]
+    at = app({"compound": [first]}, state={"compound": []}).run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="compound").options == [first]
+
+
+@pytest.mark.parametrize("list_max", ["2", "500"])
+def test_a_community_chosen_after_compounds_says_which_it_removed(app_env, monkeypatch, list_max):
+    monkeypatch.setenv("OVERSIGHT_COMPOUND_LIST_MAX", list_max)
+    con = db.connect(app_env)
+    outside, name = con.execute(
+        "SELECT compound_id, name FROM compounds WHERE community_id <> 'C01' ORDER BY compound_id LIMIT 1"
+    ).fetchone()
+    inside = con.execute("SELECT compound_id FROM compounds WHERE community_id = 'C01' LIMIT 1").fetchone()[0]
+    at = app(state={"community": ["C01"], "compound": [inside, outside]}).run()
+    assert_clean(at)
+    assert at.session_state["compound"] == [inside]
+    notices = [i.value for i in at.sidebar.info]
+    assert len(notices) == 1 and name in notices[0] and "不属于所选社区" in notices[0]
+    quiet = app(state={"community": ["C01"], "compound": [inside]}).run()
+    assert not quiet.sidebar.info

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from oversight import db, i18n
+from oversight import db, i18n, settings
 from oversight.filters import Filter, default_period, invalid_url_values, month_options, parse_month, unique_labels
 from oversight.ui import context, state
 from oversight.ui.text import md
@@ -23,10 +23,6 @@ LANG_KEY, COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY, SPAN_KEY = (
 # 本期: the months chosen on the slider; 累计: everything since the earliest plan batch up to as_of.
 SPANS = ("current", "cumulative")
 MEMO_SIZE = 256  # filter choices remembered per scope; past it, the memo starts afresh
-# Past this many compounds the compound filter offers a community's compounds once one is chosen, as
-# a 社区 → 小区 cascade: a city's 5,000 in one list cost 3-4 ms of every rerun of every page and a list
-# nobody scrolls. The 小区档案 page still finds any compound by name.
-FULL_LIST_AT = 500
 LANG_NAMES = {"zh": "中文", "en": "English"}
 
 
@@ -87,8 +83,9 @@ class Options:
 
     @property
     def cascades(self) -> bool:
-        """Whether the compound filter waits for a community (see FULL_LIST_AT)."""
-        return len(self.compound_ids) > FULL_LIST_AT
+        """Whether the compound filter waits for a community (社区 → 小区): a city's 5,000 compounds in one
+        list cost 3-4 ms of every rerun of every page, and make a list nobody scrolls."""
+        return len(self.compound_ids) > settings.compound_list_max()
 
     def compound_options(self, communities: tuple[str, ...], picked: tuple[str, ...] = ()) -> tuple[str, ...]:
         """The compounds the compound filter offers once these communities are chosen. With none chosen:
@@ -222,18 +219,22 @@ def filters(opts: Options, as_of: date, lang: str) -> Filter:
         select_all=False,  # no English "Select all": choosing none is all
     )
     picked = st.session_state.get(COMPOUND_KEY)
+    waits = opts.cascades and not communities
     linked = ()
-    if picked is None and opts.cascades:
-        # The first run of a link: its compounds are offered, or the widget would drop them.
+    if waits:
+        # A link's compounds (opened, or back to by the browser's Back button) are offered, or the
+        # widget would drop them from the URL.
         linked = tuple(opts.compound_by_label[v] for v in _url_values(COMPOUND_KEY) if v in opts.compound_by_label)
-    compound_options = opts.compound_options(tuple(communities), tuple(picked or linked))
-    # A compound outside the chosen communities leaves the selection before the widget is drawn.
+    compound_options = opts.compound_options(tuple(communities), (*(picked or ()), *linked))
+    # A compound outside the chosen communities leaves the selection before the widget is drawn, and
+    # the official is told which.
     if picked:
         offered = set(compound_options)
         kept = [c for c in picked if c in offered]
         if kept != picked:
             st.session_state[COMPOUND_KEY] = kept
-    waits = opts.cascades and not communities
+            gone = "、".join(md(compound_labels.get(c, c)) for c in picked if c not in offered)
+            side.info(t("filter.compounds_removed", names=gone), icon=":material/info:")
     compounds = side.multiselect(
         t("filter.compound"),
         compound_options,
@@ -242,6 +243,8 @@ def filters(opts: Options, as_of: date, lang: str) -> Filter:
         bind="query-params",
         placeholder=t("filter.all_pick_community" if waits else "filter.all"),
         help=t("filter.compound_cascade_help", count=f"{len(opts.compound_ids):,}") if waits else None,
+        # Nothing to offer yet: closed, not an empty list reading Streamlit's English "No results".
+        disabled=not compound_options,
         select_all=False,
     )
     span = (
