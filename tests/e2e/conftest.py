@@ -4,6 +4,8 @@ database, and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -152,6 +154,23 @@ def kpis(page) -> dict[str, str]:
             .map(m => [m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
                        m.querySelector('[data-testid="stMetricValue"]').innerText.trim()]))"""
     )
+
+
+@contextmanager
+def dropdown(page, box, typed: str = "") -> Iterator:
+    """box's (a multiselect's) dropdown, open for the block after typing `typed` into its search; closed after."""
+    field = box.locator("input")
+    field.click()
+    if typed:
+        field.fill(typed)
+    listbox = page.locator('[role="listbox"]')
+    listbox.wait_for(state="visible")
+    page.wait_for_timeout(300)
+    yield listbox
+    page.keyboard.press("Escape")
+    if typed:
+        page.keyboard.press("Escape")  # the first empties the search
+    listbox.wait_for(state="hidden")
 
 
 def choose(page, label: str, option: str) -> None:

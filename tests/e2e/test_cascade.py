@@ -11,7 +11,7 @@ import pytest
 from bench.server import Server
 from oversight import db, store
 from tests.apptest import assert_cards
-from tests.e2e.conftest import USERS, goto, kpis, settle, shot, sign_in
+from tests.e2e.conftest import USERS, dropdown, goto, kpis, settle, shot, sign_in
 from tests.e2e.test_journeys import expected_kpis
 
 pytestmark = pytest.mark.e2e
@@ -34,19 +34,9 @@ def box(page, label: str):
 
 def offered(page, label: str, typed: str = "") -> list[str]:
     """The options box `label` lists (after typing `typed` into its search); an empty list: none."""
-    field = box(page, label).locator("input")
-    field.click()
-    if typed:
-        field.fill(typed)
-    listbox = page.locator('[role="listbox"]')
-    listbox.wait_for(state="visible")
-    page.wait_for_timeout(300)
-    empty = listbox.get_attribute("data-empty") == "true"
-    names = [] if empty else page.locator('[role="option"]').all_inner_texts()
-    page.keyboard.press("Escape")
-    if typed:
-        page.keyboard.press("Escape")
-    listbox.wait_for(state="hidden")
+    with dropdown(page, box(page, label), typed) as listbox:
+        empty = listbox.get_attribute("data-empty") == "true"
+        names = [] if empty else page.locator('[role="option"]').all_inner_texts()
     return names
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import goto, settle, shot
+from tests.e2e.conftest import dropdown, goto, settle, shot
 
 pytestmark = pytest.mark.e2e
 
@@ -148,25 +148,15 @@ def test_the_audit_log_reads_in_chinese(server, page):
 def _dropdown(page, box, typed: str = "", picture: str = "") -> str:
     """What box's open dropdown reads, one option a line (after typing `typed` into its search), closed
     again: an option's text, or what the page's CSS draws over it."""
-    field = box.locator("input")
-    field.click()
-    if typed:
-        field.fill(typed)
-    listbox = page.locator('[role="listbox"]')
-    listbox.wait_for(state="visible")
-    page.wait_for_timeout(300)
-    shown = listbox.evaluate(
-        """(box) => [...box.querySelectorAll('[role="option"]')].map((o) => {
-            const after = getComputedStyle(o.querySelector('span') || o, '::after').content;
-            return after && after !== 'none' && after !== 'normal' ? JSON.parse(after) : o.innerText;
-        }).join('\\n')"""
-    )
-    if picture:
-        shot(page, picture)
-    page.keyboard.press("Escape")
-    if typed:
-        page.keyboard.press("Escape")  # the first empties the search
-    listbox.wait_for(state="hidden")
+    with dropdown(page, box, typed) as listbox:
+        shown = listbox.evaluate(
+            """(box) => [...box.querySelectorAll('[role="option"]')].map((o) => {
+                const after = getComputedStyle(o.querySelector('span') || o, '::after').content;
+                return after && after !== 'none' && after !== 'normal' ? JSON.parse(after) : o.innerText;
+            }).join('\\n')"""
+        )
+        if picture:
+            shot(page, picture)
     return shown
 
 
