@@ -203,7 +203,8 @@ def filters(opts: Options, as_of: date, lang: str) -> Filter:
     )
 
     # Values a widget would silently drop from the URL get a notice first.
-    bad = invalid_url_values({k: _url_values(k) for k in (COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY)}, opts.url_values)
+    in_url = {k: _url_values(k) for k in (COMMUNITY_KEY, COMPOUND_KEY, PERIOD_KEY)}
+    bad = invalid_url_values(in_url, opts.url_values)
     if bad:
         shown = "；".join(f"{t('filter.' + k)}={md('、'.join(v)[:60])}" for k, v in bad.items())
         st.sidebar.warning(t("filter.dropped", values=shown))
@@ -224,7 +225,7 @@ def filters(opts: Options, as_of: date, lang: str) -> Filter:
     if waits:
         # A link's compounds (opened, or back to by the browser's Back button) are offered, or the
         # widget would drop them from the URL.
-        linked = tuple(opts.compound_by_label[v] for v in _url_values(COMPOUND_KEY) if v in opts.compound_by_label)
+        linked = tuple(opts.compound_by_label[v] for v in in_url[COMPOUND_KEY] if v in opts.compound_by_label)
     compound_options = opts.compound_options(tuple(communities), (*(picked or ()), *linked))
     # A compound outside the chosen communities leaves the selection before the widget is drawn, and
     # the official is told which.
