@@ -5,13 +5,13 @@ Workers, each a process of its own (`python -m bench.pages MODE ...`):
   has read nothing yet. Python libraries are imported before the clock starts: a running server has
   them loaded, so they are no part of what a cold page costs.
 - warm: for every page and scenario in one process: a warm-up run (recording the queries the page
-  runs), then `reps` warm runs (every query a cache hit), `reps` uncached runs (st.cache_data
-  cleared first: what a filter nobody chose yet costs; the sidebar's options are read again but,
-  built from the same rows, used again, as after an import that leaves compounds and communities as
-  they were; an import that changes them builds them again, about 5 ms at 5,000 compounds), one
-  profiled warm run, and each query the page ran, alone in DuckDB (`reps` runs after a warm-up): the
-  floor the page cannot beat.
-  Also Streamlit's cost of an empty page: a trivial script through AppTest.
+  runs), then `reps` warm runs (every query a cache hit), then `reps` rounds of three: an uncached
+  run (st.cache_data cleared first: what a filter nobody chose yet costs; the sidebar's options are
+  read again but, built from the same rows, used again, as after an import that leaves compounds and
+  communities as they were; an import that changes them builds them again, about 5 ms at 5,000
+  compounds), each query the page ran alone in DuckDB (the floor the page cannot beat), and
+  Streamlit's cost of an empty page (a trivial script through AppTest); then one profiled warm run.
+  The ratio's three sides share their rounds, so the machine's load on one side is on the others too.
 
 AppTest quirks, each made to behave as the server does (where a rerun pays nothing of it):
 - AppTest builds a new component registry for every AppTest (it scans the installed packages'
@@ -254,18 +254,37 @@ def profile_top(page: Page, community: str | None) -> tuple[float, list[list]]:
     return seconds, [[n, round(s, 3)] for n, s in top]
 
 
-def time_query(name: str, params: dict, reps: int) -> float:
-    """The query alone in DuckDB (db.run: execute and fetch a DataFrame): median of reps after a warm-up."""
+def time_query(name: str, params: dict) -> float:
+    """One run of the query alone in DuckDB (db.run: execute and fetch a DataFrame)."""
     from oversight import db
 
     con = db.connect()
+    started = time.perf_counter()
     db.run(name, con, **params)
-    times = []
+    return time.perf_counter() - started
+
+
+def paired_runs(page: Page, community: str | None, calls: list[dict], reps: int, errors: list[str]):
+    """`reps` rounds of: one uncached run of the page, each of its queries alone once, the empty page once.
+
+    The three sides of the ratio are timed in the same rounds, so a slower minute on this shared
+    machine slows all three alike instead of only the side that happened to run in it.
+    Returns the page's seconds, each query's seconds (in the order of `calls`) and the empty page's.
+    """
+    import streamlit as st
+
+    for c in calls:  # a warm-up, as the page's own warm-up run had
+        time_query(c["query"], c["params"])
+    uncached, alone, empty = [], [[] for _ in calls], []
     for _ in range(reps):
-        started = time.perf_counter()
-        db.run(name, con, **params)
-        times.append(time.perf_counter() - started)
-    return median(times)
+        st.cache_data.clear()
+        seconds, errs = run_page(page, community)
+        uncached.append(seconds)
+        errors += errs
+        for c, times in zip(calls, alone, strict=True):
+            times.append(time_query(c["query"], c["params"]))
+        empty.append(run_empty())
+    return uncached, alone, empty
 
 
 def plain(params: dict) -> dict:
@@ -319,24 +338,19 @@ def warm_worker(page_names: list[str], reps: int) -> dict:
                     warm_data.append(data.take())
                     errors += errs
             per_rerun = distinct(again.calls)
-            uncached = []
-            for _ in range(reps):
-                st.cache_data.clear()
-                seconds, errs = run_page(page, comm)
-                uncached.append(seconds)
-                errors += errs
-            _, top = profile_top(page, comm)
             calls = distinct(first.calls)
+            uncached, alone, empty = paired_runs(page, comm, calls, reps, errors)
+            _, top = profile_top(page, comm)
             base, previous = filters[key]
             queries = []
-            for c in calls:
+            for c, seconds in zip(calls, alone, strict=True):
                 queries.append(
                     {
                         "query": c["query"],
                         "tag": call_tag(c["params"], base, previous),
                         "rows": c["rows"],
                         "first_run_s": c["seconds"],
-                        "alone_s": time_query(c["query"], c["params"], reps),
+                        "alone_s": median(seconds),
                         "params": plain(c["params"]),
                     }
                 )
@@ -348,6 +362,7 @@ def warm_worker(page_names: list[str], reps: int) -> dict:
                     "warm_s": warm,
                     "warm_data_s": warm_data,
                     "uncached_s": uncached,
+                    "empty_s": empty,
                     "errors": errors,
                     "queries": queries,
                     "rerun_queries": [

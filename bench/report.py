@@ -77,6 +77,8 @@ def page_rows(results: dict) -> list[dict]:
         key = f"{p['page']}/{p['scenario']}"
         floor = sum(q["alone_s"] for q in p["queries"])
         uncached = median(p["uncached_s"])
+        # The empty page timed in the same rounds as this page (older results: once, before all pages).
+        own_empty = median(p["empty_s"]) if p.get("empty_s") else empty
         c = cold.get(key, {})
         rows.append(
             {
@@ -87,8 +89,8 @@ def page_rows(results: dict) -> list[dict]:
                 "warm_data_s": median(p.get("warm_data_s", [])),
                 "uncached_s": uncached,
                 "floor_s": floor,
-                "empty_s": empty,
-                "ratio": uncached / (floor + empty),
+                "empty_s": own_empty,
+                "ratio": uncached / (floor + own_empty),
                 "rerun": p["rerun_queries"],
                 "errors": p["errors"] + c.get("errors", []),
                 "queries": p["queries"],
@@ -455,7 +457,8 @@ def render(info: dict, results: dict, command: str) -> tuple[str, list[dict]]:
         f"{info['period']}.",
         f"Repetitions: {info['reps']} warm and {info['reps']} uncached runs after a warm-up run; cold: "
         f"{info['cold_reps']} fresh processes per page and filter after {info['cold_warmup']} warm-up process(es); "
-        f"queries alone: median of {info['reps']} after a warm-up.",
+        f"queries alone and the empty page: median of {info['reps']} after a warm-up, each timed in the same "
+        f"rounds as the page's uncached runs (a page run, its queries alone, the empty page; then again).",
         "",
         "## Targets",
         "",
@@ -490,7 +493,7 @@ def _pages_section(rows: list[dict]) -> list[str]:
         "",
         "Cold: a fresh process, empty caches. Warm: every query a cache hit. Uncached: st.cache_data cleared, "
         "DuckDB warm (a filter no one has chosen yet). Floor: the page's queries, each alone in DuckDB. "
-        "Ratio: uncached ÷ (floor + empty page).",
+        "Ratio: uncached ÷ (floor + empty page), the three timed in the same rounds.",
         "",
         "| Page | Filter | Cold | Warm | Uncached | Floor (queries) | Empty page | Ratio | Re-run on every rerun "
         "| Errors |",
