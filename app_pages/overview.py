@@ -49,7 +49,7 @@ for column, label, count, unit in (
     (a4, "alert_old_open", counts["open_over_30_days"], "request"),
 ):
     # Formatted as the cards are (22个, 22 compounds).
-    column.metric(ctx.t(f"overview.{label}"), fmt.value("int", count, ctx.lang, ctx.t(f"unit.{unit}")), border=True)
+    column.metric(ctx.t(f"overview.{label}"), fmt.value("int", count, ctx.lang, unit), border=True)
 # Each count opens the 督办台账 at its kind (the cases stand on as_of, whatever the period).
 ledger.overview_links(ctx, {"late_start": a1, "late_finish": a2, "low_satisfaction": a3, "request_overdue": a4})
 tab0, tab1, tab2, tab3 = st.tabs(

@@ -183,15 +183,19 @@ def day(value) -> str:
 
 
 def value(kind: str, v, lang: str = "zh", unit: str | None = None) -> str:
-    """Format v by a metric's kind (int, yuan, pct, hours, days, points, decimal), with its unit if given."""
+    """Format v by a metric's kind (int, yuan, pct, hours, days, points, decimal), with its unit if given:
+    a key of the locales' [unit] ("item"), whose [unit_one] word follows a count of exactly 1 ("1 item")."""
+    from oversight import i18n
+
     if kind == "yuan":
         return yuan(v, lang)
     if kind == "pct":
         return pct(v)
     text = number(v, 1) if kind in ("hours", "days", "points", "decimal") else number(v, 0)
     if unit and text != "—":
+        word = i18n.t(f"unit_one.{unit}" if text == "1" else f"unit.{unit}", lang)
         # Chinese writes 22个 and 68.3%; English 22 compounds.
-        text += unit if lang == "zh" or unit == "%" else f" {unit}"
+        text += word if lang == "zh" or word == "%" else f" {word}"
     return text
 
 

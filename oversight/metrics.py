@@ -89,10 +89,10 @@ CATALOGUE: dict[str, Metric] = {
 
 def display(key: str, value, lang: str = "zh") -> str:
     """A metric's value as its card shows it: formatted by kind, with its unit."""
-    from oversight import fmt, i18n
+    from oversight import fmt
 
     m = CATALOGUE[key]
-    return fmt.value(m.kind, value, lang, unit=i18n.t(f"unit.{m.unit}", lang) if m.unit else None)
+    return fmt.value(m.kind, value, lang, unit=m.unit)
 
 
 def red_black(ranked: pd.DataFrame, size: int, score: str = "composite_score") -> tuple[pd.DataFrame, pd.DataFrame]:

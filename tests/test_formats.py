@@ -20,6 +20,18 @@ def test_every_metric_shows_its_unit():
         assert m.kind in ("yuan", "pct") or m.unit, m.key
 
 
+def test_one_of_a_thing_is_singular_in_english():
+    assert metrics.display("late_start_items", 1, "en") == "1 item"
+    assert metrics.display("compounds_in_plan", 1, "en") == "1 compound"
+    assert metrics.display("joint_meetings", 1, "en") == "1 time"
+    assert metrics.display("active_volunteers", 1, "en") == "1 person"
+    assert metrics.display("late_start_items", 2, "en") == "2 items"
+    assert metrics.display("late_start_items", 0, "en") == "0 items"
+    assert metrics.display("late_start_items", 1) == "1项"
+    # A decimal reads as a measure, "1.0 h", not as one of a thing.
+    assert metrics.display("volunteer_hours", 1.0, "en") == "1.0 h"
+
+
 def test_tables_show_money_in_wan_and_rates_in_percent_as_numbers():
     frame = pd.DataFrame({"budget_yuan": [380_000.0], "satisfaction_rate": [0.80952], "requests": [21]})
     shown = fmt.display_units(frame)

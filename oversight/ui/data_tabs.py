@@ -52,13 +52,11 @@ def show_result(ctx: Context, result: ingest.ImportResult) -> None:
                 icon=":material/check_circle:",
             )
         cols = st.columns(4 if result.deleted else 3)
-        cols[0].metric(t("data.added"), fmt.value("int", result.added, ctx.lang, t("unit.row")), border=True)
-        cols[1].metric(t("data.replaced"), fmt.value("int", result.replaced, ctx.lang, t("unit.row")), border=True)
-        cols[2].metric(t("data.unchanged"), fmt.value("int", result.unchanged, ctx.lang, t("unit.row")), border=True)
+        cols[0].metric(t("data.added"), fmt.value("int", result.added, ctx.lang, "row"), border=True)
+        cols[1].metric(t("data.replaced"), fmt.value("int", result.replaced, ctx.lang, "row"), border=True)
+        cols[2].metric(t("data.unchanged"), fmt.value("int", result.unchanged, ctx.lang, "row"), border=True)
         if result.deleted:
-            cols[3].metric(
-                t("versions.deleted"), fmt.value("int", result.deleted, ctx.lang, t("unit.row")), border=True
-            )
+            cols[3].metric(t("versions.deleted"), fmt.value("int", result.deleted, ctx.lang, "row"), border=True)
         return
     st.error(t("data.failed", count=result.problem_count), icon=":material/error:")
     if result.problem_count > len(result.problems):

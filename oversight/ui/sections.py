@@ -108,13 +108,9 @@ def compound_facts(ctx: Context, row) -> None:
     """The compound's facts: numbers as cards, names as labelled lines."""
     cards = st.columns(5)
     cards[0].metric(ctx.t("col.built_year"), str(int(row.built_year)) if pd.notna(row.built_year) else "—", border=True)
-    cards[1].metric(
-        ctx.t("col.buildings"), fmt.value("int", row.buildings, ctx.lang, ctx.t("unit.building")), border=True
-    )
-    cards[2].metric(ctx.t("col.units"), fmt.value("int", row.units, ctx.lang, ctx.t("unit.stairwell")), border=True)
-    cards[3].metric(
-        ctx.t("col.households"), fmt.value("int", row.households, ctx.lang, ctx.t("unit.household")), border=True
-    )
+    cards[1].metric(ctx.t("col.buildings"), fmt.value("int", row.buildings, ctx.lang, "building"), border=True)
+    cards[2].metric(ctx.t("col.units"), fmt.value("int", row.units, ctx.lang, "stairwell"), border=True)
+    cards[3].metric(ctx.t("col.households"), fmt.value("int", row.households, ctx.lang, "household"), border=True)
     cards[4].metric(ctx.t("col.elderly_share"), fmt.pct(row.elderly_share), border=True)
     company = ctx.t("profile.no_company")
     if pd.notna(row.company):
@@ -185,23 +181,20 @@ def partner_unit(ctx: Context, units: pd.DataFrame) -> str | None:
     cards = st.columns(3) + st.columns(3)
     cards[0].metric(ctx.t("partners.value_to_date"), fmt.yuan(u.value_to_date, ctx.lang), border=True)
     cards[1].metric(ctx.t("partners.value_in_period"), fmt.yuan(u.value_yuan, ctx.lang), border=True)
-    unit = lambda key: ctx.t(f"unit.{key}")  # noqa: E731
-    cards[2].metric(
-        ctx.t("partners.hours_to_date"), fmt.value("hours", u.hours_to_date, ctx.lang, unit("hour")), border=True
-    )
+    cards[2].metric(ctx.t("partners.hours_to_date"), fmt.value("hours", u.hours_to_date, ctx.lang, "hour"), border=True)
     cards[3].metric(
         ctx.t("partners.contributions_to_date"),
-        fmt.value("int", u.contributions_to_date, ctx.lang, unit("times")),
+        fmt.value("int", u.contributions_to_date, ctx.lang, "times"),
         border=True,
     )
     cards[4].metric(
         ctx.t("partners.households_to_date"),
-        fmt.value("int", u.households_to_date, ctx.lang, unit("household_times")),
+        fmt.value("int", u.households_to_date, ctx.lang, "household_times"),
         border=True,
     )
     cards[5].metric(
         ctx.t("partners.compounds_served"),
-        fmt.value("int", u.compounds_served, ctx.lang, unit("compound")),
+        fmt.value("int", u.compounds_served, ctx.lang, "compound"),
         border=True,
     )
     # Its own contributions to these compounds, read by themselves: not every unit's, filtered here.
