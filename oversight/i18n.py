@@ -6,6 +6,7 @@ the files of one language are merged, and a key is its section and name: "nav.ov
 
 from __future__ import annotations
 
+import string
 import tomllib
 from functools import cache
 
@@ -45,10 +46,26 @@ def strings(lang: str) -> dict[str, str]:
     return out
 
 
+class _Counts(string.Formatter):
+    """str.format, and a count's noun: "{rows} {rows:row|rows}" reads "1 row", "1,200 rows" (English only:
+    Chinese has no plural)."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if str(value).strip() == "1" else other
+        return super().format_field(value, format_spec)
+
+
+_COUNTS = _Counts()
+
+
 def t(key: str, lang: str = "zh", **fmt) -> str:
     """The string for key in lang; a missing key shows itself, so it is seen and fixed."""
     text = strings(lang).get(key, key)
-    return text.format(**fmt) if fmt else text
+    if not fmt:
+        return text
+    return _COUNTS.vformat(text, (), fmt) if "|" in text else text.format(**fmt)
 
 
 def label(section: str, value, lang: str) -> str:

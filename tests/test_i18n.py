@@ -1,6 +1,7 @@
 """Both languages have every key, and neither leaks into the other."""
 
 import re
+import string
 
 import pytest
 
@@ -61,3 +62,28 @@ def test_missing_key_shows_itself_and_codes_fall_back():
     assert i18n.t("no.such.key", "zh") == "no.such.key"
     assert i18n.label("stage", "done", "zh") == "完成"
     assert i18n.label("stage", "unknown_stage", "en") == "unknown_stage"
+
+
+# Words after a count that are not a plural noun ("version 1 is", "1 minus").
+NOT_PLURALS = {"is", "was", "minus", "belongs", "lists", "has", "does"}
+
+
+def test_no_english_string_says_one_of_a_thing_in_the_plural():
+    plural = {}
+    for key, text in i18n.strings("en").items():
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        if not names:
+            continue
+        said = i18n.t(key, "en", **dict.fromkeys(names, 1))
+        words = set(re.findall(r"\b1 ([a-z-]+s)\b", said)) - NOT_PLURALS
+        if words:
+            plural[key] = said
+    assert plural == {}
+
+
+def test_a_count_picks_its_word_and_other_fields_format_as_ever():
+    assert i18n.t("data.ok", "en", added=1, replaced=2, unchanged=0).startswith("Imported: 1 row added, 2 replaced")
+    assert i18n.t("data.ok", "en", added="1,200", replaced=0, unchanged=0).startswith("Imported: 1,200 rows added")
+    assert i18n.t("data.ok", "zh", added=1, replaced=2, unchanged=0) == i18n.strings("zh")["data.ok"].format(
+        added=1, replaced=2, unchanged=0
+    )
