@@ -6,6 +6,7 @@ the files of one language are merged, and a key is its section and name: "nav.ov
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
 from functools import cache
@@ -46,14 +47,19 @@ def strings(lang: str) -> dict[str, str]:
     return out
 
 
+# A value that reads as exactly one: 1, "1", "1 item"; not 1.0, "1,200", "10".
+_ONE = re.compile(r"\s*1(?![\d.,])")
+
+
 class _Counts(string.Formatter):
-    """str.format, and a count's noun: "{rows} {rows:row|rows}" reads "1 row", "1,200 rows" (English only:
-    Chinese has no plural)."""
+    """str.format, and the words that follow a count: "{rows} {rows:row|rows}" reads "1 row", "1,200 rows",
+    and "{n:was|were}" agrees with it (English only: Chinese has no plural). So no format spec of these
+    strings may hold "|" for anything else."""
 
     def format_field(self, value, format_spec: str) -> str:
         if "|" in format_spec:
             one, other = format_spec.split("|", 1)
-            return one if str(value).strip() == "1" else other
+            return one if _ONE.match(str(value)) else other
         return super().format_field(value, format_spec)
 
 

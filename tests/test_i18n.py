@@ -64,26 +64,62 @@ def test_missing_key_shows_itself_and_codes_fall_back():
     assert i18n.label("stage", "unknown_stage", "en") == "unknown_stage"
 
 
-# Words after a count that are not a plural noun ("version 1 is", "1 minus").
-NOT_PLURALS = {"is", "was", "minus", "belongs", "lists", "has", "does"}
+# Words after a count that are not a plural noun ("version 1 is", "1 minus", "1 remains open").
+NOT_PLURALS = {"is", "was", "minus", "belongs", "lists", "has", "does", "remains", "holds", "exists", "stays"}
+# Words between a count and its noun that are not the noun's ("1 from residents").
+NOT_BETWEEN = {"from", "of", "minus", "to", "in", "at", "by", "and", "or"}
+# Fields that hold a name, a date or a code, never a count.
+NOT_COUNTS = {"ext", "path", "name", "folder", "kind", "as_at", "volunteer"}
+
+
+def _said_of_one(text: str) -> set[str]:
+    """What a sentence says of a count of 1 that only a plural may say: "1 rows", "1 supervised cases",
+    "1 have started", "1 item were overdue"."""
+    found = {
+        noun
+        for between, noun in re.findall(r"\b1 ([a-z-]+ )?([a-z-]+s)\b", text)
+        if noun not in NOT_PLURALS and between.strip() not in NOT_BETWEEN
+    }
+    found |= set(re.findall(r"\b1 (were|have|are|remain)\b", text))
+    return found | set(re.findall(r"\b1 [a-z-]+ (were|remain)\b", text))
 
 
 def test_no_english_string_says_one_of_a_thing_in_the_plural():
-    plural = {}
+    said = {}
     for key, text in i18n.strings("en").items():
-        names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-        if not names:
-            continue
-        said = i18n.t(key, "en", **dict.fromkeys(names, 1))
-        words = set(re.findall(r"\b1 ([a-z-]+s)\b", said)) - NOT_PLURALS
-        if words:
-            plural[key] = said
-    assert plural == {}
+        fields = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+        names, texts = sorted(fields - NOT_COUNTS), dict.fromkeys(fields & NOT_COUNTS, "X")
+        # Every count at 1; then each count alone at 1 (the others at 2), so a word that follows the wrong
+        # count shows too.
+        tries = [dict.fromkeys(names, 1)] + [{**dict.fromkeys(names, 2), name: 1} for name in names]
+        for values in tries if names else []:
+            found = _said_of_one(i18n.t(key, "en", **values, **texts))
+            if found:
+                said[key] = (values, found)
+    assert said == {}
 
 
 def test_a_count_picks_its_word_and_other_fields_format_as_ever():
     assert i18n.t("data.ok", "en", added=1, replaced=2, unchanged=0).startswith("Imported: 1 row added, 2 replaced")
     assert i18n.t("data.ok", "en", added="1,200", replaced=0, unchanged=0).startswith("Imported: 1,200 rows added")
+    assert i18n.t("data.ok", "en", added="10", replaced=0, unchanged=0).startswith("Imported: 10 rows added")
     assert i18n.t("data.ok", "zh", added=1, replaced=2, unchanged=0) == i18n.strings("zh")["data.ok"].format(
         added=1, replaced=2, unchanged=0
     )
+    # A figure shown with its unit agrees with its verb ("1 item was overdue", "3 items were").
+    one, three = metrics.display("overdue_items", 1, "en"), metrics.display("overdue_items", 3, "en")
+    summary = {k: "—" for k in ("compounds_in_plan", "households_benefiting", "items_done", "partner_value")}
+    summary |= dict.fromkeys(("volunteer_hours", "requests_total", "response_rate", "resolution_rate"), "—")
+    summary |= {"satisfaction_rate": "—", "open_backlog": "—"}
+    assert "1 item was overdue" in i18n.t("report.summary", "en", **{**summary, "overdue_items": one})
+    assert "3 items were overdue" in i18n.t("report.summary", "en", **{**summary, "overdue_items": three})
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_unit_has_its_word_for_one(lang):
+    words = i18n.strings(lang)
+    units = {k.split(".", 1)[1] for k in words if k.startswith("unit.")}
+    ones = {k.split(".", 1)[1] for k in words if k.startswith("unit_one.")}
+    assert units == ones
+    if lang == "en":  # no English word for one of a thing is a plural
+        assert [u for u in units if words[f"unit_one.{u}"].endswith("s")] == []
