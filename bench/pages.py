@@ -5,13 +5,14 @@ Workers, each a process of its own (`python -m bench.pages MODE ...`):
   has read nothing yet. Python libraries are imported before the clock starts: a running server has
   them loaded, so they are no part of what a cold page costs.
 - warm: for every page and scenario in one process: a warm-up run (recording the queries the page
-  runs), then `reps` warm runs (every query a cache hit), then `reps` rounds of three: an uncached
-  run (st.cache_data cleared first: what a filter nobody chose yet costs; the sidebar's options are
-  read again but, built from the same rows, used again, as after an import that leaves compounds and
-  communities as they were; an import that changes them builds them again, about 5 ms at 5,000
-  compounds), each query the page ran alone in DuckDB (the floor the page cannot beat), and
+  runs), then `reps` warm runs (every query a cache hit), then `reps` rounds of three (see
+  paired_runs): an uncached run (st.cache_data cleared first: what a filter nobody chose yet costs;
+  the sidebar's options are read again but, built from the same rows, used again, as after an import
+  that leaves compounds and communities as they were; an import that changes them builds them again,
+  about 5 ms at 5,000 compounds), each query the page ran alone in DuckDB (the floor), and
   Streamlit's cost of an empty page (a trivial script through AppTest); then one profiled warm run.
-  The ratio's three sides share their rounds, so the machine's load on one side is on the others too.
+  The floor adds the queries up one after another; the page runs some of them two at a time (its
+  prefetch), so a page can come in under its floor.
 
 AppTest quirks, each made to behave as the server does (where a rerun pays nothing of it):
 - AppTest builds a new component registry for every AppTest (it scans the installed packages'
@@ -265,24 +266,34 @@ def time_query(name: str, params: dict) -> float:
 
 
 def paired_runs(page: Page, community: str | None, calls: list[dict], reps: int, errors: list[str]):
-    """`reps` rounds of: one uncached run of the page, each of its queries alone once, the empty page once.
+    """`reps` rounds of the ratio's three sides, each after an untimed gc.collect() so that none pays for the
+    garbage another left: one uncached run of the page; each of its queries alone, run twice in a row;
+    the empty page.
 
-    The three sides of the ratio are timed in the same rounds, so a slower minute on this shared
-    machine slows all three alike instead of only the side that happened to run in it.
-    Returns the page's seconds, each query's seconds (in the order of `calls`) and the empty page's.
+    Timed in the same rounds, a slower minute on this shared machine falls on all three sides. Of a
+    query's two runs the second is the floor, as hot as a query repeated gets: the cheapest floor, so
+    the ratio is the strictest reading. The first, right after the page, is kept beside it.
+    Returns the page's seconds, each query's (first, second) seconds in the order of `calls`, and the
+    empty page's.
     """
+    import gc
+
     import streamlit as st
 
     for c in calls:  # a warm-up, as the page's own warm-up run had
         time_query(c["query"], c["params"])
-    uncached, alone, empty = [], [[] for _ in calls], []
+    uncached, alone, empty = [], [([], []) for _ in calls], []
     for _ in range(reps):
         st.cache_data.clear()
+        gc.collect()
         seconds, errs = run_page(page, community)
         uncached.append(seconds)
         errors += errs
-        for c, times in zip(calls, alone, strict=True):
-            times.append(time_query(c["query"], c["params"]))
+        gc.collect()
+        for c, (first, second) in zip(calls, alone, strict=True):
+            first.append(time_query(c["query"], c["params"]))
+            second.append(time_query(c["query"], c["params"]))
+        gc.collect()
         empty.append(run_empty())
     return uncached, alone, empty
 
@@ -343,14 +354,16 @@ def warm_worker(page_names: list[str], reps: int) -> dict:
             _, top = profile_top(page, comm)
             base, previous = filters[key]
             queries = []
-            for c, seconds in zip(calls, alone, strict=True):
+            for c, (first, second) in zip(calls, alone, strict=True):
                 queries.append(
                     {
                         "query": c["query"],
                         "tag": call_tag(c["params"], base, previous),
                         "rows": c["rows"],
                         "first_run_s": c["seconds"],
-                        "alone_s": median(seconds),
+                        "alone_s": median(second),
+                        "alone_runs_s": second,
+                        "alone_once_s": first,
                         "params": plain(c["params"]),
                     }
                 )

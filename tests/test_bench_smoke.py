@@ -85,8 +85,14 @@ def test_every_page_and_query_is_measured_in_both_filters(smoke):
         assert p["queries"], p["page"]
         assert all(positive(q["alone_s"]) for q in p["queries"])
         assert all(positive(s) for s in p["warm_s"] + p["uncached_s"])
-        # The ratio's three sides are timed in the same rounds: one empty page per uncached run.
-        assert len(p["empty_s"]) == len(p["uncached_s"]) and all(positive(s) for s in p["empty_s"])
+        # The ratio's three sides are timed in the same rounds: one empty page, and each query twice, per
+        # uncached run.
+        rounds = len(p["uncached_s"])
+        assert len(p["empty_s"]) == rounds and all(positive(s) for s in p["empty_s"])
+        for q in p["queries"]:
+            assert len(q["alone_runs_s"]) == len(q["alone_once_s"]) == rounds
+            assert all(positive(s) for s in q["alone_runs_s"] + q["alone_once_s"])
+    assert "| Beyond | Ratio |" in markdown
 
 
 def test_a_pages_ratio_takes_the_empty_page_timed_in_its_own_rounds():
