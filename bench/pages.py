@@ -266,13 +266,14 @@ def time_query(name: str, params: dict) -> float:
 
 
 def paired_runs(page: Page, community: str | None, calls: list[dict], reps: int, errors: list[str]):
-    """`reps` rounds of the ratio's three sides, each after an untimed gc.collect() so that none pays for the
-    garbage another left: one uncached run of the page; each of its queries alone, run twice in a row;
-    the empty page.
+    """`reps` rounds of the ratio's three sides: one uncached run of the page; each of its queries alone,
+    run twice in a row; the empty page.
 
     Timed in the same rounds, a slower minute on this shared machine falls on all three sides. Of a
-    query's two runs the second is the floor, as hot as a query repeated gets: the cheapest floor, so
-    the ratio is the strictest reading. The first, right after the page, is kept beside it.
+    query's two runs the second is the floor: hot, like the median of five runs in a row that this
+    replaced (the first, right after the page, is kept beside it, and adds up higher). An untimed
+    gc.collect() comes before the queries and before the empty page, so that they do not pay for the
+    page's garbage; none comes before the page, which pays for garbage as a server's runs do.
     Returns the page's seconds, each query's (first, second) seconds in the order of `calls`, and the
     empty page's.
     """
@@ -285,7 +286,6 @@ def paired_runs(page: Page, community: str | None, calls: list[dict], reps: int,
     uncached, alone, empty = [], [([], []) for _ in calls], []
     for _ in range(reps):
         st.cache_data.clear()
-        gc.collect()
         seconds, errs = run_page(page, community)
         uncached.append(seconds)
         errors += errs

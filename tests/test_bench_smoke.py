@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from bench import browser, concurrency, files
+from bench.common import median
 from oversight import settings
 
 ROWS = [
@@ -92,7 +93,29 @@ def test_every_page_and_query_is_measured_in_both_filters(smoke):
         for q in p["queries"]:
             assert len(q["alone_runs_s"]) == len(q["alone_once_s"]) == rounds
             assert all(positive(s) for s in q["alone_runs_s"] + q["alone_once_s"])
-    assert "| Beyond | Ratio |" in markdown
+            assert q["alone_s"] == median(q["alone_runs_s"])  # the floor is the second run of each round
+    assert "| First runs | Empty page | Beyond | Ratio |" in markdown
+    assert "each query twice in a row, the second the floor" in markdown
+
+
+def test_the_report_says_how_each_results_file_timed_the_ratio():
+    from bench.report import _pages_section, _timing, page_rows
+
+    query = {"alone_s": 0.020, "alone_runs_s": [0.020], "alone_once_s": [0.024]}
+    page = {
+        "page": "data", "scenario": "none", "warm_s": [0.01], "uncached_s": [0.030], "empty_s": [0.003],
+        "queries": [query], "rerun_queries": [], "errors": [], "profile": [],
+    }  # fmt: skip
+    results = {"warm": {"empty": {"seconds": [0.002]}, "pages": [page]}}
+    assert _timing(results) == "rounds"
+    (row,) = page_rows(results)
+    assert row["first_runs_s"] == 0.024
+    section = "\n".join(_pages_section([row], "rounds"))
+    assert "| data | none |" in section and "| 20 ms | 24 ms | 3 ms | 7 ms | 1.30 |" in section
+    del query["alone_once_s"]  # 14:52 on 2026-12-01: each query once per round
+    assert _timing(results) == "once"
+    del page["empty_s"]  # before it: the sides timed apart
+    assert _timing(results) == "apart"
 
 
 def test_a_pages_ratio_takes_the_empty_page_timed_in_its_own_rounds():
