@@ -1,5 +1,7 @@
 """Formats as officials read them (issue 12): units, 万元, one-decimal percentages, 红黑榜 never overlapping."""
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -199,3 +201,37 @@ def test_yes_no_held_as_python_objects_shows_as_the_download_writes_it():
     screen = fmt.screen_table(frame, "zh", {"done": "bool"})
     expected = fmt.labelled(frame, "zh", {"done": "bool"})
     assert screen.column("done").to_pylist() == [None if pd.isna(v) else v for v in expected["done"]]
+
+
+def test_a_frames_columns_reach_arrow_as_their_series_would():
+    """fmt.arrow_table reads each column's stored values (no Series per column): every kind of column a
+    query or a page makes converts as pandas' Series of it converts, nulls included, in the frame's order."""
+    import numpy as np
+    import pyarrow as pa
+
+    frame = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2024-01-31 08:30", None, "2024-02-01 00:00"]),
+            "day": [date(2024, 1, 31), None, date(2024, 2, 1)],
+            "kind": pd.Categorical(["a", "b", "a"]),
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "share": [0.5, np.nan, 1.0],
+            "name": pd.array(["甲", None, "丙"], dtype="str"),
+            "done": [True, False, True],
+        },
+        index=[7, 3, 5],  # a filtered frame's index: not a column
+    )
+    expected = pa.table([pa.array(col, from_pandas=True) for _, col in frame.items()], names=list(frame.columns))
+    got = fmt.arrow_table(frame)
+    assert got.equals(expected) and got.column_names == list(frame.columns)
+    assert got.column("share").null_count == 1 and got.column("name").to_pylist() == ["甲", None, "丙"]
+
+
+def test_showing_dates_leaves_the_callers_rows_as_they_were():
+    frame = pd.DataFrame({"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "n": [1, 2]})
+    before = frame.copy()
+    shown = fmt.display_dates(frame)
+    assert shown["month"].tolist() == ["2024-01-01", "2024-02-01"] and shown is not frame
+    pd.testing.assert_frame_equal(frame, before)
+    plain = pd.DataFrame({"n": [1, 2]})
+    assert fmt.display_dates(plain) is not plain  # a copy even with nothing to change: callers add columns

@@ -23,7 +23,7 @@ import streamlit as st
 from pandas.arrays import BooleanArray, DatetimeArray, FloatingArray, IntegerArray, NumpyExtensionArray, TimedeltaArray
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from oversight import auth, db, i18n, settings
+from oversight import auth, db, fmt, i18n, settings
 from oversight.filters import Filter
 from oversight.ui import state
 
@@ -201,7 +201,7 @@ def digest(frame: pd.DataFrame, *extra) -> str:
     Read from the columns' own memory (Arrow buffers, NumPy bytes), not hashed value by value as
     pandas.util.hash_pandas_object does: a 5,000-row table costs about a tenth of that. Equal bytes
     mean equal rows; equal rows held differently only miss the cache, never hit a wrong entry."""
-    arrays = _column_arrays(frame)
+    arrays = fmt.column_arrays(frame)
     index = frame.index
     types = [str(a.dtype) for a in arrays]
     hashed = hashlib.sha1(
@@ -217,17 +217,6 @@ def digest(frame: pd.DataFrame, *extra) -> str:
     for values in arrays:
         _digest_array(hashed, values)
     return hashed.hexdigest()
-
-
-def _column_arrays(frame: pd.DataFrame) -> list:
-    """Each column's values as stored (a NumPy array or a pandas extension array), read only.
-
-    Through pandas' own _iter_column_arrays where it has one: frame.items() makes a Series per column,
-    which on every rerun of a page cost more than hashing the bytes of its dozen small tables."""
-    iterate = getattr(frame, "_iter_column_arrays", None)
-    if iterate is not None:
-        return list(iterate())
-    return [column.array for _, column in frame.items()]
 
 
 def _digest_array(hashed, values) -> None:
