@@ -60,13 +60,14 @@ def display_dates(frame):
     import pandas as pd
 
     out = frame.copy()
-    # Found by their types: a Series per column, to ask each, cost more than the rest for small tables.
-    for col in [c for c, kind in frame.dtypes.items() if pd.api.types.is_datetime64_any_dtype(kind)]:
-        values = out[col]
+    # Found by their types (a Series per column, to ask each, cost more than the rest for small tables),
+    # and by position: two columns may share a name.
+    for i in [i for i, kind in enumerate(frame.dtypes) if pd.api.types.is_datetime64_any_dtype(kind)]:
+        values = out.iloc[:, i]
         if not isinstance(values.dtype, np.dtype):  # a time zone, or held by Arrow: pandas formats it
             midnight = values.dropna().dt.normalize().eq(values.dropna()).all()
             text = values.dt.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
-            out[col] = text.where(values.notna(), None)
+            out.isetitem(i, text.where(values.notna(), None))
             continue
         # NumPy formats the whole column in C: pandas' strftime cost a few ms a table, on every first draw.
         stamps = values.to_numpy()
@@ -75,7 +76,7 @@ def display_dates(frame):
         text = np.datetime_as_string(stamps, unit="D" if midnight else "m")
         if not midnight:
             text = np.char.replace(text, "T", " ")
-        out[col] = pd.Series(np.where(present, text, None), index=values.index, dtype="str")
+        out.isetitem(i, pd.Series(np.where(present, text, None), index=values.index, dtype="str"))
     return out
 
 
