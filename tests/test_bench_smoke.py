@@ -153,8 +153,11 @@ def test_a_pages_ratio_is_the_median_of_its_rounds_ratios():
     assert row["ratio"] == pytest.approx(1.25)  # the median round
     assert row["ratio_of_medians"] == pytest.approx(0.036 / (0.020 + 0.004))  # 1.50: the pairing lost
     ratio = next(t for t in _page_targets([row]) if t["key"] == "ratio")
-    assert ratio["status"] == "met" and "the median of its rounds (1.25, 1.25, 1.64" in ratio["measured"]
-    assert "ratio of the medians 1.50×" in ratio["measured"]
+    assert ratio["status"] == "met" and "the median of its rounds (1.25, 1.25, 1.64: 1 of 3 over" in ratio["measured"]
+    # What the median hides is said beside it: the rounds added up, and the ratio of the medians.
+    assert f"all its rounds added up {0.126 / 0.094:.2f}×" in ratio["measured"]
+    assert "whose ratio is 1.50×" in ratio["measured"]
+    assert "on the ratio of the medians 0 of 1, worst partners (community) 1.50×" in ratio["measured"]
     # Without every round's sides (older results), the ratio of the medians is all there is.
     del page["queries"][0]["alone_runs_s"]
     (row,) = page_rows({"warm": {"empty": {"seconds": [0.004]}, "pages": [page]}})
@@ -215,29 +218,62 @@ def test_two_processes_are_judged_at_50_sessions_and_beyond_where_one_process_ke
 
 def test_two_processes_are_judged_on_capacity_where_paced_sessions_cannot_tell_them_apart():
     """50 sessions that act as soon as each page is drawn ask for more than one process serves. They run in
-    rounds, one process then two; the median round's ratio judges the target where one process already
-    runs all that 50 paced sessions ask for, and stands beside the paced status where it does not."""
+    rounds, one process and two in adjacent windows; the median round's ratio judges the target where one
+    process already runs all that 50 paced sessions ask for (the paced ratio is said beside it, as no
+    comparison), and stands beside the paced status where it does not."""
     n = concurrency.ISSUE_SESSIONS
     rounds = [{"one": _run(n, 1, one, 6.0), "two": _run(n, 2, two, 3.0)} for one, two in [(10, 18), (12, 15), (10, 22)]]
     for i, pair in enumerate(rounds):
-        pair["one"]["round"] = pair["two"]["round"] = i + 1
-    text, ratio = concurrency._capacity(rounds)
-    assert ratio == pytest.approx(1.8)  # the rounds read 1.80, 1.25 and 2.20
-    assert "one process then two in adjacent windows, 3 rounds" in text
-    assert "1.80× the median round (1.80×, 1.25×, 2.20×)" in text and "18.0 runs/s on two vs 10.0 on one" in text
-    assert concurrency._judged("**not met** at 50", ratio, demand_bound=True).startswith("met on capacity at 50")
-    assert concurrency._judged("**not met** at 50", 1.4, demand_bound=True).startswith("**not met** on capacity")
-    assert (
-        concurrency._judged("**not met** at 50", ratio, demand_bound=False)
-        == "**not met** at 50; met at 50 without pauses"
+        pair["one"].update({"round": i + 1, "window": 1 + i % 2})
+        pair["two"].update({"round": i + 1, "window": 2 - i % 2})
+    cap = concurrency._capacity(rounds)
+    assert cap["ratio"] == pytest.approx(1.8) and cap["reached"] == 2  # the rounds read 1.80, 1.25 and 2.20
+    assert "one process and two in adjacent windows, 3 rounds, the order turned about each round" in cap["text"]
+    assert "1.80× the median round (1.80×, 1.25×, 2.20×; lowest 1.25×, 2 of 3 ≥ 1.5×)" in cap["text"]
+    assert "18.0 runs/s on two vs 10.0 on one" in cap["text"]
+    status = concurrency._judged("**not met** at 50", cap, demand_bound=True, paced_ratio=1.0)
+    assert status == (
+        "met on capacity at 50 without pauses (2 of 3 rounds); with pauses 1.00×, not a comparison: one process "
+        "serves all that 50 sessions ask for"
     )
+    low = {**cap, "ratio": 1.4}
+    assert concurrency._judged("x", low, demand_bound=True, paced_ratio=1.0).startswith("**not met** on capacity")
+    assert (
+        concurrency._judged("**not met** at 50", cap, demand_bound=False, paced_ratio=0.98)
+        == "**not met** at 50; met at 50 without pauses (2 of 3 rounds)"
+    )
+    # A round where one process finished nothing has no ratio; with none at all, nothing is judged.
+    dead = [{"one": _run(n, 1, 0.0, 60.0), "two": _run(n, 2, 5.0, 60.0)}]
+    nothing = concurrency._capacity(dead)
+    assert math.isnan(nothing["ratio"]) and "no ratio: one process finished no run" in nothing["text"]
+    assert concurrency._judged("x", nothing, True, 1.0).startswith("not measured on capacity at 50")
     # A results file from before the rounds holds one run of each.
     old = {"one_saturated": rounds[0]["one"], "two_saturated": rounds[0]["two"]}
     assert concurrency.capacity_rounds({}) == []
-    del old["one_saturated"]["round"], old["two_saturated"]["round"]
+    for run in old.values():
+        del run["round"], run["window"]
     assert concurrency.capacity_rounds(old) == [rounds[0]]
-    assert "one run of each: 18.0 runs/s" in concurrency._capacity(concurrency.capacity_rounds(old))[0]
+    assert "one run of each: 18.0 runs/s" in concurrency._capacity(concurrency.capacity_rounds(old))["text"]
     assert concurrency.capacity_rounds({"capacity": rounds, **old}) == rounds
+
+
+def test_a_missed_capacity_shows_why_even_beside_a_paced_pass():
+    """The reasons are listed whenever any part of the status is not met."""
+    n = concurrency.ISSUE_SESSIONS
+    one_50, two_50 = _run(n, 1, 5.0, 9.0), _run(n, 2, 9.0, 2.0)  # one process does not keep up with 50
+    one_100, two_100 = _run(100, 1, 6.0, 20.0), _run(100, 2, 11.0, 4.0)
+    slow = [{"one": {**_run(n, 1, 10.0, 6.0), "round": 1}, "two": {**_run(n, 2, 12.0, 3.0), "round": 1}}]
+    for r in (one_50, two_50, one_100, two_100, *slow[0].values()):
+        r.update({"runs": 100, "by_kind": {"open": {"p95_s": 1.0}}, "load_after": ""})
+        r["actions"].update({"median_s": 0.5, "count": 90})
+    c = {"sessions": 20, "seconds": 60, "one": [one_50, one_100], "two": two_100, "two_at_issue": two_50,
+         "capacity": slow}  # fmt: skip
+    c["one"].insert(0, {**_run(20, 1, 5.0, 0.5), "runs": 100, "load_after": ""})
+    c["one"][0]["actions"].update({"median_s": 0.2, "count": 90})
+    target = next(t for t in concurrency.targets(c) if t["key"] == "load_two_processes")
+    assert target["status"] == "met; **not met** at 50 without pauses (0 of 1 rounds)"
+    assert target["why"] and "without pauses the rounds read 1.20×" in target["why"][-1]
+    assert target["values"][-1] == pytest.approx(1.2)
 
 
 def test_one_process_keeps_up_when_it_runs_nearly_all_its_paced_sessions_ask_for():

@@ -218,6 +218,9 @@ def test_a_frames_columns_reach_arrow_as_their_series_would():
             "share": [0.5, np.nan, 1.0],
             "name": pd.array(["甲", None, "丙"], dtype="str"),
             "done": [True, False, True],
+            "zoned": pd.to_datetime(["2024-01-31 08:30", None, "2024-02-01 00:00"]).tz_localize("Asia/Shanghai"),
+            "arrow_when": pd.array(["2024-01-31 08:30", None, "2024-02-01 00:00"], dtype="timestamp[us][pyarrow]"),
+            "period": pd.period_range("2024-01", periods=3, freq="M"),
         },
         index=[7, 3, 5],  # a filtered frame's index: not a column
     )
@@ -235,3 +238,11 @@ def test_showing_dates_leaves_the_callers_rows_as_they_were():
     pd.testing.assert_frame_equal(frame, before)
     plain = pd.DataFrame({"n": [1, 2]})
     assert fmt.display_dates(plain) is not plain  # a copy even with nothing to change: callers add columns
+
+
+def test_two_date_columns_of_one_name_both_show_as_days():
+    """A frame may hold two columns of one name (a join's two `reported_on`): each is shown, by position."""
+    frame = pd.DataFrame([[pd.Timestamp("2024-01-31"), 1, pd.Timestamp("2024-02-01 08:30")]], columns=["d", "n", "d"])
+    shown = fmt.display_dates(frame)
+    assert shown.iloc[0].tolist() == ["2024-01-31", 1, "2024-02-01 08:30"]
+    assert frame.iloc[0, 0] == pd.Timestamp("2024-01-31")  # the caller's rows unchanged
