@@ -10,7 +10,7 @@ measures, one after another so that nothing competes for the two cores or the da
 4. the CSV export of the largest list and DuckDB's COPY of it; the import of a services file (bench/files.py);
    a write as a new version while a dashboard serves (bench/writes.py);
 5. `streamlit run` in Chromium: resident memory after every page (bench/browser.py);
-6. concurrent sessions at the server: `python -m oversight serve`, one process then two, driven by websocket
+6. concurrent sessions at the server: `python -m oversight serve`, one process and two, driven by websocket
    clients that do not render (bench/concurrency.py);
 7. the monthly report of the whole street, a fresh process per run (bench/monthly.py).
 Writes bench/results.md (or --out) and prints it.
@@ -195,7 +195,7 @@ def measure_browser(db_file: Path, info: dict) -> dict:
 
 
 def measure_load(db_file: Path, info: dict, o: dict, sessions: int) -> dict:
-    """Concurrent sessions at the server, one process then two (bench/concurrency.py)."""
+    """Concurrent sessions at the server, one process and two (bench/concurrency.py)."""
     from bench import concurrency
 
     sweep = tuple(int(n) for n in str(o["load_sweep"]).split(",") if n)
