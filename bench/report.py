@@ -211,7 +211,9 @@ def _page_targets(rows: list[dict]) -> list[dict]:
                 f"{ms(r['floor_s'])} + {ms(r['empty_s'])} ({ms(r['uncached_s'] - r['floor_s'] - r['empty_s'])} "
                 f"beyond them), whose ratio is {r['ratio_of_medians']:.2f}×; {len(over)} of {len(rows)} over "
                 f"(on the ratio of the medians {len(medians_over)} of {len(rows)}, worst {m['page']} "
-                f"({m['scenario']}) {m['ratio_of_medians']:.2f}×)"
+                f"({m['scenario']}) {m['ratio_of_medians']:.2f}×; single rounds over: "
+                f"{sum(1 for x in rows for y in x['round_ratios'] if y > RATIO_TARGET)} of "
+                f"{sum(len(x['round_ratios']) for x in rows)})"
                 if r.get("round_ratios")
                 else f" ({ms(r['uncached_s'])} vs {ms(r['floor_s'])} + {ms(r['empty_s'])}: "
                 f"{ms(r['uncached_s'] - r['floor_s'] - r['empty_s'])} beyond them); {len(over)} of {len(rows)} over"
@@ -495,7 +497,8 @@ def render(info: dict, results: dict, command: str) -> tuple[str, list[dict]]:
             "rounds": f"queries alone and the empty page: timed in the same {info['reps']} rounds as the page's "
             "uncached runs (the page; each query twice in a row, the second the floor; the empty page; an untimed "
             "garbage collection before the queries and before the empty page), medians; a page's ratio is the "
-            "median of its rounds' ratios (until 2026-12-01 17:56, the ratio of the medians, still shown beside it).",
+            "median of its rounds' ratios (before the run of 2026-12-01 17:56, the ratio of the medians, still "
+            "shown beside it).",
             "once": f"queries alone and the empty page: timed in the same {info['reps']} rounds as the page's "
             "uncached runs, each query once right after the page, medians.",
             "apart": f"queries alone: median of {info['reps']} runs in a row after a warm-up; the empty page: "
@@ -542,17 +545,19 @@ def _timing(results: dict) -> str:
 
 
 def _pages_section(rows: list[dict], timing: str = "rounds") -> list[str]:
-    if timing != "apart" and not any(r.get("round_ratios") for r in rows):
-        timing = "once"  # each round's sides were not all kept: the ratio is the medians'
     how = {
         "rounds": "each alone in DuckDB, run twice in a row right after an uncached run of the page, the second "
-        "timed (First runs: the first ones, added up). Ratio: each round's uncached ÷ (floor + empty page), its "
-        "three sides timed moments apart, and the median of the rounds; Of medians: the medians' ratio, which "
-        "loses that pairing. ",
-        "once": "each alone in DuckDB, run once right after an uncached run of the page. Ratio: uncached ÷ "
-        "(floor + empty page), the three timed in the same rounds, the ratio of their medians. ",
-        "apart": "each alone in DuckDB. Ratio: uncached ÷ (floor + empty page). ",
+        "timed (First runs: the first ones, added up). ",
+        "once": "each alone in DuckDB, run once right after an uncached run of the page. ",
+        "apart": "each alone in DuckDB. ",
     }[timing]
+    if any(r.get("round_ratios") for r in rows):
+        how += (
+            "Ratio: each round's uncached ÷ (floor + empty page), its three sides timed moments apart, and the "
+            "median of the rounds; Of medians: the medians' ratio, which loses that pairing. "
+        )
+    else:  # the worker did not keep every round's sides
+        how += "Ratio: uncached ÷ (floor + empty page), the ratio of their medians. "
     out = [
         "",
         "## Pages (AppTest: dashboard.py and the page, a full script run)",
