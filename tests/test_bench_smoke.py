@@ -156,7 +156,7 @@ def test_a_pages_ratio_is_the_median_of_its_rounds_ratios():
     assert ratio["status"] == "met" and "the median of its rounds (1.25, 1.25, 1.64: 1 of 3 over" in ratio["measured"]
     # What the median hides is said beside it: the rounds added up, and the ratio of the medians.
     assert f"all its rounds added up {0.126 / 0.094:.2f}×" in ratio["measured"]
-    assert "whose ratio is 1.50×" in ratio["measured"]
+    assert "whose ratio is 1.50×" in ratio["measured"] and "single rounds over: 1 of 3" in ratio["measured"]
     assert "on the ratio of the medians 0 of 1, worst partners (community) 1.50×" in ratio["measured"]
     # Without every round's sides (older results), the ratio of the medians is all there is.
     del page["queries"][0]["alone_runs_s"]
@@ -242,6 +242,11 @@ def test_two_processes_are_judged_on_capacity_where_paced_sessions_cannot_tell_t
         concurrency._judged("**not met** at 50", cap, demand_bound=False, paced_ratio=0.98)
         == "**not met** at 50; met at 50 without pauses (2 of 3 rounds)"
     )
+    # An error in any round fails it, whatever the ratio.
+    failed = {**cap, "errors": 2}
+    assert concurrency._judged("x", failed, True, 1.0).startswith(
+        "**not met** on capacity at 50 without pauses (2 of 3 rounds; 2 errors)"
+    )
     # A round where one process finished nothing has no ratio; with none at all, nothing is judged.
     dead = [{"one": _run(n, 1, 0.0, 60.0), "two": _run(n, 2, 5.0, 60.0)}]
     nothing = concurrency._capacity(dead)
@@ -274,6 +279,17 @@ def test_a_missed_capacity_shows_why_even_beside_a_paced_pass():
     assert target["status"] == "met; **not met** at 50 without pauses (0 of 1 rounds)"
     assert target["why"] and "without pauses the rounds read 1.20×" in target["why"][-1]
     assert target["values"][-1] == pytest.approx(1.2)
+
+
+def test_saturation_is_placed_between_the_counts_one_process_keeps_up_with_and_not():
+    """A quick sweep (20, 50, 100) says no more than that one process keeps up with 50 and not with 100."""
+    runs = [_run(n, 1, concurrency._offered(n) * share, p95) for n, share, p95 in [(20, 1.0, 0.1), (50, 0.99, 0.4),
+            (100, 0.85, 4.1)]]  # fmt: skip
+    text = concurrency._saturates(runs, runs[-1])
+    assert text.startswith("one process keeps up with 50 sessions and not with 100 (24.3 of the 28.6 runs/s")
+    assert text.endswith("p95 4,100 ms): it saturates between them")
+    kept = [_run(n, 1, concurrency._offered(n), 0.1) for n in (20, 50)]  # never saturated: the best run is named
+    assert concurrency._saturates(kept, kept[-1]).startswith("saturates at about 50 sessions")
 
 
 def test_one_process_keeps_up_when_it_runs_nearly_all_its_paced_sessions_ask_for():
