@@ -67,7 +67,7 @@ P95_TARGET_S = 1.0
 SPEEDUP_TARGET = 1.5
 SWEEP = (10, 20, 30, 40, 50, 75, 100)
 ISSUE_SESSIONS = 50  # issue 14 compares one process and two at this count
-CAPACITY_ROUNDS = 3  # one process, then two, without pauses, this many times in turn
+CAPACITY_ROUNDS = 3  # rounds of one process and two without pauses, the order turned about each round
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -624,8 +624,7 @@ def section(c: dict) -> list[str]:
         f'{min(ARRIVAL_S, c["seconds"] / 4):g} s. The runs marked "no pause" act as soon as the last page '
         f"finished: {ISSUE_SESSIONS} sessions then ask for more than the processes serve, and throughput is "
         "their capacity. They run in rounds, one process and two in adjacent windows, the order turned about "
-        "each round, so that both meet the "
-        "same machine.",
+        "each round, so that both meet the same machine.",
         "",
         "Time: from the action sent on the websocket to the run's script_finished. That is what an official waits "
         "for after a click, less the drawing on their own machine: every query, chart spec and table of the page, "
